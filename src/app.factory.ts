@@ -1,0 +1,70 @@
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppOptions } from './app.module.js';
+import { DomainError, ErrorCode } from './common/domain-error.js';
+
+export const JSON_LIMIT = '1mb';
+export const CATALOG_LIMIT = '5mb';
+
+/** Builds the HTTP application (not listening yet): main.ts and the tests share it. */
+export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
+    bodyParser: false,
+    bufferLogs: true,
+    logger: opts.quiet ? false : undefined,
+  });
+  if (!opts.quiet) app.useLogger(app.get(Logger));
+  // behind a load balancer: the client address comes from X-Forwarded-For (for login throttling and rate limits)
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: JSON_LIMIT }));
+  app.use(
+    express.text({
+      limit: CATALOG_LIMIT,
+      type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'],
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => {
+        const problems = flatten(errors);
+        return new DomainError(ErrorCode.ValidationFailed, problems.join('; '), { problems });
+      },
+    }),
+  );
+  const doc = new DocumentBuilder()
+    .setTitle('Feedback hub')
+    .setDescription('Feedback intake and complaint routing for the service network (see CONTRACT.md)')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
+  app.enableShutdownHooks();
+  return app;
+}
+
+interface VError {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: VError[];
+}
+
+function flatten(errors: VError[], prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of errors) {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    for (const [kind, msg] of Object.entries(e.constraints ?? {})) {
+      out.push(kind === 'whitelistValidation' ? `${path}: unknown field` : msg.startsWith(path) ? msg : `${path}: ${msg}`);
+    }
+    if (e.children?.length) out.push(...flatten(e.children, path));
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import type { DataSource } from 'typeorm';
+import { AuthModule } from './auth/auth.module.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { HUB_CONFIG, type HubConfig } from './config/config.js';
+import { dataSourceOptions } from './database/data-source.js';
+import { HealthController } from './health/health.controller.js';
+import { IntakeModule } from './intake/intake.module.js';
+import { ItemAssessor } from './intake/intake.types.js';
+import { TriageAssessor } from './intake/triage.assessor.js';
+import { ItemsModule } from './items/items.module.js';
+import { OrgModule } from './org/org.module.js';
+
+export interface AppOptions {
+  config: HubConfig;
+  /** an open, migrated data source (main.ts and the tests make it) */
+  dataSource: DataSource;
+  /** classification + routing; the spine falls back to the triage unit */
+  assessor?: Provider;
+}
+
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(opts: AppOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: HUB_CONFIG, useValue: opts.config },
+        opts.assessor ?? { provide: ItemAssessor, useClass: TriageAssessor },
+      ],
+      exports: [HUB_CONFIG, ItemAssessor],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(opts: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(opts),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: opts.config.logLevel,
+            genReqId: (req, res) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+              res.setHeader('X-Request-Id', id);
+              return id;
+            },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (req) => req.url === '/health' },
+          },
+        }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions('postgres://unused'),
+          dataSourceFactory: async () => opts.dataSource,
+        }),
+        OrgModule,
+        AuthModule,
+        ItemsModule,
+        IntakeModule,
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}

@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { DataSource } from 'typeorm';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import type { Actor } from './actor.js';
+import { generatePassword, hashPassword, verifyPassword } from './password.js';
+import { ROLES, UserEntity, type Role } from './user.entity.js';
+
+const TOKEN_TTL = '12h';
+const FREE_FAILURES = 5;
+const MAX_LOCK_SECONDS = 15 * 60;
+// verified against when the user does not exist, so a wrong name costs as much time as a wrong password
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+interface TokenClaims {
+  sub: string;
+  tv: number;
+}
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly jwt: JwtService,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  /**
+   * Wrong user or wrong password get the same answer. Failures are counted in the store per user name and per
+   * address (so every copy of the service sees them); past a few, each further try must wait longer.
+   */
+  async login(username: string, password: string, ip: string): Promise<{ token: string; role: Role }> {
+    const keys = [`user:${username.trim().toLowerCase()}`, `ip:${ip}`];
+    await this.refuseIfLocked(keys);
+    const user = await this.ds
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .where('lower(u.username) = lower(:username)', { username: username.trim() })
+      .getOne();
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok || !user.active) {
+      await this.recordFailure(keys);
+      throw new DomainError(ErrorCode.InvalidCredentials, 'wrong user name or password');
+    }
+    await this.ds.query(`DELETE FROM login_failure WHERE key = ANY($1)`, [keys]);
+    const claims: TokenClaims = { sub: user.id, tv: user.tokenVersion };
+    return { token: await this.jwt.signAsync(claims, { expiresIn: TOKEN_TTL }), role: user.role };
+  }
+
+  async actorFromToken(token: string): Promise<Actor | null> {
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch {
+      return null;
+    }
+    const user = await this.ds.getRepository(UserEntity).findOneBy({ id: claims.sub });
+    if (!user || !user.active || user.tokenVersion !== claims.tv) return null;
+    return { id: user.id, username: user.username, role: user.role, unitId: user.unitId };
+  }
+
+  async createUser(input: { username: string; password: string; role: Role; unit?: string | null }): Promise<UserView> {
+    if (!(ROLES as readonly string[]).includes(input.role)) {
+      throw new DomainError(ErrorCode.ValidationFailed, `role must be one of ${ROLES.join(', ')}`);
+    }
+    let unitId: string | null = null;
+    if (input.role === 'unit_staff') {
+      if (!input.unit) throw new DomainError(ErrorCode.ValidationFailed, 'unit: required for role unit_staff');
+      const [row] = await this.ds.query(`SELECT id FROM unit WHERE code = $1 AND active`, [input.unit]);
+      if (!row) throw new DomainError(ErrorCode.ValidationFailed, `unit: unknown unit "${input.unit}"`);
+      unitId = row.id;
+    } else if (input.unit) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'unit: only unit_staff accounts belong to a unit');
+    }
+    const hash = await hashPassword(input.password);
+    const rows: { id: string }[] = await this.ds.query(
+      `INSERT INTO app_user (username, password_hash, role, unit_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT ((lower(username))) DO NOTHING RETURNING id`,
+      [input.username.trim(), hash, input.role, unitId],
+    );
+    if (!rows.length) throw new DomainError(ErrorCode.Conflict, `user "${input.username}" already exists`);
+    return { id: rows[0].id, username: input.username.trim(), role: input.role, unit: input.unit ?? null };
+  }
+
+  /**
+   * At start: HUB_ADMIN_PASSWORD creates or resets `admin`; without it a brand-new store gets a generated password,
+   * returned once so the caller can print it.
+   */
+  async ensureAdmin(): Promise<{ created: boolean; reset: boolean; generatedPassword: string | null }> {
+    const password = this.config.adminPassword;
+    const existing: { id: string }[] = await this.ds.query(`SELECT id FROM app_user WHERE lower(username) = 'admin'`);
+    if (existing.length) {
+      if (!password) return { created: false, reset: false, generatedPassword: null };
+      await this.ds.query(
+        `UPDATE app_user SET password_hash = $2, role = 'admin', unit_id = NULL, active = true,
+           token_version = token_version + 1, updated_at = now() WHERE id = $1`,
+        [existing[0].id, await hashPassword(password)],
+      );
+      return { created: false, reset: true, generatedPassword: null };
+    }
+    const generated = password ? null : generatePassword();
+    await this.ds.query(
+      `INSERT INTO app_user (username, password_hash, role) VALUES ('admin', $1, 'admin')
+       ON CONFLICT ((lower(username))) DO NOTHING`,
+      [await hashPassword(password ?? (generated as string))],
+    );
+    return { created: true, reset: false, generatedPassword: generated };
+  }
+
+  private async refuseIfLocked(keys: string[]): Promise<void> {
+    const rows: { wait: number }[] = await this.ds.query(
+      `SELECT ceil(extract(epoch FROM last_failure_at
+                   + make_interval(secs => least($2::float8, power(2, failures - $3)::float8)) - now()))::int AS wait
+       FROM login_failure WHERE key = ANY($1) AND failures >= $3`,
+      [keys, MAX_LOCK_SECONDS, FREE_FAILURES],
+    );
+    const wait = Math.max(0, ...rows.map((r) => r.wait));
+    if (wait > 0) {
+      throw new DomainError(ErrorCode.TooManyAttempts, `too many failed sign-ins; try again in ${wait} s`, undefined, wait);
+    }
+  }
+
+  private async recordFailure(keys: string[]): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO login_failure (key, failures, last_failure_at) SELECT k, 1, now() FROM unnest($1::text[]) k
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN login_failure.last_failure_at < now() - interval '1 day' THEN 1 ELSE login_failure.failures + 1 END,
+         last_failure_at = now()`,
+      [keys],
+    );
+    this.logger.warn({ key: keys[0] }, 'failed sign-in');
+  }
+}
+
+export interface UserView {
+  id: string;
+  username: string;
+  role: Role;
+  unit: string | null;
+}

@@ -1,0 +1,37 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema.js';
+import { entities } from './entities.js';
+
+export const migrations = [InitialSchema1763800000000];
+
+/** Migrations are reviewed SQL, run at start-up; the schema is never synchronised from the entities. */
+export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'all',
+    extra: { max: 10, application_name: 'feedback-hub' },
+    ...extra,
+  } as DataSourceOptions;
+}
+
+export async function openDatabase(url: string): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(url));
+  await ds.initialize();
+  // Several copies of the hub may start at once against one database: serialise the migrations.
+  // The lock is per session, so it is taken and released on one dedicated connection.
+  const lock = ds.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock(hashtext('feedback-hub:migrations'))`);
+    await ds.runMigrations({ transaction: 'all' });
+  } finally {
+    await lock.query(`SELECT pg_advisory_unlock(hashtext('feedback-hub:migrations'))`).catch(() => undefined);
+    await lock.release();
+  }
+  return ds;
+}

@@ -1,0 +1,60 @@
+import type { DimensionCode, ItemStatus } from './item.entity.js';
+
+export const CHANNELS = ['qr', 'hotline', 'email', 'suggestion_box', 'phone', 'walkthrough'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface EvidenceEntry {
+  kind: string;
+  text: string;
+  dimension?: string;
+  weight?: number;
+}
+
+export interface Contact {
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  actor: string;
+  kind: string;
+  data: Record<string, unknown>;
+}
+
+/** The item as the API shows it (CONTRACT.md); `timeline` only on the single-item answer. */
+export interface ItemView {
+  id: number;
+  channel: Channel;
+  externalId: string;
+  receivedAt: string;
+  createdAt: string;
+  subject: string | null;
+  text: string;
+  rating: number | null;
+  tags: string[];
+  appealType: string | null;
+  source: string | null;
+  caseNo: string | null;
+  window: string | null;
+  serviceItem: string | null;
+  contact: Contact;
+  dimension: DimensionCode | null;
+  secondary: string[];
+  misconduct: boolean;
+  confidence: number | null;
+  evidence: EvidenceEntry[];
+  unit: string;
+  unitName: string;
+  supervisionUnit: string | null;
+  routingReason: string;
+  routingRule: string;
+  status: ItemStatus;
+  acceptDueAt: string | null;
+  answerDueAt: string | null;
+  closedAt: string | null;
+  trackingCode: string;
+  raw?: unknown;
+  timeline?: TimelineEntry[];
+}

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import type { ItemStatus } from './item.entity.js';
+import type { TimelineEntry } from './item.types.js';
+
+export interface ItemFilter {
+  unit?: string;
+  status?: ItemStatus;
+  dimension?: string;
+  channel?: string;
+  overdue?: boolean;
+  page: number;
+  pageSize: number;
+}
+
+export interface ItemRow {
+  id: string;
+  channel: string;
+  external_id: string;
+  received_at: Date;
+  created_at: Date;
+  subject: string | null;
+  text: string;
+  rating: number | null;
+  tags: string[];
+  appeal_type: string | null;
+  source: string | null;
+  case_no: string | null;
+  window_code: string | null;
+  item_code: string | null;
+  contact_name: string | null;
+  contact_phone: string | null;
+  contact_email: string | null;
+  raw: unknown;
+  dimension: string | null;
+  secondary: string[];
+  misconduct: boolean;
+  confidence: number | null;
+  evidence: unknown[];
+  unit_code: string;
+  unit_name: string;
+  supervision_code: string | null;
+  routing_reason: string;
+  routing_rule: string;
+  status: ItemStatus;
+  accept_due_at: Date | null;
+  answer_due_at: Date | null;
+  closed_at: Date | null;
+  tracking_code: string;
+}
+
+const SELECT = `
+  SELECT i.id, i.channel, i.external_id, i.received_at, i.created_at, i.subject, i.text, i.rating, i.tags, i.appeal_type,
+    i.source, i.case_no, w.code AS window_code, si.code AS item_code, i.contact_name, i.contact_phone, i.contact_email,
+    i.raw, i.dimension, i.secondary, i.misconduct, i.confidence, i.evidence, u.code AS unit_code, u.name AS unit_name,
+    su.code AS supervision_code, i.routing_reason, i.routing_rule, i.status, i.accept_due_at, i.answer_due_at,
+    i.closed_at, i.tracking_code
+  FROM item i
+  JOIN unit u ON u.id = i.unit_id
+  LEFT JOIN unit su ON su.id = i.supervision_unit_id
+  LEFT JOIN service_window w ON w.id = i.window_id
+  LEFT JOIN service_item si ON si.id = i.service_item_id`;
+
+/** The units a staff member may see: their own and every unit below it, computed in the database. */
+const SCOPE_CTE = `
+  WITH RECURSIVE scope(id) AS (
+    SELECT id FROM unit WHERE id = $1
+    UNION
+    SELECT u.id FROM unit u JOIN scope s ON u.parent_id = s.id
+  )`;
+
+const OVERDUE = `(
+  (i.status IN ('new', 'assigned', 'returned', 'reopened') AND i.accept_due_at < now())
+  OR (i.status NOT IN ('answered', 'closed') AND i.answer_due_at < now()))`;
+
+/**
+ * Reads items. Unit staff are scoped in the SQL itself (the unit an item is routed to, or the supervision unit it
+ * is copied to, must lie in their subtree), so no caller can forget the check.
+ */
+@Injectable()
+export class ItemsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async list(actor: Actor, f: ItemFilter): Promise<{ rows: ItemRow[]; total: number }> {
+    const params: unknown[] = [actor.role === 'unit_staff' ? actor.unitId : null];
+    const where: string[] = [];
+    if (actor.role === 'unit_staff') {
+      where.push(`(i.unit_id IN (SELECT id FROM scope) OR i.supervision_unit_id IN (SELECT id FROM scope))`);
+    }
+    if (f.unit) {
+      params.push(f.unit);
+      where.push(`u.code = $${params.length}`);
+    }
+    if (f.status) {
+      params.push(f.status);
+      where.push(`i.status = $${params.length}`);
+    }
+    if (f.dimension) {
+      params.push(f.dimension);
+      where.push(`i.dimension = $${params.length}`);
+    }
+    if (f.channel) {
+      params.push(f.channel);
+      where.push(`i.channel = $${params.length}`);
+    }
+    if (f.overdue === true) where.push(OVERDUE);
+    if (f.overdue === false) where.push(`NOT ${OVERDUE}`);
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const cte = actor.role === 'unit_staff' ? SCOPE_CTE : `WITH scope(id) AS (SELECT $1::uuid)`;
+    const [{ total }] = await this.ds.query(
+      `${cte} SELECT count(*)::int AS total FROM item i JOIN unit u ON u.id = i.unit_id ${cond}`,
+      params,
+    );
+    params.push(f.pageSize, (f.page - 1) * f.pageSize);
+    const rows: ItemRow[] = await this.ds.query(
+      `${cte} ${SELECT} ${cond} ORDER BY i.received_at DESC, i.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    return { rows, total };
+  }
+
+  /** One item, or null when it does not exist or lies outside the actor's scope (the caller answers 404 for both). */
+  async findVisible(actor: Actor, id: string): Promise<ItemRow | null> {
+    if (!/^\d{1,18}$/.test(id)) return null;
+    if (actor.role === 'unit_staff') {
+      const rows: ItemRow[] = await this.ds.query(
+        `${SCOPE_CTE} ${SELECT} WHERE i.id = $2
+           AND (i.unit_id IN (SELECT id FROM scope) OR i.supervision_unit_id IN (SELECT id FROM scope))`,
+        [actor.unitId, id],
+      );
+      return rows[0] ?? null;
+    }
+    const rows: ItemRow[] = await this.ds.query(`${SELECT} WHERE i.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async timeline(itemId: string): Promise<TimelineEntry[]> {
+    const rows: { at: Date; actor: string; kind: string; data: Record<string, unknown> }[] = await this.ds.query(
+      `SELECT at, actor, kind, data FROM item_event WHERE item_id = $1 ORDER BY id`,
+      [itemId],
+    );
+    return rows.map((r) => ({ at: r.at.toISOString(), actor: r.actor, kind: r.kind, data: r.data }));
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { seesPersonalData, type Actor } from '../auth/actor.js';
+import { notFound } from '../common/domain-error.js';
+import type { DimensionCode } from './item.entity.js';
+import type { Channel, EvidenceEntry, ItemView } from './item.types.js';
+import { ItemsRepository, type ItemFilter, type ItemRow } from './items.repository.js';
+import { maskEmail, maskName, maskPhone } from './masking.js';
+
+@Injectable()
+export class ItemsService {
+  constructor(private readonly repo: ItemsRepository) {}
+
+  async list(actor: Actor, filter: ItemFilter): Promise<{ items: ItemView[]; total: number }> {
+    const { rows, total } = await this.repo.list(actor, filter);
+    return { items: rows.map((r) => toView(r, actor)), total };
+  }
+
+  async get(actor: Actor, id: string): Promise<ItemView> {
+    const row = await this.repo.findVisible(actor, id);
+    if (!row) throw notFound('item');
+    return { ...toView(row, actor), timeline: await this.repo.timeline(row.id) };
+  }
+}
+
+export function toView(r: ItemRow, actor: Actor): ItemView {
+  const full = seesPersonalData(actor);
+  const view: ItemView = {
+    id: Number(r.id),
+    channel: r.channel as Channel,
+    externalId: r.external_id,
+    receivedAt: r.received_at.toISOString(),
+    createdAt: r.created_at.toISOString(),
+    subject: r.subject,
+    text: r.text,
+    rating: r.rating,
+    tags: r.tags,
+    appealType: r.appeal_type,
+    source: r.source,
+    caseNo: r.case_no,
+    window: r.window_code,
+    serviceItem: r.item_code,
+    contact: {
+      name: full ? r.contact_name : maskName(r.contact_name),
+      phone: full ? r.contact_phone : maskPhone(r.contact_phone),
+      email: full ? r.contact_email : maskEmail(r.contact_email),
+    },
+    dimension: r.dimension as DimensionCode | null,
+    secondary: r.secondary,
+    misconduct: r.misconduct,
+    confidence: r.confidence,
+    evidence: r.evidence as EvidenceEntry[],
+    unit: r.unit_code,
+    unitName: r.unit_name,
+    supervisionUnit: r.supervision_code,
+    routingReason: r.routing_reason,
+    routingRule: r.routing_rule,
+    status: r.status,
+    acceptDueAt: r.accept_due_at?.toISOString() ?? null,
+    answerDueAt: r.answer_due_at?.toISOString() ?? null,
+    closedAt: r.closed_at?.toISOString() ?? null,
+    trackingCode: r.tracking_code,
+  };
+  // the raw input may hold phone numbers and names: only for roles that see personal data
+  if (full) view.raw = r.raw;
+  return view;
+}

@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { createApp } from './app.factory.js';
+import { seed } from './bootstrap.js';
+import { ConfigError, ensureDataDir, loadConfig, type HubConfig } from './config/config.js';
+import { openDatabase } from './database/data-source.js';
+import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
+import { embeddedPassword } from './database/embedded-password.js';
+
+const say = (msg: string): void => void process.stdout.write(`[hub] ${msg}\n`);
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  let config: HubConfig;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`[hub] cannot start: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  ensureDataDir(config.dataDir);
+
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    say(`no DATABASE_URL: using the embedded PostgreSQL in ${path.join(config.dataDir, 'pg')}`);
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'pg'),
+      password: embeddedPassword(config.dataDir),
+      log: (line) => {
+        if (process.env.LOG_LEVEL === 'debug') say(`[postgres] ${line}`);
+      },
+    });
+    url = embedded.url;
+  }
+
+  let ds: DataSource | null = null;
+  let app: INestApplication | null = null;
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping`);
+    await app?.close().catch(() => undefined);
+    if (ds?.isInitialized) await ds.destroy().catch(() => undefined);
+    if (embedded) {
+      await embedded.stop().catch(() => undefined);
+      say('embedded PostgreSQL stopped');
+    }
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  ds = await openDatabase(url);
+  app = await createApp({ config, dataSource: ds });
+  const report = await seed(app, config);
+  if (report.catalogImported) {
+    const c = report.catalogImported;
+    say(`imported the catalogue ${config.catalogPath}: ${c.units} units, ${c.windows} windows, ${c.items} service items`);
+  }
+  if (report.admin.generatedPassword) {
+    say(`created the account "admin" with the password: ${report.admin.generatedPassword}`);
+    say('(shown this once; set HUB_ADMIN_PASSWORD to reset it)');
+  } else if (report.admin.reset) {
+    say('reset the password of "admin" from HUB_ADMIN_PASSWORD');
+  }
+  try {
+    await app.listen(config.port);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`[hub] port ${config.port} is in use by another program: stop it, or set PORT to a free port\n`);
+      await stop('start-up failed');
+    }
+    throw e;
+  }
+  say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s at http://localhost:${config.port} (API docs: /api/docs)`);
+}
+
+main().catch((e: unknown) => {
+  const msg = e instanceof EmbeddedDatabaseError || e instanceof ConfigError ? e.message : (e as Error)?.stack ?? String(e);
+  process.stderr.write(`[hub] cannot start: ${msg}\n`);
+  process.exit(1);
+});
