@@ -1,13 +1,12 @@
 import 'reflect-metadata';
-import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createApp } from './app.factory.js';
 import { seed } from './bootstrap.js';
 import { ConfigError, ensureDataDir, loadConfig, type HubConfig } from './config/config.js';
 import { openDatabase } from './database/data-source.js';
-import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
-import { embeddedPassword } from './database/embedded-password.js';
+import { connectDatabase } from './database/database-connection.js';
+import { EmbeddedDatabaseError } from './database/embedded-postgres.js';
 
 const say = (msg: string): void => void process.stdout.write(`[hub] ${msg}\n`);
 
@@ -25,19 +24,12 @@ async function main(): Promise<void> {
   }
   ensureDataDir(config.dataDir);
 
-  let embedded: EmbeddedDatabase | null = null;
-  let url = config.databaseUrl;
-  if (!url) {
-    say(`no DATABASE_URL: using the embedded PostgreSQL in ${path.join(config.dataDir, 'pg')}`);
-    embedded = await startEmbeddedPostgres({
-      dataDir: path.join(config.dataDir, 'pg'),
-      password: embeddedPassword(config.dataDir),
-      log: (line) => {
-        if (process.env.LOG_LEVEL === 'debug') say(`[postgres] ${line}`);
-      },
-    });
-    url = embedded.url;
-  }
+  const db = await connectDatabase(config, {
+    role: 'server',
+    log: (line) => {
+      if (line.startsWith('no DATABASE_URL') || line.startsWith('stopping') || config.logLevel === 'debug') say(line);
+    },
+  });
 
   let ds: DataSource | null = null;
   let app: INestApplication | null = null;
@@ -48,8 +40,8 @@ async function main(): Promise<void> {
     say(`${signal}: stopping`);
     await app?.close().catch(() => undefined);
     if (ds?.isInitialized) await ds.destroy().catch(() => undefined);
-    if (embedded) {
-      await embedded.stop().catch(() => undefined);
+    if (db.embedded) {
+      await db.release().catch(() => undefined);
       say('embedded PostgreSQL stopped');
     }
     process.exit(0);
@@ -57,7 +49,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
-  ds = await openDatabase(url);
+  ds = await openDatabase(db.url);
   app = await createApp({ config, dataSource: ds });
   const report = await seed(app, config);
   if (report.catalogImported) {

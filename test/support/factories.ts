@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { SYSTEM_ACTOR } from '../../src/auth/actor.js';
+import { IntakeService } from '../../src/intake/intake.service.js';
+import { ItemAssessor, type Assessment, type IntakeDraft } from '../../src/intake/intake.types.js';
+import type { CatalogSnapshot } from '../../src/org/catalog.cache.js';
+import type { TestContext } from './test-app.js';
+
+/**
+ * For tests of the spine that need items in given units: routes to the unit code in `assignedUnit`, else triage.
+ * (Classification and routing have their own tests; this keeps the spine's tests about scope and storage.)
+ */
+export class AssignedUnitAssessor extends ItemAssessor {
+  assess(d: IntakeDraft, c: CatalogSnapshot): Assessment {
+    const unit = d.assignedUnit && c.unitIdByCode.has(d.assignedUnit) ? d.assignedUnit : (c.triageUnitCode as string);
+    return {
+      dimension: 'D1',
+      secondary: [],
+      misconduct: false,
+      confidence: 1,
+      evidence: [],
+      unit,
+      supervisionUnit: null,
+      routingReason: `测试：分派至${unit}`,
+      routingRule: 'assigned_unit',
+      serviceItem: null,
+    };
+  }
+}
+
+/** Inserts a real item through the real intake. */
+export async function newItem(ctx: TestContext, over: Partial<IntakeDraft> = {}): Promise<{ id: number; trackingCode: string }> {
+  const draft: IntakeDraft = {
+    channel: 'phone',
+    externalId: randomUUID(),
+    receivedAt: new Date(),
+    text: '窗口排队时间太长',
+    contact: { name: '张三', phone: '13812345678' },
+    raw: { test: true },
+    ...over,
+  };
+  return ctx.app.get(IntakeService).intake(draft, SYSTEM_ACTOR);
+}
