@@ -1,8 +1,9 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema.js';
+import { ClassificationStore1763800001000 } from './migrations/1763800001000-classification-store.js';
 import { entities } from './entities.js';
 
-export const migrations = [InitialSchema1763800000000];
+export const migrations = [InitialSchema1763800000000, ClassificationStore1763800001000];
 
 /** Migrations are reviewed SQL, run at start-up; the schema is never synchronised from the entities. */
 export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
