@@ -1,0 +1,196 @@
+/**
+ * Classification: lexicon cues and the learned model combined, plus the rules of DIMENSIONS.md that no model should
+ * have to learn (tags ticked on the QR page, good ratings without a complaint, misconduct implies D5).
+ *
+ * score(label) = log P_model(label) + cueWeight · cueScore(label); the winner is the primary dimension.
+ */
+import type { Catalog } from '../org/catalog.types.js';
+import { DIMENSIONS, LABELS, type Dimension, type Label } from './dimensions.js';
+import { lexiconPhrases, scoreCues, type Lexicon } from './lexicon.js';
+import { predict, type Model } from './model.js';
+import { normalizeText } from './normalize.js';
+import { resolveTags } from './qr-tags.js';
+import { createSegmenter, type Segmenter } from './segmenter.js';
+
+export interface ClassifyInput {
+  text: string;
+  subject?: string | null;
+  channel?: string | null;
+  rating?: number | null;
+  tags?: string[] | null;
+}
+
+export interface Evidence {
+  kind: 'cue' | 'model' | 'tag' | 'rule';
+  dimension?: string;
+  text: string;
+  weight?: number;
+}
+
+export interface Classification {
+  dimension: Label;
+  secondary: Dimension[];
+  misconduct: boolean;
+  confidence: number;
+  evidence: Evidence[];
+  truncated?: boolean;
+}
+
+export interface ClassifierOptions {
+  lexicon: Lexicon;
+  model?: Model | null;
+  catalog?: Catalog | null;
+  /** Reuse a segmenter (building one loads jieba's dictionary, ~150 ms). */
+  segmenter?: Segmenter;
+  tuning?: Partial<ClassifierTuning>;
+}
+
+export interface ClassifierTuning {
+  /** How much one unit of cue weight counts against the model's log-probability. */
+  cueWeight: number;
+  /** Model misconduct probability that flags an item on its own. */
+  modelMisconduct: number;
+  /** Cue score another dimension needs to be listed as secondary. */
+  secondaryCue: number;
+  /** With rating 4–5, complaint cues below this mean "no problem". */
+  goodRatingComplaint: number;
+}
+
+export const DEFAULT_TUNING: ClassifierTuning = {
+  cueWeight: 0.6,
+  modelMisconduct: 0.5,
+  secondaryCue: 3,
+  goodRatingComplaint: 2.5,
+};
+
+/** Longer texts are classified on this prefix: the cause is stated early, and cost stays bounded. */
+export const MAX_CLASSIFY_CHARS = 20_000;
+
+export interface Classifier {
+  classify(input: ClassifyInput): Classification;
+  readonly segmenter: Segmenter;
+  /** Swap in a retrained model without rebuilding the segmenter. */
+  setModel(model: Model | null): void;
+}
+
+const round = (v: number): number => Math.round(v * 1000) / 1000;
+
+function empty(evidence: Evidence[], truncated: boolean): Classification {
+  return { dimension: 'none', secondary: [], misconduct: false, confidence: 0, evidence, ...(truncated ? { truncated } : {}) };
+}
+
+export function createClassifier(options: ClassifierOptions): Classifier {
+  const { lexicon } = options;
+  const tuning: ClassifierTuning = { ...DEFAULT_TUNING, ...options.tuning };
+  const segmenter = options.segmenter ?? createSegmenter({ catalog: options.catalog ?? null, words: lexiconPhrases(lexicon) });
+  let model = options.model ?? null;
+
+  function classify(input: ClassifyInput): Classification {
+    const evidence: Evidence[] = [];
+    let raw = `${input.subject ? `${input.subject}。` : ''}${typeof input.text === 'string' ? input.text : ''}`;
+    let truncated = false;
+    if (raw.length > MAX_CLASSIFY_CHARS) {
+      raw = raw.slice(0, MAX_CLASSIFY_CHARS);
+      truncated = true;
+      evidence.push({ kind: 'rule', text: `内容过长，仅按前${MAX_CLASSIFY_CHARS}字分类` });
+    }
+    const text = normalizeText(raw);
+    const tags = resolveTags(input.tags);
+    const rating = typeof input.rating === 'number' && Number.isFinite(input.rating) ? input.rating : null;
+    const cues = scoreCues(lexicon, text);
+    const misconductByCue = cues.misconduct >= lexicon.misconductThreshold;
+
+    // QR problem tags: the person said what went wrong; the text can only add to it.
+    if (tags.length) {
+      const count = new Map<Dimension, number>();
+      for (const t of tags) {
+        count.set(t.dimension, (count.get(t.dimension) ?? 0) + 1);
+        evidence.push({ kind: 'tag', dimension: t.dimension, text: t.label });
+      }
+      const misconduct = tags.some((t) => t.misconduct) || misconductByCue;
+      let primary = [...count.entries()].sort((a, b) => b[1] - a[1] || cues.scores[b[0]] - cues.scores[a[0]])[0]![0];
+      if (misconduct) primary = 'D5';
+      const secondary = DIMENSIONS.filter((d) => d !== primary && (count.has(d) || cues.scores[d] >= tuning.secondaryCue));
+      addCueEvidence(evidence, cues.hits);
+      if (misconductByCue) evidence.push({ kind: 'rule', dimension: 'D5', text: '反映内容涉及廉政问题' });
+      return { dimension: primary, secondary, misconduct, confidence: 0.9, evidence, ...(truncated ? { truncated } : {}) };
+    }
+
+    if (!text) {
+      if (rating !== null && rating <= 2) evidence.push({ kind: 'rule', text: '差评未说明原因，无法判断问题类型' });
+      return empty(evidence, truncated);
+    }
+
+    const complaintCue = DIMENSIONS.reduce((s, d) => s + cues.scores[d], 0);
+    if (rating !== null && rating >= 4 && complaintCue < tuning.goodRatingComplaint && !misconductByCue) {
+      evidence.push({ kind: 'rule', text: `评价为${rating}分且未反映具体问题` });
+      addCueEvidence(evidence, cues.hits);
+      return { dimension: 'none', secondary: [], misconduct: false, confidence: 0.85, evidence, ...(truncated ? { truncated } : {}) };
+    }
+
+    const prediction = model ? predict(model, segmenter, text) : null;
+    const logits = LABELS.map((l) => {
+      const p = prediction ? prediction.probs[l] : 1 / LABELS.length;
+      return Math.log(Math.max(p, 1e-6)) + tuning.cueWeight * cues.scores[l];
+    });
+    const max = Math.max(...logits);
+    const exp = logits.map((z) => Math.exp(z - max));
+    const sum = exp.reduce((a, b) => a + b, 0);
+    const post = Object.fromEntries(LABELS.map((l, i) => [l, (exp[i] as number) / sum])) as Record<Label, number>;
+    let primary = LABELS.reduce((best, l) => (post[l] > post[best] ? l : best), LABELS[0] as Label);
+
+    const misconductByModel = prediction !== null && prediction.misconduct >= tuning.modelMisconduct;
+    const misconduct = misconductByCue || misconductByModel;
+    const secondary: Dimension[] = [];
+    if (misconduct && primary !== 'D5') {
+      // DIMENSIONS.md: an integrity breach is a D5 case; what else the text raises stays as a secondary.
+      if (primary !== 'none') secondary.push(primary);
+      evidence.push({ kind: 'rule', dimension: 'D5', text: '反映内容涉及廉政问题，按作风问题处理' });
+      primary = 'D5';
+    }
+    if (primary !== 'none') {
+      for (const d of DIMENSIONS) {
+        if (d !== primary && !secondary.includes(d) && cues.scores[d] >= tuning.secondaryCue && post[d] >= 0.1) secondary.push(d);
+      }
+    }
+    addCueEvidence(evidence, cues.hits);
+    if (misconductByModel && !misconductByCue) {
+      evidence.push({ kind: 'model', dimension: 'D5', text: '模型判断可能涉及廉政问题', weight: round(prediction.misconduct) });
+    }
+    if (prediction) {
+      for (const c of prediction.contributions(primary, 3)) {
+        evidence.push({ kind: 'model', dimension: primary, text: c.feature.slice(2), weight: round(c.weight) });
+      }
+    }
+    return {
+      dimension: primary,
+      secondary,
+      misconduct,
+      confidence: round(Math.max(post[primary], misconduct && primary === 'D5' ? 0.8 : 0)),
+      evidence,
+      ...(truncated ? { truncated } : {}),
+    };
+  }
+
+  return {
+    classify,
+    segmenter,
+    setModel(next) {
+      model = next;
+    },
+  };
+}
+
+function addCueEvidence(evidence: Evidence[], hits: ReturnType<typeof scoreCues>['hits']): void {
+  const seen = new Set<string>();
+  const positive = hits.filter((h) => !h.negated).sort((a, b) => b.weight - a.weight);
+  for (const h of positive.slice(0, 12)) {
+    const key = `${h.label}:${h.text}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    evidence.push({ kind: 'cue', dimension: h.label === 'misconduct' ? 'D5' : h.label, text: h.text, weight: h.weight });
+  }
+  for (const h of hits.filter((x) => x.negated).slice(0, 4)) {
+    evidence.push({ kind: 'rule', text: `“${h.text}”前有否定词，不计入` });
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Features for the learned models: jieba words and CJK character bigrams of normalised text. Catalogue names
+ * (units, windows, service items) collapse into one entity token and are cut out of the bigram stream, so a model
+ * trained on one county's complaints learns how people complain, not which offices that county has.
+ */
+import { charBigrams, type Segmenter } from './segmenter.js';
+
+const DIGITS = /^[0-9.]+$/;
+const LATIN = /^[a-z]+$/;
+
+export function extractFeatures(segmenter: Segmenter, normalizedText: string): string[] {
+  const words = segmenter.cut(normalizedText);
+  const out = new Set<string>();
+  let run = '';
+  const flush = (): void => {
+    for (const bg of charBigrams(run)) out.add(`b:${bg}`);
+    run = '';
+  };
+  for (const w of words) {
+    if (segmenter.isEntity(w)) {
+      out.add('w:§entity');
+      flush();
+      continue;
+    }
+    if (DIGITS.test(w)) out.add('w:#');
+    else if (LATIN.test(w) && w.length > 12) out.add('w:§latin');
+    else out.add(`w:${w}`);
+    run += w;
+  }
+  flush();
+  return [...out];
+}

@@ -1,0 +1,216 @@
+/**
+ * The learned half of the classifier: multinomial logistic regression over word and character-bigram features,
+ * plus a binary logistic head for misconduct.
+ *
+ * Why logistic regression rather than naive Bayes: words and the bigrams inside them are heavily correlated, which
+ * makes naive Bayes double-count evidence and return near-0/1 posteriors; a discriminative model shares the weight
+ * between them and its probabilities are usable as a confidence. Training is a few hundred milliseconds for a few
+ * thousand rows, so corrections can be folded in by retraining in process.
+ */
+import { extractFeatures } from './features.js';
+import { isLabel, LABELS, type Label } from './dimensions.js';
+import { normalizeText } from './normalize.js';
+import type { Segmenter } from './segmenter.js';
+
+export interface TrainingRow {
+  text: string;
+  subject?: string | null;
+  dimension: Label;
+  secondary?: string[];
+  misconduct?: boolean;
+}
+
+export interface TrainOptions {
+  /** Features seen in fewer rows are dropped (they only memorise). */
+  minCount?: number;
+  epochs?: number;
+  learningRate?: number;
+  l2?: number;
+  seed?: number;
+}
+
+export interface Model {
+  version: 1;
+  labels: Label[];
+  features: Map<string, Float64Array>; // per feature: one weight per label, then the misconduct weight
+  bias: Float64Array; // one per label, then misconduct
+}
+
+export interface ModelPrediction {
+  probs: Record<Label, number>;
+  misconduct: number;
+  /** Features that pushed hardest towards each label, for evidence. */
+  contributions: (label: Label, top: number) => Array<{ feature: string; weight: number }>;
+}
+
+export interface ModelJson {
+  version: 1;
+  labels: Label[];
+  bias: number[];
+  /** feature → weights (labels…, misconduct), rounded */
+  weights: Record<string, number[]>;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function rowText(row: { text: string; subject?: string | null }): string {
+  return normalizeText(row.subject ? `${row.subject}。${row.text}` : row.text);
+}
+
+function softmax(z: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (const v of z) if (v > max) max = v;
+  let sum = 0;
+  const out = new Float64Array(z.length);
+  for (let i = 0; i < z.length; i++) {
+    out[i] = Math.exp((z[i] as number) - max);
+    sum += out[i] as number;
+  }
+  for (let i = 0; i < z.length; i++) out[i] = (out[i] as number) / sum;
+  return out;
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: TrainOptions = {}): Model {
+  const minCount = options.minCount ?? 2;
+  const epochs = options.epochs ?? 40;
+  const lr = options.learningRate ?? 0.5;
+  const l2 = options.l2 ?? 1e-4;
+  const rand = mulberry32(options.seed ?? 7);
+  const K = LABELS.length;
+  const usable = rows.filter((r) => isLabel(r.dimension) && r.text);
+  const docs = usable.map((r) => extractFeatures(segmenter, rowText(r)));
+  const df = new Map<string, number>();
+  for (const d of docs) for (const f of d) df.set(f, (df.get(f) ?? 0) + 1);
+  const vocab = [...df.entries()].filter(([, c]) => c >= minCount).map(([f]) => f);
+  const index = new Map(vocab.map((f, i) => [f, i]));
+  const examples = docs.map((d) => {
+    const idx = d.map((f) => index.get(f)).filter((i): i is number => i !== undefined);
+    // L2-normalised binary features keep long e-mails and one-line QR comments on one scale
+    const val = idx.length ? 1 / Math.sqrt(idx.length) : 0;
+    return { idx, val };
+  });
+  const y = usable.map((r) => LABELS.indexOf(r.dimension));
+  const m = usable.map((r) => (r.misconduct ? 1 : 0));
+  // balance classes so a label with few rows (misconduct especially) is not ignored
+  const classCount = new Array<number>(K).fill(0);
+  y.forEach((c) => classCount[c]!++);
+  const classWeight = classCount.map((c) => (c ? usable.length / (K * c) : 0));
+  const pos = m.reduce<number>((a, b) => a + b, 0);
+  const posWeight = pos ? Math.min(10, (usable.length - pos) / pos) : 1;
+
+  const D = vocab.length;
+  const W = new Float64Array(D * (K + 1));
+  const bias = new Float64Array(K + 1);
+  // AdaGrad: per-coordinate step sizes suit sparse text features
+  const G = new Float64Array(D * (K + 1)).fill(1e-8);
+  const Gb = new Float64Array(K + 1).fill(1e-8);
+  const order = examples.map((_, i) => i);
+  const z = new Float64Array(K);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j] as number, order[i] as number];
+    }
+    for (const n of order) {
+      const { idx, val } = examples[n]!;
+      for (let k = 0; k < K; k++) {
+        let s = bias[k] as number;
+        for (const f of idx) s += (W[f * (K + 1) + k] as number) * val;
+        z[k] = s;
+      }
+      const p = softmax(z);
+      const cw = classWeight[y[n]!] as number;
+      let sm = bias[K] as number;
+      for (const f of idx) sm += (W[f * (K + 1) + K] as number) * val;
+      const gm = (sigmoid(sm) - m[n]!) * (m[n] ? posWeight : 1);
+      for (let k = 0; k <= K; k++) {
+        const g = k < K ? ((p[k] as number) - (k === y[n] ? 1 : 0)) * cw : gm;
+        Gb[k] = (Gb[k] as number) + g * g;
+        bias[k] = (bias[k] as number) - (lr * g) / Math.sqrt(Gb[k] as number);
+        for (const f of idx) {
+          const at = f * (K + 1) + k;
+          const gw = g * val + l2 * (W[at] as number);
+          G[at] = (G[at] as number) + gw * gw;
+          W[at] = (W[at] as number) - (lr * gw) / Math.sqrt(G[at] as number);
+        }
+      }
+    }
+  }
+  const features = new Map<string, Float64Array>();
+  vocab.forEach((f, i) => {
+    const w = W.slice(i * (K + 1), (i + 1) * (K + 1));
+    if (w.some((v) => Math.abs(v) >= 1e-3)) features.set(f, w);
+  });
+  return { version: 1, labels: [...LABELS], features, bias };
+}
+
+export function predict(model: Model, segmenter: Segmenter, normalizedText: string): ModelPrediction {
+  const feats = extractFeatures(segmenter, normalizedText).filter((f) => model.features.has(f));
+  const K = model.labels.length;
+  const val = feats.length ? 1 / Math.sqrt(feats.length) : 0;
+  const z = new Float64Array(K);
+  let zm = model.bias[K] as number;
+  for (let k = 0; k < K; k++) z[k] = model.bias[k] as number;
+  for (const f of feats) {
+    const w = model.features.get(f) as Float64Array;
+    for (let k = 0; k < K; k++) z[k] = (z[k] as number) + (w[k] as number) * val;
+    zm += (w[K] as number) * val;
+  }
+  const p = softmax(z);
+  const probs = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  model.labels.forEach((l, k) => (probs[l] = p[k] as number));
+  return {
+    probs,
+    misconduct: sigmoid(zm),
+    contributions(label, top) {
+      const k = model.labels.indexOf(label);
+      if (k < 0) return [];
+      return feats
+        .map((f) => ({ feature: f, weight: ((model.features.get(f) as Float64Array)[k] as number) * val }))
+        .filter((c) => c.weight > 0)
+        .sort((a, b) => b.weight - a.weight)
+        .slice(0, top);
+    },
+  };
+}
+
+export function modelToJson(model: Model, digits = 3): ModelJson {
+  const scale = 10 ** digits;
+  const round = (v: number): number => Math.round(v * scale) / scale;
+  const weights: Record<string, number[]> = {};
+  for (const [f, w] of [...model.features.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const r = Array.from(w, round);
+    if (r.some((v) => v !== 0)) weights[f] = r;
+  }
+  return { version: 1, labels: model.labels, bias: Array.from(model.bias, round), weights };
+}
+
+export function modelFromJson(json: unknown): Model {
+  const j = json as Partial<ModelJson> | null;
+  if (!j || j.version !== 1 || !Array.isArray(j.labels) || !Array.isArray(j.bias) || typeof j.weights !== 'object' || !j.weights) {
+    throw new Error('model JSON: expected {version: 1, labels, bias, weights}');
+  }
+  const labels = j.labels;
+  if (!labels.every(isLabel)) throw new Error('model JSON: labels must be D1..D5 or none');
+  const width = labels.length + 1;
+  if (j.bias.length !== width) throw new Error(`model JSON: bias must have ${width} numbers`);
+  const features = new Map<string, Float64Array>();
+  for (const [f, w] of Object.entries(j.weights)) {
+    if (!Array.isArray(w) || w.length !== width || w.some((v) => typeof v !== 'number')) {
+      throw new Error(`model JSON: weights["${f}"] must have ${width} numbers`);
+    }
+    features.set(f, Float64Array.from(w));
+  }
+  return { version: 1, labels, features, bias: Float64Array.from(j.bias) };
+}

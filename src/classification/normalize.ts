@@ -1,0 +1,51 @@
+/**
+ * Text normalisation shared by classification and routing. Everything that matches phrases (lexicon cues,
+ * unit and item names) runs on the output of `normalizeText`, so full-width forms, traditional characters and
+ * stray control characters written by phones, OCR'd slips and hotline exports all look the same.
+ */
+
+// Common traditional → simplified pairs seen in complaints (Hong Kong/Taiwan phones, older input methods).
+// Deliberately small: only characters whose simplified form is unambiguous.
+const TRAD =
+  '們们個个這这說说時时過过對对來来會会後后還还務务辦办電电話话號号問问題题縣县區区門门態态錢钱費费紅红麼么' +
+  '沒没應应關关係系證证記记資资網网線线銀银據据樣样讓让處处隊队員员鎮镇頭头臉脸難难遲迟見见給给長长車车開开' +
+  '閉闭單单補补換换險险衛卫療疗醫医樓楼層层稅税業业與与書书為为報报導导廳厅戶户婦妇學学歲岁邊边進进錯错' +
+  '樣样顧顾聽听氣气幫帮們们聯联絡络準准備备齊齐將将須须續续嗎吗啊啊么么總总間间場场機机碼码寫写樂乐愛爱' +
+  '搶抢約约預预請请讀读覺觉點点熱热壞坏貨货買买賣卖價价從从東东號号圖图檔档齡龄殘残殯殡葬葬饋馈擾扰' +
+  '們们罰罚亂乱託托紅红賄贿賂赂禮礼卡卡拿拿吃吃黑黑仲仲介介敷敷衍衍拖拖慢慢冷冷護护園园區区級级擁拥擠挤' +
+  '窗窗臺台灣湾雲云審审批批網网辦办證证態态';
+
+const TRAD_MAP: ReadonlyMap<string, string> = (() => {
+  const map = new Map<string, string>();
+  const chars = Array.from(TRAD);
+  for (let i = 0; i + 1 < chars.length; i += 2) {
+    const from = chars[i] as string;
+    const to = chars[i + 1] as string;
+    if (from !== to) map.set(from, to);
+  }
+  return map;
+})();
+
+// C0/C1 controls, zero-width characters, BOM and bidi marks; newlines and tabs are handled as whitespace.
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
+const WHITESPACE = /[\s\u3000]+/g;
+
+/** NFKC, traditional → simplified for common characters, lower-case Latin, no control characters, single spaces. */
+export function normalizeText(input: string): string {
+  if (!input) return '';
+  let text = input.normalize('NFKC').replace(INVISIBLE, '');
+  let out = '';
+  for (const ch of text) out += TRAD_MAP.get(ch) ?? ch;
+  text = out.replace(WHITESPACE, ' ').trim();
+  return text.toLowerCase();
+}
+
+/** True for code points that belong to CJK ideographs (the script the cues and names are written in). */
+export function isCjk(ch: string): boolean {
+  const cp = ch.codePointAt(0) ?? 0;
+  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df);
+}
+
+/** Clause separators: negation and "who is meant" never reach across them. */
+export const CLAUSE_BREAK = /[，,。.!！?？;；:：\n、~…]/;

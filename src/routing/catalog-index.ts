@@ -1,0 +1,149 @@
+/**
+ * Precomputed look-ups over a catalogue for routing: active units, windows and items by code, the triage and
+ * supervision units, canonical names for fuzzy matching, and one phrase matcher that finds unit, window and
+ * service-item names in text (leftmost-longest, so "公积金贷款" is the item, not the unit "公积金").
+ * Nothing here knows a particular catalogue; every name comes from the catalogue passed in.
+ */
+import type { Catalog, CatalogServiceItem, CatalogUnit, CatalogWindow } from '../org/catalog.types.js';
+import { normalizeText } from '../classification/normalize.js';
+import { canonicalName, regionPrefixes } from './fuzzy.js';
+
+export type MentionKind = 'unit' | 'unit_core' | 'window' | 'item';
+
+export interface PhraseTarget {
+  kind: MentionKind;
+  /** unit code, or item code for kind item */
+  code: string;
+  phrase: string;
+  /** how sure a mention of this phrase names the target */
+  strength: number;
+}
+
+export interface Mention extends PhraseTarget {
+  index: number;
+  negated: boolean;
+}
+
+export interface CatalogIndex {
+  region: string | null;
+  units: Map<string, CatalogUnit>;
+  windows: Map<string, CatalogWindow>;
+  windowsByName: Map<string, CatalogWindow>;
+  items: Map<string, CatalogServiceItem>;
+  triage: CatalogUnit;
+  supervision: CatalogUnit | null;
+  prefixes: string[];
+  /** canonical name → unit codes, from names and aliases of active units */
+  canonical: Array<{ canonical: string; code: string; written: string }>;
+  findMentions(normalizedText: string): Mention[];
+}
+
+/** Units may carry an `active` flag once the org module stores one; absent means active. */
+function isActive(unit: CatalogUnit): boolean {
+  return (unit as CatalogUnit & { active?: boolean }).active !== false;
+}
+
+// Generic tails of unit names; what is left is the distinctive core people use alone ("医保窗口" → "医保").
+const GENERIC_TAIL =
+  /(综合受理窗口|服务窗口|业务窗口|办理窗口|受理窗口|窗口|便民服务中心|便民服务站|便民中心|服务中心|服务专区|服务站|服务点|服务厅|管理中心|管理部|中心|分局|局|处|办|委|服务部)$/;
+// Cores too generic to name one unit on their own.
+const GENERIC_CORE = new Set([
+  '政务', '政务服务', '便民', '便民服务', '综合', '服务', '业务', '行政', '政府', '区', '市', '县', '镇', '乡', '街道', '社区', '村',
+  '中心', '大厅', '窗口', '办事', '帮办', '代办', '全科', '党群', '审批', '管理', '行政审批', '公共', '专区', '一楼', '二楼',
+]);
+
+function coreOf(phrase: string): string | null {
+  const core = phrase.replace(GENERIC_TAIL, '');
+  if (core === phrase || Array.from(core).length < 2 || GENERIC_CORE.has(core)) return null;
+  return core;
+}
+
+export function buildCatalogIndex(catalog: Catalog): CatalogIndex {
+  const activeUnits = catalog.units.filter(isActive);
+  if (activeUnits.length === 0) throw new Error('catalogue has no active units');
+  const units = new Map(activeUnits.map((u) => [u.code, u]));
+  const triage =
+    activeUnits.find((u) => u.role === 'triage') ?? activeUnits.find((u) => !u.parent || !units.has(u.parent)) ?? activeUnits[0]!;
+  const supervision = activeUnits.find((u) => u.role === 'supervision') ?? null;
+  const windows = new Map(catalog.windows.filter((w) => units.has(w.unit)).map((w) => [w.code, w]));
+  const windowsByName = new Map([...windows.values()].map((w) => [normalizeText(w.name), w]));
+  const items = new Map(catalog.items.filter((i) => units.has(i.unit)).map((i) => [i.code, i]));
+  const prefixes = regionPrefixes(catalog.region);
+
+  // phrase → targets; a phrase claimed by two different targets of the same kind names neither
+  const phrases = new Map<string, PhraseTarget[]>();
+  const add = (phrase: string, target: Omit<PhraseTarget, 'phrase'>): void => {
+    const p = normalizeText(phrase);
+    if (Array.from(p).length < 2) return;
+    const list = phrases.get(p) ?? [];
+    if (!list.some((t) => t.kind === target.kind && t.code === target.code)) list.push({ ...target, phrase: p });
+    phrases.set(p, list);
+  };
+  const canonical: CatalogIndex['canonical'] = [];
+  for (const u of activeUnits) {
+    for (const written of [u.name, ...u.aliases]) {
+      const canon = canonicalName(written, prefixes);
+      canonical.push({ canonical: canon, code: u.code, written });
+      add(written, { kind: 'unit', code: u.code, strength: 2 });
+      if (canon !== normalizeText(written)) add(canon, { kind: 'unit', code: u.code, strength: 2 });
+      for (const form of [normalizeText(written), canon]) {
+        const core = coreOf(form);
+        if (core) add(core, { kind: 'unit_core', code: u.code, strength: 1 });
+      }
+    }
+  }
+  for (const w of windows.values()) add(w.name, { kind: 'window', code: w.unit, strength: 1.5 });
+  for (const it of items.values()) {
+    for (const written of [it.name, ...it.aliases]) add(written, { kind: 'item', code: it.code, strength: 2 });
+  }
+  const byFirst = new Map<string, PhraseTarget[]>();
+  for (const [phrase, targets] of phrases) {
+    // keep the strongest kind; drop a phrase that two units (or two items) both claim at that strength
+    const best = Math.max(...targets.map((t) => t.strength));
+    const top = targets.filter((t) => t.strength === best);
+    const kinds = new Set(top.map((t) => t.kind === 'item' ? 'item' : 'unit'));
+    const codes = new Set(top.map((t) => (t.kind === 'item' ? (items.get(t.code)?.unit ?? t.code) : t.code)));
+    if (codes.size !== 1 && !(kinds.size === 1 && kinds.has('item') && new Set(top.map((t) => t.code)).size === 1)) continue;
+    const chosen = top.find((t) => t.kind === 'item') ?? top[0]!;
+    const first = Array.from(phrase)[0] as string;
+    const list = byFirst.get(first) ?? [];
+    list.push(chosen);
+    byFirst.set(first, list);
+  }
+  for (const list of byFirst.values()) list.sort((a, b) => b.phrase.length - a.phrase.length);
+
+  function findMentions(text: string): Mention[] {
+    const out: Mention[] = [];
+    let i = 0;
+    while (i < text.length) {
+      const list = byFirst.get(text[i] as string);
+      const hit = list?.find((t) => text.startsWith(t.phrase, i));
+      if (hit) {
+        out.push({ ...hit, index: i, negated: isNegatedMention(text, i, hit.phrase.length) });
+        i += hit.phrase.length;
+      } else {
+        i++;
+      }
+    }
+    return out;
+  }
+
+  return { region: catalog.region, units, windows, windowsByName, items, triage, supervision, prefixes, canonical, findMentions };
+}
+
+const CLAUSE = /[，,。.!！?？;；:：\n]/;
+const NEG_BEFORE = /(不是|并非|并不是|不怪|不关|不能怪|不赖|无关|与|跟)$/;
+const NEG_AFTER = /^(的)?(问题|责任|事|原因)?.{0,3}(无关|没关系|没有关系|没有责任|没责任|不相干)/;
+
+/** "不是公积金中心的问题", "不怪公积金中心", "与公积金中心无关": the text says this unit is not the one. */
+function isNegatedMention(text: string, index: number, length: number): boolean {
+  let start = index;
+  while (start > 0 && index - start < 6 && !CLAUSE.test(text[start - 1] as string)) start--;
+  const before = text.slice(start, index);
+  let end = index + length;
+  while (end < text.length && end - index - length < 10 && !CLAUSE.test(text[end] as string)) end++;
+  const after = text.slice(index + length, end);
+  if (/(与|跟|和)$/.test(before)) return NEG_AFTER.test(after);
+  if (NEG_BEFORE.test(before)) return true;
+  return /^(的)?(问题|责任|事|原因)?.{0,3}(无关|没关系|没有关系|不相干)/.test(after);
+}
