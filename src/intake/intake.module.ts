@@ -2,12 +2,16 @@ import { Module } from '@nestjs/common';
 import { ItemsModule } from '../items/items.module.js';
 import { EntriesController } from './entries/entries.controller.js';
 import { IntakeService } from './intake.service.js';
+import { QrCodesController } from './qr/qr-codes.controller.js';
+import { QrRatingController } from './qr/qr-rating.controller.js';
+import { QrRatingService } from './qr/qr-rating.service.js';
+import { TrackingController } from '../web/tracking.controller.js';
 
 /** Intake: the one entry point, and one sub-folder per channel that feeds it. */
 @Module({
   imports: [ItemsModule],
-  controllers: [EntriesController],
-  providers: [IntakeService],
+  controllers: [EntriesController, QrRatingController, QrCodesController, TrackingController],
+  providers: [IntakeService, QrRatingService],
   exports: [IntakeService],
 })
 export class IntakeModule {}

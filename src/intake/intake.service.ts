@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import type { ItemStatus } from '../items/item.entity.js';
 import { CatalogCache } from '../org/catalog.cache.js';
+import { initialStatus } from './initial-status.js';
 import { ItemAssessor, type IntakeDraft, type IntakeResult } from './intake.types.js';
 import { newTrackingCode } from './tracking-code.js';
 
@@ -42,14 +43,14 @@ export class IntakeService {
     if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
     const supervisionId = a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null;
     const serviceItemCode = draft.serviceItem ?? a.serviceItem;
-    const status: ItemStatus = 'assigned';
+    const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct });
 
     const rows: { id: string; tracking_code: string }[] = await m.query(
       `INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
          window_id, service_item_id, contact_name, contact_phone, contact_email, raw,
          dimension, secondary, misconduct, confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule,
-         status, tracking_code, created_by)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16::jsonb,$17,$18,$19,$20,$21::jsonb,$22,$23,$24,$25,$26,$27,$28)
+         status, tracking_code, created_by, closed_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16::jsonb,$17,$18,$19,$20,$21::jsonb,$22,$23,$24,$25,$26,$27,$28, CASE WHEN $26 = 'closed' THEN now() END)
        ON CONFLICT (channel, external_id) DO NOTHING
        RETURNING id, tracking_code`,
       [

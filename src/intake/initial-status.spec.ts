@@ -1,0 +1,22 @@
+import { initialStatus } from './initial-status.js';
+
+describe('initialStatus', () => {
+  const base = { channel: 'qr', dimension: 'none', misconduct: false };
+  it('queues bad reviews and closes good ratings without a problem', () => {
+    expect(initialStatus({ ...base, rating: 1 })).toBe('assigned');
+    expect(initialStatus({ ...base, rating: 2 })).toBe('assigned');
+    expect(initialStatus({ ...base, rating: 3 })).toBe('closed');
+    expect(initialStatus({ ...base, rating: 5 })).toBe('closed');
+  });
+  it('keeps a middling rating with a complaint in the queue', () => {
+    expect(initialStatus({ ...base, rating: 3, tags: ['wait_long'] })).toBe('assigned');
+    expect(initialStatus({ ...base, rating: 4, dimension: 'D1' })).toBe('assigned');
+    expect(initialStatus({ ...base, rating: 5, misconduct: true })).toBe('assigned');
+  });
+  it('closes praise and queues the rest', () => {
+    expect(initialStatus({ channel: 'hotline', appealType: '表扬', dimension: 'none', misconduct: false })).toBe('closed');
+    expect(initialStatus({ channel: 'hotline', appealType: '表扬', dimension: 'D5', misconduct: false })).toBe('assigned');
+    expect(initialStatus({ channel: 'phone', dimension: 'none', misconduct: false })).toBe('assigned');
+    expect(initialStatus({ channel: 'phone', dimension: null, misconduct: false, appealType: '表扬' })).toBe('assigned');
+  });
+});

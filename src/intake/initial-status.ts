@@ -1,0 +1,23 @@
+import type { ItemStatus } from '../items/item.entity.js';
+
+/**
+ * Where a new item starts. Praise and good ratings without a problem close by themselves (they are counted, not
+ * handled); everything else waits in the responsible unit's queue.
+ */
+export function initialStatus(i: {
+  channel: string;
+  rating?: number | null;
+  tags?: string[] | null;
+  dimension: string | null;
+  misconduct: boolean;
+  appealType?: string | null;
+}): ItemStatus {
+  if (i.misconduct) return 'assigned';
+  const noProblem = !i.tags?.length && (i.dimension === 'none' || i.dimension === null);
+  if (typeof i.rating === 'number') {
+    if (i.rating <= 2) return 'assigned'; // a bad review must be handled
+    return noProblem ? 'closed' : 'assigned';
+  }
+  if (i.appealType && /表扬|感谢/.test(i.appealType) && i.dimension !== null && i.dimension === 'none') return 'closed';
+  return 'assigned';
+}

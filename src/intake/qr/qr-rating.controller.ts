@@ -1,0 +1,99 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import { Public } from '../../auth/auth.decorators.js';
+import { citizenCsp } from '../../web/html.js';
+import { QrRatingService, type QrWindow } from './qr-rating.service.js';
+import { messagePage, ratingFormPage, T, thanksPage, type RatingFormValues } from './rating-page.js';
+
+/** The page a citizen's phone opens from the QR code on a window, and its form post. */
+@ApiExcludeController()
+@Public()
+@Controller('q')
+export class QrRatingController {
+  constructor(private readonly qr: QrRatingService) {}
+
+  @Get(':token')
+  async show(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    const found = await this.qr.lookup(token);
+    if (found.kind !== 'ok') return this.invalid(res, found.kind);
+    this.form(res, 200, token, found.window);
+  }
+
+  @Post(':token')
+  async submit(@Param('token') token: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const found = await this.qr.lookup(token);
+    if (found.kind !== 'ok') return this.invalid(res, found.kind);
+    if (!sameOrigin(req)) return send(res, 403, messagePage(T.title, T.crossSite));
+    const form = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    const out = await this.qr.submit(found.window, form, req.ip ?? 'unknown');
+    switch (out.kind) {
+      case 'rate_limited':
+        res.setHeader('Retry-After', '60');
+        return send(res, 429, messagePage(T.tooMany, T.tooManyBody));
+      case 'invalid':
+        return this.form(res, 400, token, found.window, out.values, out.errors);
+      case 'expired':
+        return this.form(res, 400, token, found.window, out.values, [T.expired]);
+      case 'created':
+      case 'duplicate':
+      case 'already_rated':
+        return send(
+          res,
+          out.kind === 'created' ? 201 : 200,
+          thanksPage({
+            trackingCode: out.trackingCode,
+            trackUrl: `/t/${out.trackingCode}`,
+            badReview: out.badReview,
+            alreadyRated: out.kind === 'already_rated',
+          }),
+        );
+    }
+  }
+
+  private form(res: Response, status: number, token: string, w: QrWindow, values?: RatingFormValues, errors?: string[]): void {
+    const scriptNonce = randomBytes(12).toString('base64');
+    const html = ratingFormPage({
+      action: `/q/${token}`,
+      windowName: w.name,
+      unitName: w.unitName,
+      location: w.location,
+      nonce: this.qr.newNonce(w.code),
+      scriptNonce,
+      values,
+      errors,
+    });
+    send(res, status, html, scriptNonce);
+  }
+
+  private invalid(res: Response, kind: 'invalid' | 'revoked'): void {
+    send(res, kind === 'revoked' ? 410 : 404, messagePage(T.invalidCode, T.invalidCodeBody));
+  }
+}
+
+export function send(res: Response, status: number, html: string, scriptNonce?: string): void {
+  res
+    .status(status)
+    .set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': citizenCsp(scriptNonce),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    })
+    .send(html);
+}
+
+/**
+ * A form posted from another site carries that site's Origin. Without one (or "null", from privacy modes) the signed
+ * one-time nonce still has to match, and another site cannot read ours.
+ */
+function sameOrigin(req: Request): boolean {
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
