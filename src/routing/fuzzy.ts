@@ -65,7 +65,8 @@ export function canonicalName(name: string, prefixes: readonly string[] = []): s
       }
     }
   }
-  if (LEVEL_CHARS.test(s) && s.length >= 4) s = s.slice(1);
+  // …but not the first character of a word such as 市场, 市政, 区域, 乡村, 镇政府.
+  if (LEVEL_CHARS.test(s) && s.length >= 4 && !/^.(场|政|民|域|村|级|属|直|委)/.test(s)) s = s.slice(1);
   return s;
 }
 

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadCatalogYaml } from '../routing/catalog-yaml.js';
+import { createClassifier, MAX_CLASSIFY_CHARS } from './classifier.js';
+import { loadLexicon } from './lexicon.js';
+import { modelFromJson, modelToJson, predict, trainModel } from './model.js';
+import { normalizeText } from './normalize.js';
+import { QR_PROBLEM_TAGS } from './qr-tags.js';
+
+const catalog = loadCatalogYaml(path.resolve('../shared/data/org/anping.yaml'));
+const lexicon = loadLexicon(path.resolve('config/classification/lexicon.yaml'));
+const model = modelFromJson(JSON.parse(readFileSync(path.resolve('config/classification/model.json'), 'utf8')));
+const classifier = createClassifier({ catalog, lexicon, model });
+const classify = classifier.classify;
+
+describe('normalizeText', () => {
+  it('folds full-width forms, traditional characters, controls and whitespace', () => {
+    expect(normalizeText('ＡＰＰ\u0000登錄不了，\t\n  等了２個小時')).toBe('app登录不了, 等了2个小时');
+  });
+});
+
+describe('classify rules', () => {
+  it.each(['', '   \n\t  ', '\u200b\u0000'])('empty text %j is none with confidence 0', (text) => {
+    const c = classify({ text });
+    expect(c).toMatchObject({ dimension: 'none', secondary: [], misconduct: false, confidence: 0 });
+  });
+
+  it('classifies a huge text on a bounded prefix and says so', () => {
+    const text = '窗口工作人员态度恶劣，'.repeat(Math.ceil((MAX_CLASSIFY_CHARS * 2) / 11));
+    const started = Date.now();
+    const c = classify({ text });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(c.truncated).toBe(true);
+    expect(c.dimension).toBe('D5');
+    expect(c.evidence.some((e) => e.kind === 'rule' && e.text.includes(String(MAX_CLASSIFY_CHARS)))).toBe(true);
+  });
+
+  it('takes the dimension from ticked QR tags', () => {
+    const c = classify({ text: '', rating: 2, tags: ['material_many', '材料多', '部门推诿', '要求说不清'] });
+    expect(c.dimension).toBe('D2');
+    expect(c.secondary).toEqual(['D4']);
+    expect(c.evidence.filter((e) => e.kind === 'tag')).toHaveLength(3);
+  });
+
+  it('a favour-asking tag is misconduct and D5', () => {
+    const c = classify({ text: '排队太久了', rating: 1, tags: ['wait_long', 'asked_for_favours'] });
+    expect(c).toMatchObject({ dimension: 'D5', misconduct: true });
+  });
+
+  it('exports every tag with a code, a label and a dimension', () => {
+    for (const t of QR_PROBLEM_TAGS) expect(t.code && t.label && /^D[1-5]$/.test(t.dimension)).toBeTruthy();
+    expect(new Set(QR_PROBLEM_TAGS.map((t) => t.dimension))).toEqual(new Set(['D1', 'D2', 'D3', 'D4', 'D5']));
+  });
+
+  it.each([
+    [5, ''],
+    [5, '办得很快'],
+    [4, '还行吧'],
+    [4, '请问多久能拿到证？'],
+  ])('rating %d with "%s" is none', (rating, text) => {
+    expect(classify({ text, rating }).dimension).toBe('none');
+  });
+
+  it('a good rating with a real complaint is still classified', () => {
+    expect(classify({ text: '整体满意，就是中午窗口全关了，上班族只能请假', rating: 4 }).dimension).toBe('D1');
+  });
+
+  it('misconduct forces D5 and keeps the other problem as secondary', () => {
+    const c = classify({ text: '排了三个小时队，后来有人说给窗口发个红包就能插队' });
+    expect(c.misconduct).toBe(true);
+    expect(c.dimension).toBe('D5');
+    expect(c.evidence.some((e) => e.kind === 'cue' && e.text.includes('红包'))).toBe(true);
+  });
+
+  it.each([
+    ['社保窗口排了两个多小时的队，一共就开了一个窗口', 'D1'],
+    ['办个证要交十几份复印件，还要开奇葩证明', 'D2'],
+    ['网上申请提交了三次都失败，最后还得跑现场交纸质材料', 'D3'],
+    ['税务说要先去不动产，不动产说要先去税务，两边互相推诿', 'D4'],
+    ['工作人员上班时间玩手机，问话爱搭不理', 'D5'],
+    ['感谢窗口的工作人员耐心讲解，非常满意', 'none'],
+    ['工作人员态度还可以，就是要交的材料太多了，复印件一大摞', 'D2'],
+  ])('"%s" → %s', (text, expected) => {
+    const c = classify({ text });
+    expect(c.dimension).toBe(expected);
+    expect(c.confidence).toBeGreaterThan(0);
+    expect(c.confidence).toBeLessThanOrEqual(1);
+    expect(c.evidence.length).toBeGreaterThan(0);
+  });
+
+  it('rudeness is D5 without the misconduct flag', () => {
+    expect(classify({ text: '窗口大姐态度恶劣，吼了我一顿' })).toMatchObject({ dimension: 'D5', misconduct: false });
+  });
+
+  it.each([
+    '😡😡😡排队排到怀疑人生！！！',
+    '態度惡劣，還罵人',
+    'ＡＰＰ一直闪退ｗｔｆ',
+    'the app keeps crashing 登录不了 🙃',
+    '\uD83D', // lone surrogate
+    '؟؟؟ ㅋㅋㅋ ﾃｽﾄ',
+  ])('does not crash on %j', (text) => {
+    expect(() => classify({ text, channel: 'qr', rating: 1 })).not.toThrow();
+  });
+
+  it('reads traditional characters like simplified ones', () => {
+    expect(classify({ text: '工作人員態度惡劣，還罵人' }).dimension).toBe('D5');
+  });
+});
+
+describe('model', () => {
+  it('round-trips through JSON with the same predictions', () => {
+    const rows = [
+      { text: '排队排了两个小时', dimension: 'D1' as const },
+      { text: '排队太久了，等了一上午', dimension: 'D1' as const },
+      { text: '材料太多，复印件一大摞', dimension: 'D2' as const },
+      { text: '要交的材料太多了', dimension: 'D2' as const },
+      { text: '工作人员收红包', dimension: 'D5' as const, misconduct: true },
+      { text: '工作人员要红包才办', dimension: 'D5' as const, misconduct: true },
+    ];
+    const m = trainModel(rows, classifier.segmenter, { minCount: 1 });
+    const again = modelFromJson(JSON.parse(JSON.stringify(modelToJson(m, 6))));
+    const a = predict(m, classifier.segmenter, '排队太久');
+    const b = predict(again, classifier.segmenter, '排队太久');
+    expect(b.probs.D1).toBeCloseTo(a.probs.D1, 4);
+    expect(a.probs.D1).toBeGreaterThan(a.probs.D2);
+    expect(predict(m, classifier.segmenter, '收红包').misconduct).toBeGreaterThan(0.5);
+  });
+
+  it('rejects a malformed model file', () => {
+    expect(() => modelFromJson({ version: 1, labels: ['D1'], bias: [0], weights: {} })).toThrow(/bias/);
+    expect(() => modelFromJson({ version: 2 })).toThrow();
+  });
+
+  it('the shipped model stays small', () => {
+    expect(readFileSync(path.resolve('config/classification/model.json')).length).toBeLessThan(3 * 1024 * 1024);
+  });
+
+  it('setModel swaps the model without rebuilding', () => {
+    const local = createClassifier({ lexicon, segmenter: classifier.segmenter });
+    expect(() => local.classify({ text: '排队' })).not.toThrow();
+    local.setModel(model);
+    expect(local.classify({ text: '排了三个小时的队' }).evidence.some((e) => e.kind === 'model')).toBe(true);
+  });
+});

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { LexiconError, loadLexicon, parseLexicon, scoreCues } from './lexicon.js';
+import { normalizeText } from './normalize.js';
+
+const lexicon = loadLexicon(path.resolve('config/classification/lexicon.yaml'));
+const cues = (text: string) => scoreCues(lexicon, normalizeText(text));
+
+describe('lexicon negation', () => {
+  it.each(['态度还可以，就是材料太多', '不是态度问题，是系统问题', '工作人员态度很好', '服务态度挺好的'])(
+    'no D5 cue in "%s"',
+    (text) => expect(cues(text).scores.D5).toBe(0),
+  );
+
+  it.each(['态度恶劣', '态度非常差', '工作人员爱搭不理', '上班时间玩手机'])('D5 cue in "%s"', (text) => {
+    expect(cues(text).scores.D5).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(['没有乱收费', '窗口没有任何乱收费', '不存在吃拿卡要'])('"%s" is not misconduct', (text) => {
+    expect(cues(text).misconduct).toBe(0);
+  });
+
+  it('keeps the negated hit visible as evidence', () => {
+    const hit = cues('没有乱收费').hits.find((h) => h.text.includes('乱收费'));
+    expect(hit?.negated).toBe(true);
+  });
+
+  it('"不满意" is not praise but "满意" is', () => {
+    expect(cues('不满意').scores.none).toBe(0);
+    expect(cues('非常满意').scores.none).toBeGreaterThan(0);
+  });
+
+  it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
+    expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('misconduct recall on phrasings not in the labelled data', () => {
+  it.each([
+    '办事员暗示我发个红包就能快点',
+    '不给好处就不给办，这是什么风气',
+    '交了三百块加急费，没给收据',
+    '窗口的人让我去找门口的黑中介',
+    '他说托关系花两千块保证当天拿证',
+    '工作人员收了我两条烟才盖章',
+    '要请他们吃饭才肯签字',
+    '低保都给了村干部的亲戚',
+    '私下让我微信转账五百元',
+    '吃拿卡要太严重了',
+    '收了我们每户五十元手续费，不开票',
+    '有人说里面有人，交钱就能插队',
+    '審批人員索要好處費', // traditional characters
+  ])('flags "%s"', (text) => {
+    expect(cues(text).misconduct).toBeGreaterThanOrEqual(lexicon.misconductThreshold);
+  });
+
+  it('rudeness alone is not misconduct', () => {
+    expect(cues('工作人员态度恶劣，还吼人').misconduct).toBeLessThan(lexicon.misconductThreshold);
+  });
+});
+
+describe('lexicon validation', () => {
+  it('reports every problem with its path', () => {
+    const bad = `
+dimensions:
+  D1: [排队, {regex: '([', weight: 2}]
+  D9: [x]
+  D2: [{text: 材料, weight: -1}]
+misconduct: nope
+`;
+    let error: unknown;
+    try {
+      parseLexicon(bad, 'bad.yaml');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(LexiconError);
+    const problems = (error as LexiconError).problems.join('\n');
+    expect(problems).toMatch(/dimensions\.D1\[1\]\.regex/);
+    expect(problems).toMatch(/dimensions\.D9/);
+    expect(problems).toMatch(/dimensions\.D2\[0\]\.weight/);
+    expect(problems).toMatch(/^misconduct:/m);
+    expect((error as Error).message).toContain('bad.yaml');
+  });
+
+  it('reports YAML syntax errors', () => {
+    expect(() => parseLexicon('dimensions: [', 'x.yaml')).toThrow(LexiconError);
+  });
+});
