@@ -11,7 +11,8 @@ import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { ItemAssessor } from './intake/intake.types.js';
-import { TriageAssessor } from './intake/triage.assessor.js';
+import { ClassificationModule } from './classification/classification.module.js';
+import { ClassifyingAssessor } from './classification/classifying.assessor.js';
 import { ItemsModule } from './items/items.module.js';
 import { OrgModule } from './org/org.module.js';
 
@@ -19,7 +20,7 @@ export interface AppOptions {
   config: HubConfig;
   /** an open, migrated data source (main.ts and the tests make it) */
   dataSource: DataSource;
-  /** classification + routing; the spine falls back to the triage unit */
+  /** classification + routing (tests may swap in their own) */
   assessor?: Provider;
 }
 
@@ -31,7 +32,7 @@ class CoreModule {
       module: CoreModule,
       providers: [
         { provide: HUB_CONFIG, useValue: opts.config },
-        opts.assessor ?? { provide: ItemAssessor, useClass: TriageAssessor },
+        opts.assessor ?? { provide: ItemAssessor, useExisting: ClassifyingAssessor },
       ],
       exports: [HUB_CONFIG, ItemAssessor],
     };
@@ -63,6 +64,7 @@ export class AppModule {
           dataSourceFactory: async () => opts.dataSource,
         }),
         OrgModule,
+        ClassificationModule,
         AuthModule,
         ItemsModule,
         IntakeModule,

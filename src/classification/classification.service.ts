@@ -1,0 +1,174 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { PROJECT_ROOT } from '../config/config.js';
+import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
+import { buildCatalogIndex, type CatalogIndex } from '../routing/catalog-index.js';
+import { routerFromJson, routerToJson, trainRouter, type LearnedRouter, type RoutingRow } from '../routing/learned-router.js';
+import { route, type RouteInput, type RouteResult } from '../routing/router.js';
+import { createClassifier, type Classification, type ClassifyInput, type Classifier } from './classifier.js';
+import { isLabel } from './dimensions.js';
+import { lexiconPhrases, loadLexicon, type Lexicon } from './lexicon.js';
+import { modelFromJson, modelToJson, trainModel, type Model, type TrainingRow } from './model.js';
+import { createSegmenter } from './segmenter.js';
+
+export const CLASSIFICATION_DIR = path.join(PROJECT_ROOT, 'config', 'classification');
+const CHECK_EVERY_MS = 3000;
+
+interface Engine {
+  catalogVersion: string;
+  modelId: string;
+  routerId: string;
+  classifier: Classifier;
+  index: CatalogIndex;
+  router: LearnedRouter | null;
+}
+
+export interface TrainReport {
+  rows: number;
+  labels: number;
+  routingRows: number;
+  modelId: string;
+  routerId: string;
+}
+
+/**
+ * Classification and routing as a service: the cue lexicon and seed model from config/, the catalogue from the
+ * store, and the newest models trained from the store (staff corrections). Every copy of the service checks for a
+ * newer model every few seconds, so a retrain reaches all of them without a restart.
+ */
+@Injectable()
+export class ClassificationService {
+  private readonly logger = new Logger(ClassificationService.name);
+  private readonly lexicon: Lexicon = loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'));
+  private engine: Engine | null = null;
+  private checkedAt = 0;
+  private building: Promise<Engine> | null = null;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly catalog: CatalogCache,
+  ) {}
+
+  async classify(input: ClassifyInput): Promise<Classification> {
+    return (await this.current()).classifier.classify(input);
+  }
+
+  async route(input: RouteInput): Promise<RouteResult> {
+    const e = await this.current();
+    return route(input, e.index, { learned: e.router, segmenter: e.classifier.segmenter });
+  }
+
+  /** Both, for intake: the classification feeds routing (misconduct → supervision). */
+  async assess(input: ClassifyInput & Omit<RouteInput, 'classification'>, snap?: CatalogSnapshot): Promise<{ c: Classification; r: RouteResult }> {
+    const e = await this.current(snap);
+    const c = e.classifier.classify(input);
+    const r = route({ ...input, classification: c }, e.index, { learned: e.router, segmenter: e.classifier.segmenter });
+    return { c, r };
+  }
+
+  /** Retrains the model and the learned router from the shipped rows plus every staff correction in the store. */
+  async retrain(by: string): Promise<TrainReport> {
+    const e = await this.current();
+    const base = shippedTrainingRows();
+    const labels: { text: string; dimension: string | null; secondary: string[]; misconduct: boolean | null; kind: string; unit_code: string | null }[] =
+      await this.ds.query(
+        `SELECT DISTINCT ON (item_id, kind) text, dimension, secondary, misconduct, kind, unit_code
+         FROM item_label ORDER BY item_id, kind, id DESC`,
+      );
+    // a correction overrides a shipped row with the same text
+    const corrected = new Map<string, TrainingRow>();
+    for (const l of labels) {
+      if (l.kind === 'classification' && l.dimension && isLabel(l.dimension)) {
+        corrected.set(l.text, { text: l.text, dimension: l.dimension, secondary: l.secondary as never, misconduct: l.misconduct ?? false });
+      }
+    }
+    const rows: TrainingRow[] = [...base.filter((r) => !corrected.has(r.text)), ...corrected.values()];
+    const model = trainModel(rows, e.classifier.segmenter);
+    const routing: RoutingRow[] = [
+      ...base.filter((r): r is TrainingRow & { unit: string } => typeof (r as { unit?: unknown }).unit === 'string').map((r) => ({ text: r.text, subject: r.subject, unit: r.unit })),
+      ...labels.filter((l) => l.kind === 'routing' && l.unit_code).map((l) => ({ text: l.text, unit: l.unit_code as string })),
+    ];
+    const router = trainRouter(routing, e.classifier.segmenter);
+    const [m] = await this.ds.query(
+      `INSERT INTO classifier_model (kind, model, rows, trained_by) VALUES ('classifier', $1::jsonb, $2, $3) RETURNING id`,
+      [JSON.stringify(modelToJson(model)), rows.length, by],
+    );
+    const [r] = await this.ds.query(
+      `INSERT INTO classifier_model (kind, model, rows, trained_by) VALUES ('router', $1::jsonb, $2, $3) RETURNING id`,
+      [JSON.stringify(routerToJson(router)), routing.length, by],
+    );
+    this.checkedAt = 0;
+    this.logger.log({ rows: rows.length, labels: labels.length, routing: routing.length }, 'models retrained');
+    return { rows: rows.length, labels: labels.length, routingRows: routing.length, modelId: String(m.id), routerId: String(r.id) };
+  }
+
+  private async current(snap?: CatalogSnapshot): Promise<Engine> {
+    if (this.engine && Date.now() - this.checkedAt < CHECK_EVERY_MS && (!snap || snap.version === this.engine.catalogVersion)) {
+      return this.engine;
+    }
+    this.building ??= this.refresh(snap).finally(() => (this.building = null));
+    return this.building;
+  }
+
+  private async refresh(given?: CatalogSnapshot): Promise<Engine> {
+    const snap = given ?? (await this.catalog.get());
+    const [latest] = await this.ds.query(
+      `SELECT (SELECT max(id) FROM classifier_model WHERE kind = 'classifier')::text AS model,
+              (SELECT max(id) FROM classifier_model WHERE kind = 'router')::text AS router`,
+    );
+    const modelId = latest.model ?? 'seed';
+    const routerId = latest.router ?? 'seed';
+    this.checkedAt = Date.now();
+    const e = this.engine;
+    if (e && e.catalogVersion === snap.version && e.modelId === modelId && e.routerId === routerId) return e;
+
+    let classifier = e?.classifier;
+    if (!e || e.catalogVersion !== snap.version) {
+      // the segmenter learns the catalogue's names as words; rebuilt only when the catalogue changes
+      const segmenter = createSegmenter({ catalog: snap.catalog, words: lexiconPhrases(this.lexicon) });
+      classifier = createClassifier({ lexicon: this.lexicon, segmenter, catalog: snap.catalog });
+    }
+    const c = classifier as Classifier;
+    if (!e || e.modelId !== modelId || e.catalogVersion !== snap.version) c.setModel(await this.loadModel(modelId));
+    let router = e?.router ?? null;
+    if (!e || e.routerId !== routerId || e.catalogVersion !== snap.version) router = await this.loadRouter(routerId, c);
+    const engine: Engine = { catalogVersion: snap.version, modelId, routerId, classifier: c, index: buildCatalogIndex(snap.catalog), router };
+    this.engine = engine;
+    return engine;
+  }
+
+  private async loadModel(id: string): Promise<Model> {
+    if (id === 'seed') return modelFromJson(JSON.parse(readFileSync(path.join(CLASSIFICATION_DIR, 'model.json'), 'utf8')));
+    const [row] = await this.ds.query(`SELECT model FROM classifier_model WHERE id = $1`, [id]);
+    return modelFromJson(row.model);
+  }
+
+  private async loadRouter(id: string, c: Classifier): Promise<LearnedRouter | null> {
+    if (id !== 'seed') {
+      const [row] = await this.ds.query(`SELECT model FROM classifier_model WHERE id = $1`, [id]);
+      return routerFromJson(row.model);
+    }
+    // no router trained from the store yet: learn one from the shipped confirmed routings (units not in this
+    // catalogue are ignored at prediction time)
+    const rows = shippedTrainingRows()
+      .map((r) => r as TrainingRow & { unit?: unknown })
+      .filter((r): r is TrainingRow & { unit: string } => typeof r.unit === 'string')
+      .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit }));
+    return rows.length ? trainRouter(rows, c.segmenter) : null;
+  }
+}
+
+/** The labelled rows shipped in config/classification/training/*.jsonl (the seed model's training data). */
+export function shippedTrainingRows(dir = path.join(CLASSIFICATION_DIR, 'training')): TrainingRow[] {
+  const rows: TrainingRow[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+    for (const line of readFileSync(path.join(dir, f), 'utf8').split(/\r?\n/)) {
+      if (!line.trim()) continue;
+      const r = JSON.parse(line) as TrainingRow;
+      if (typeof r.text === 'string' && isLabel(r.dimension)) rows.push(r);
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { DomainError, ErrorCode, notFound } from '../common/domain-error.js';
+import type { ItemView } from '../items/item.types.js';
+import { ItemsRepository } from '../items/items.repository.js';
+import { ItemsService } from '../items/items.service.js';
+import { CatalogCache } from '../org/catalog.cache.js';
+import type { ReclassifyDto } from './classification.dto.js';
+
+/**
+ * A person corrects the dimension or the unit. The correction changes the item, goes on its timeline, and is kept as
+ * a label that the next retraining learns from (`npm run cli -- train`).
+ */
+@Injectable()
+export class ReclassifyService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly repo: ItemsRepository,
+    private readonly items: ItemsService,
+    private readonly catalog: CatalogCache,
+  ) {}
+
+  async reclassify(actor: Actor, id: string, dto: ReclassifyDto): Promise<ItemView> {
+    if (dto.dimension === undefined && dto.unit === undefined && dto.secondary === undefined && dto.misconduct === undefined) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'give at least one of dimension, secondary, misconduct, unit');
+    }
+    const visible = await this.repo.findVisible(actor, id);
+    if (!visible) throw notFound('item');
+    const snap = await this.catalog.get();
+    let unitId: string | null = null;
+    if (dto.unit !== undefined) {
+      unitId = snap.unitIdByCode.get(dto.unit) ?? null;
+      if (!unitId || !snap.catalog.units.some((u) => u.code === dto.unit)) {
+        throw new DomainError(ErrorCode.ValidationFailed, `unit: unknown or inactive unit "${dto.unit}"`);
+      }
+    }
+    await this.ds.transaction(async (m) => {
+      const [item] = await m.query(
+        `SELECT i.id, i.subject, i.text, i.dimension, i.secondary, i.misconduct, i.status, i.supervision_unit_id, u.code AS unit
+         FROM item i JOIN unit u ON u.id = i.unit_id WHERE i.id = $1 FOR UPDATE OF i`,
+        [id],
+      );
+      if (unitId && item.status === 'closed') {
+        throw new DomainError(ErrorCode.TransitionNotAllowed, 'a closed item cannot be sent to another unit; reopen it first');
+      }
+      const text = item.subject ? `${item.subject}。${item.text}` : item.text;
+      const dimension = dto.dimension ?? item.dimension;
+      const secondary = (dto.secondary ?? item.secondary).filter((d: string) => d !== dimension);
+      const misconduct = dto.misconduct ?? item.misconduct;
+      const supervision = misconduct ? (item.supervision_unit_id ?? (snap.supervisionUnitCode ? snap.unitIdByCode.get(snap.supervisionUnitCode) : null) ?? null) : null;
+      const classificationChanged = dto.dimension !== undefined || dto.secondary !== undefined || dto.misconduct !== undefined;
+      if (classificationChanged) {
+        await m.query(
+          `UPDATE item SET dimension = $2, secondary = $3, misconduct = $4, supervision_unit_id = $5, confidence = 1, updated_at = now() WHERE id = $1`,
+          [id, dimension, secondary, misconduct, supervision],
+        );
+        await m.query(
+          `INSERT INTO item_label (item_id, kind, text, dimension, secondary, misconduct, actor_id) VALUES ($1, 'classification', $2, $3, $4, $5, $6)`,
+          [id, text, dimension, secondary, misconduct, actor.id],
+        );
+      }
+      if (unitId && dto.unit !== item.unit) {
+        const unitName = snap.catalog.units.find((u) => u.code === dto.unit)?.name ?? dto.unit;
+        await m.query(
+          `UPDATE item SET unit_id = $2, status = 'assigned', routing_rule = 'manual', routing_reason = $3, updated_at = now() WHERE id = $1`,
+          [id, unitId, `由工作人员改派至${unitName}`],
+        );
+      }
+      if (dto.unit !== undefined) {
+        // confirming the current unit is a routing label too
+        await m.query(`INSERT INTO item_label (item_id, kind, text, unit_code, actor_id) VALUES ($1, 'routing', $2, $3, $4)`, [
+          id,
+          text,
+          dto.unit,
+          actor.id,
+        ]);
+      }
+      await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data) VALUES ($1, $2, $3, 'reclassified', $4::jsonb)`, [
+        id,
+        actor.id,
+        actor.username,
+        JSON.stringify({
+          before: { dimension: item.dimension, secondary: item.secondary, misconduct: item.misconduct, unit: item.unit },
+          after: { dimension, secondary, misconduct, unit: dto.unit ?? item.unit },
+          note: dto.note ?? null,
+        }),
+      ]);
+    });
+    return this.items.get(actor, id);
+  }
+}
