@@ -15,7 +15,7 @@ export function normaliseTrackingCode(input: string): string | null {
   const s = input
     .toUpperCase()
     .replace(/[\s-]/g, '')
-    .replace(/[OQ]/g, '0')
+    .replace(/O/g, '0')
     .replace(/[IL]/g, '1');
   if (!/^[0-9A-HJKMNP-TV-Z]{12}$/.test(s)) return null;
   return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;

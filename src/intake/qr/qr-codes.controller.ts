@@ -30,8 +30,10 @@ export class QrCodesController {
       return QRCode.toString(link.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     }
     if (format === 'png') {
-      res.type('image/png');
-      return QRCode.toBuffer(link.url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 10 });
+      const png = await QRCode.toBuffer(link.url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 10 });
+      res.setHeader('Content-Type', 'image/png');
+      res.end(png);
+      return undefined;
     }
     throw new DomainError(ErrorCode.ValidationFailed, 'format: json, svg or png');
   }
