@@ -27,6 +27,10 @@ const TRAD_MAP: ReadonlyMap<string, string> = (() => {
   return map;
 })();
 
+const TRAD_CLASS = `[${[...TRAD_MAP.keys()].join('')}]`;
+const TRAD_RE = new RegExp(TRAD_CLASS, 'gu');
+const HAS_TRAD = new RegExp(TRAD_CLASS, 'u'); // not global: test() must not carry lastIndex between calls
+
 // C0/C1 controls, zero-width characters, BOM and bidi marks; newlines and tabs are handled as whitespace.
 // eslint-disable-next-line no-control-regex -- stripping control characters is the point
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
@@ -36,10 +40,9 @@ const WHITESPACE = /[\s\u3000]+/g;
 export function normalizeText(input: string): string {
   if (!input) return '';
   let text = input.normalize('NFKC').replace(INVISIBLE, '');
-  let out = '';
-  for (const ch of text) out += TRAD_MAP.get(ch) ?? ch;
-  text = out.replace(WHITESPACE, ' ').trim();
-  return text.toLowerCase();
+  // one regex pass instead of a per-character loop: this runs on every item, twice (classify and route)
+  if (HAS_TRAD.test(text)) text = text.replace(TRAD_RE, (ch) => TRAD_MAP.get(ch) ?? ch);
+  return text.replace(WHITESPACE, ' ').trim().toLowerCase();
 }
 
 /** True for code points that belong to CJK ideographs (the script the cues and names are written in). */
@@ -50,3 +53,4 @@ export function isCjk(ch: string): boolean {
 
 /** Clause separators: negation and "who is meant" never reach across them. */
 export const CLAUSE_BREAK = /[，,。.!！?？;；:：\n、~…]/;
+export const CLAUSE_BREAK_CHARS: ReadonlySet<string> = new Set(Array.from('，,。.!！?？;；:：\n、~…'));
