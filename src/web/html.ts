@@ -38,7 +38,7 @@ button{display:block;width:100%;min-height:60px;margin:20px 0 8px;font:inherit;f
 button:focus{outline:3px solid #f0a000;outline-offset:2px}
 .err{border:2px solid #b00020;background:#fff0f1;color:#7a0014;border-radius:8px;padding:10px 12px;margin:0 0 16px}
 .ok{border:2px solid #1d6b33;background:#eefaf1;border-radius:10px;padding:14px;margin:0 0 16px}
-.code{font:700 30px/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:2px;word-break:break-all}
+.code{white-space:nowrap;font:700 28px/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:2px;word-break:break-all}
 a{color:#0b3d91}
 a.btn{display:flex;align-items:center;justify-content:center;min-height:56px;border:2px solid #1b4f8a;border-radius:10px;text-decoration:none;font-weight:700;margin:12px 0}
 ol.steps{padding-left:0;list-style:none}

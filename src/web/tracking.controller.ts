@@ -66,7 +66,7 @@ export class TrackingController {
       200,
       page({
         title: T.title,
-        body: `<h1>${T.title}</h1><p>${T.code}：<span class="code">${escapeHtml(code)}</span></p><ol class="steps">${list}</ol>${answer}`,
+        body: `<h1>${T.title}</h1><p>${T.code}：</p><p class="code">${escapeHtml(code)}</p><ol class="steps">${list}</ol>${answer}`,
       }),
     );
   }
