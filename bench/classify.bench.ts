@@ -1,6 +1,6 @@
 /**
  * Throughput of classify + route on ~100-character texts, one core (the loop is synchronous):
- *   npx tsc -p tsconfig.json --outDir /tmp/bench-out && node /tmp/bench-out/bench/classify.bench.js
+ *   npm run bench:classify
  * Paths are resolved from the working directory, so run it from the project root.
  */
 import { readFileSync } from 'node:fs';

@@ -7,9 +7,9 @@ import { ConfigError, ensureDataDir, loadConfig } from './config/config.js';
 import { openDatabase } from './database/data-source.js';
 import { connectDatabase } from './database/database-connection.js';
 import { ClassificationService, CLASSIFICATION_DIR } from './classification/classification.service.js';
-import { evaluateFiles } from './classification/seed.js';
+import { evaluateFiles, trainSeed } from './classification/seed.js';
 import { CatalogImportService } from './org/catalog-import.service.js';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { SAMPLE_CATALOG } from './config/config.js';
 
@@ -41,8 +41,28 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
 };
 
+const trainingFiles = (): string[] => {
+  const dir = path.join(CLASSIFICATION_DIR, 'training');
+  return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(dir, f));
+};
+
 /** Commands that need no database. */
 const OFFLINE: Record<string, { usage: string; run: (args: string[]) => number }> = {
+  'train:seed': {
+    usage: 'train:seed                           rebuild config/classification/model.json from config/classification/training/*.jsonl',
+    run: () => {
+      // names of every catalogue the rows were written against, so they are masked as entities
+      const extraCatalog = path.resolve('test/fixtures/classification/other-county.yaml');
+      const r = trainSeed({
+        trainingFiles: trainingFiles(),
+        catalogFiles: [SAMPLE_CATALOG, ...(existsSync(extraCatalog) ? [extraCatalog] : [])],
+        lexiconPath: path.join(CLASSIFICATION_DIR, 'lexicon.yaml'),
+        outPath: path.join(CLASSIFICATION_DIR, 'model.json'),
+      });
+      out(`trained the seed model on ${r.rows} rows: ${(r.bytes / 1024).toFixed(0)} KiB written to config/classification/model.json`);
+      return 0;
+    },
+  },
   eval: {
     usage: 'eval <labelled.jsonl> [--catalog <org.yaml>] [--folds 5]   precision/recall/F1, confusion, routing accuracy (k-fold)',
     run: (args) => {
@@ -52,13 +72,12 @@ const OFFLINE: Record<string, { usage: string; run: (args: string[]) => number }
         const i = args.indexOf(`--${name}`);
         return i >= 0 ? args[i + 1] : undefined;
       };
-      const trainingDir = path.join(CLASSIFICATION_DIR, 'training');
       const { report } = evaluateFiles({
         labelledPath: file,
         catalogPath: opt('catalog') ?? SAMPLE_CATALOG,
         lexiconPath: path.join(CLASSIFICATION_DIR, 'lexicon.yaml'),
         // the shipped training rows join every fold; rows also being scored are left out of them
-        baseTrainingFiles: readdirSync(trainingDir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(trainingDir, f)),
+        baseTrainingFiles: trainingFiles(),
         folds: Number(opt('folds') ?? 5),
       });
       out(report);
