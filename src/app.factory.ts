@@ -21,14 +21,19 @@ export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise
   // behind a load balancer: the client address comes from X-Forwarded-For (for login throttling and rate limits)
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
-  app.use(express.json({ limit: JSON_LIMIT }));
+  // answers are dynamic (and citizen pages no-store): hashing every body for an ETag is wasted work
+  app.set('etag', false);
+  // each parser only where its bodies are expected: the API takes JSON (and YAML for the catalogue), the citizen
+  // pages take form posts
+  app.use('/api', express.json({ limit: JSON_LIMIT }));
   app.use(
+    '/api/org/import',
     express.text({
       limit: CATALOG_LIMIT,
       type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'],
     }),
   );
-  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use('/q', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

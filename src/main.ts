@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
-  ds = await openDatabase(db.url);
+  ds = await openDatabase(db.url, config.dbPoolMax);
   app = await createApp({ config, dataSource: ds });
   const report = await seed(app, config);
   if (report.catalogImported) {

@@ -20,6 +20,8 @@ export interface HubConfig {
   smtp: SmtpConfig | null;
   mailFrom: string;
   logLevel: string;
+  /** connections in this copy's database pool */
+  dbPoolMax: number;
 }
 
 export interface ImapConfig {
@@ -155,6 +157,8 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     problems.push(`LOG_LEVEL: "${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`);
   }
 
+  const dbPoolMax = int('DB_POOL_MAX', 10, 1, 500) ?? 10;
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -169,6 +173,7 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     smtp,
     mailFrom,
     logLevel,
+    dbPoolMax,
   };
 }
 

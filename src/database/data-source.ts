@@ -16,13 +16,14 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'all',
-    extra: { max: 10, application_name: 'feedback-hub' },
+    // a stalled pool answers with an error after 10 s instead of hanging
+    extra: { max: 10, connectionTimeoutMillis: 10_000, application_name: 'feedback-hub' },
     ...extra,
   } as DataSourceOptions;
 }
 
-export async function openDatabase(url: string): Promise<DataSource> {
-  const ds = new DataSource(dataSourceOptions(url));
+export async function openDatabase(url: string, poolMax = 10): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(url, { extra: { max: poolMax, connectionTimeoutMillis: 10_000, application_name: 'feedback-hub' } }));
   await ds.initialize();
   // Several copies of the hub may start at once against one database: serialise the migrations.
   // The lock is per session, so it is taken and released on one dedicated connection.

@@ -5,15 +5,32 @@ import { DomainError, ErrorCode } from '../common/domain-error.js';
 import type { ItemStatus } from '../items/item.entity.js';
 import { CatalogCache } from '../org/catalog.cache.js';
 import { initialStatus } from './initial-status.js';
-import { ItemAssessor, type IntakeDraft, type IntakeResult } from './intake.types.js';
+import { ItemAssessor, type Assessment, type IntakeDraft, type IntakeResult } from './intake.types.js';
+import type { CatalogSnapshot } from '../org/catalog.cache.js';
+
+export interface IntakeOptions {
+  /**
+   * Flood control: count this submission under `key` (e.g. address + window) and store nothing past `perMinute` in
+   * the current minute. Counted in the database, so every copy of the service shares the count.
+   */
+  admission?: { key: string; perMinute: number };
+}
+
+export interface PreparedItem {
+  draft: IntakeDraft;
+  snap: CatalogSnapshot;
+  windowId: string | null;
+  a: Assessment;
+}
 import { newTrackingCode } from './tracking-code.js';
+import { preparedQuery } from '../database/prepared.js';
 
 export const MAX_TEXT = 100_000;
 
 /**
  * The one entry point every channel calls. Idempotent on (channel, external id) through the unique index and
- * ON CONFLICT, never by looking first; classification and routing happen inside the same transaction, and the
- * timeline records what decided.
+ * ON CONFLICT, never by looking first. Classification and routing are decided first; then the item and its timeline
+ * (what decided, by whom, when) are written in one statement.
  */
 @Injectable()
 export class IntakeService {
@@ -25,13 +42,18 @@ export class IntakeService {
     private readonly assessor: ItemAssessor,
   ) {}
 
-  async intake(draft: IntakeDraft, actor: Actor, manager?: EntityManager): Promise<IntakeResult> {
-    validateDraft(draft);
-    if (manager) return this.intakeIn(manager, draft, actor);
-    return this.ds.transaction((m) => this.intakeIn(m, draft, actor));
+  /**
+   * Classification and routing happen before a connection is taken: they may refresh the catalogue or the model
+   * from the store, and doing that while holding a transaction's connection can exhaust the pool under load.
+   */
+  async intake(draft: IntakeDraft, actor: Actor, opts: IntakeOptions = {}): Promise<IntakeResult> {
+    const prepared = await this.prepare(draft);
+    return this.store(this.ds.manager, prepared, actor, opts);
   }
 
-  private async intakeIn(m: EntityManager, draft: IntakeDraft, actor: Actor): Promise<IntakeResult> {
+  /** Validates the draft and decides its classification and unit; no connection is held. */
+  async prepare(draft: IntakeDraft): Promise<PreparedItem> {
+    validateDraft(draft);
     const snap = await this.catalog.get();
     const windowId = draft.window ? snap.windowIdByCode.get(draft.window) : null;
     if (draft.window && !windowId) throw new DomainError(ErrorCode.ValidationFailed, `window: unknown window "${draft.window}"`);
@@ -39,20 +61,44 @@ export class IntakeService {
       throw new DomainError(ErrorCode.ValidationFailed, `item: unknown service item "${draft.serviceItem}"`);
     }
     const a = await this.assessor.assess(draft, snap);
+    return { draft, snap, windowId: windowId ?? null, a };
+  }
+
+  /** Writes a prepared item: one atomic statement, so it needs no transaction; a batch import may pass its own. */
+  async store(m: EntityManager, p: PreparedItem, actor: Actor, opts: IntakeOptions = {}): Promise<IntakeResult> {
+    const { draft, snap, windowId, a } = p;
     const unitId = snap.unitIdByCode.get(a.unit);
     if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
     const supervisionId = a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null;
     const serviceItemCode = draft.serviceItem ?? a.serviceItem;
     const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct });
 
-    const rows: { id: string; tracking_code: string }[] = await m.query(
-      `INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
+    // One statement, atomic without a transaction's extra round trips: count the sender against its admission limit
+    // (when given), then store the item and its first timeline entries only if admitted.
+    const rows = await preparedQuery<{ id: string | null; tracking_code: string | null; admitted: boolean }>(
+      this.ds,
+      m,
+      'intake-insert',
+      `WITH adm AS (INSERT INTO rate_counter (key, bucket, n) SELECT $33::text, date_trunc('minute', now()), 1 WHERE $33::text IS NOT NULL
+         ON CONFLICT (key, bucket) DO UPDATE SET n = rate_counter.n + 1 RETURNING n),
+       ok AS (SELECT $33::text IS NULL OR (SELECT n FROM adm) <= $34::int AS admitted),
+       ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
          window_id, service_item_id, contact_name, contact_phone, contact_email, raw,
          dimension, secondary, misconduct, confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule,
          status, tracking_code, created_by, closed_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16::jsonb,$17,$18,$19,$20,$21::jsonb,$22,$23,$24,$25,$26,$27,$28, CASE WHEN $26 = 'closed' THEN now() END)
+       SELECT $1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::smallint, $7::text[], $8::text, $9::text, $10::text,
+         $11::uuid, $12::uuid, $13::text, $14::text, $15::text, $16::jsonb, $17::text, $18::text[], $19::boolean, $20::real,
+         $21::jsonb, $22::uuid, $23::uuid, $24::text, $25::text, $26::text, $27::text, $28::uuid,
+         CASE WHEN $26::text = 'closed' THEN now() END
+       FROM ok WHERE ok.admitted
        ON CONFLICT (channel, external_id) DO NOTHING
-       RETURNING id, tracking_code`,
+       RETURNING id, tracking_code),
+       ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data)
+         SELECT ins.id, e.actor_id, e.actor, e.kind, e.data FROM ins, (VALUES
+           ($28::uuid, $29::text, 'received', $30::jsonb),
+           (NULL::uuid, 'system', 'classified', $31::jsonb),
+           (NULL::uuid, 'system', 'routed', $32::jsonb)) AS e(actor_id, actor, kind, data))
+       SELECT ins.id, ins.tracking_code, ok.admitted FROM ok LEFT JOIN ins ON true`,
       [
         draft.channel,
         draft.externalId,
@@ -82,32 +128,25 @@ export class IntakeService {
         status,
         newTrackingCode(),
         actor.id,
-      ],
-    );
-    if (!rows.length) {
-      const [existing] = await m.query(`SELECT id, tracking_code FROM item WHERE channel = $1 AND external_id = $2`, [
-        draft.channel,
-        draft.externalId,
-      ]);
-      return { id: Number(existing.id), created: false, trackingCode: existing.tracking_code };
-    }
-    const id = rows[0].id;
-    await m.query(
-      `INSERT INTO item_event (item_id, actor_id, actor, kind, data) VALUES
-         ($1, $2, $3, 'received', $4::jsonb),
-         ($1, NULL, 'system', 'classified', $5::jsonb),
-         ($1, NULL, 'system', 'routed', $6::jsonb)`,
-      [
-        id,
-        actor.id,
         actor.username,
         JSON.stringify({ channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null }),
         JSON.stringify({ dimension: a.dimension, secondary: a.secondary, misconduct: a.misconduct, confidence: a.confidence }),
         JSON.stringify({ unit: a.unit, supervisionUnit: a.supervisionUnit, rule: a.routingRule, reason: a.routingReason, status }),
+        opts.admission?.key ?? null,
+        opts.admission?.perMinute ?? null,
       ],
     );
+    if (!rows[0].admitted) return { id: 0, created: false, trackingCode: '', admitted: false };
+    if (rows[0].id === null) {
+      const [existing] = await m.query(`SELECT id, tracking_code FROM item WHERE channel = $1 AND external_id = $2`, [
+        draft.channel,
+        draft.externalId,
+      ]);
+      return { id: Number(existing.id), created: false, trackingCode: existing.tracking_code, admitted: true };
+    }
+    const id = rows[0].id;
     this.logger.log({ itemId: Number(id), channel: draft.channel, unit: a.unit, rule: a.routingRule }, 'item received');
-    return { id: Number(id), created: true, trackingCode: rows[0].tracking_code };
+    return { id: Number(id), created: true, trackingCode: rows[0].tracking_code as string, admitted: true };
   }
 }
 

@@ -52,6 +52,8 @@ export interface IntakeResult {
   id: number;
   created: boolean;
   trackingCode: string;
+  /** false when an admission limit refused it: nothing was stored */
+  admitted: boolean;
 }
 
 export type { Actor };

@@ -10,6 +10,8 @@ export interface CatalogSnapshot {
   unitCodeById: Map<string, string>;
   windowIdByCode: Map<string, string>;
   itemIdByCode: Map<string, string>;
+  /** active windows with what the QR page shows and the key version of their printed codes */
+  windowInfo: Map<string, { code: string; name: string; location: string | null; unitName: string; qrVersion: number }>;
   triageUnitCode: string | null;
   supervisionUnitCode: string | null;
 }
@@ -73,10 +75,11 @@ export class CatalogCache {
       `SELECT u.id, u.code, u.name, u.aliases, p.code AS parent, u.level, u.role, u.email, u.active
        FROM unit u LEFT JOIN unit p ON p.id = u.parent_id ORDER BY u.code`,
     );
-    const windows: { id: string; code: string; unit: string; name: string; location: string | null }[] = await this.ds.query(
-      `SELECT w.id, w.code, u.code AS unit, w.name, w.location FROM service_window w JOIN unit u ON u.id = w.unit_id
-       WHERE w.active ORDER BY w.code`,
-    );
+    const windows: { id: string; code: string; unit: string; name: string; location: string | null; qr_version: number; unit_name: string }[] =
+      await this.ds.query(
+        `SELECT w.id, w.code, u.code AS unit, w.name, w.location, w.qr_version, u.name AS unit_name
+         FROM service_window w JOIN unit u ON u.id = w.unit_id WHERE w.active AND u.active ORDER BY w.code`,
+      );
     const items: { id: string; code: string; name: string; unit: string; aliases: string[]; steps: CatalogStep[] }[] =
       await this.ds.query(
         `SELECT i.id, i.code, i.name, u.code AS unit, i.aliases, i.steps FROM service_item i JOIN unit u ON u.id = i.unit_id
@@ -109,6 +112,9 @@ export class CatalogCache {
       unitCodeById: new Map(units.map((u) => [u.id, u.code])),
       windowIdByCode: new Map(windows.map((w) => [w.code, w.id])),
       itemIdByCode: new Map(items.map((i) => [i.code, i.id])),
+      windowInfo: new Map(
+        windows.map((w) => [w.code, { code: w.code, name: w.name, location: w.location, unitName: w.unit_name, qrVersion: w.qr_version }]),
+      ),
       triageUnitCode: pick('triage'),
       supervisionUnitCode: pick('supervision'),
     };

@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import jsQR from 'jsqr';
 import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
@@ -9,6 +8,9 @@ import { createTestContext, type TestContext } from '../support/test-app.js';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+// jsqr is CommonJS with a default export
+const jsQRModule = require('jsqr') as { default?: typeof import('jsqr').default } & typeof import('jsqr').default;
+const jsQR = jsQRModule.default ?? jsQRModule;
 
 /**
  * A citizen's phone (360×740) in Debian's Chromium: scan the printed code, rate, tick, comment, submit, track.

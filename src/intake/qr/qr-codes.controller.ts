@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { Roles } from '../../auth/auth.decorators.js';
 import { DomainError, ErrorCode, notFound } from '../../common/domain-error.js';
 import { escapeHtml } from '../../web/html.js';
+import { CatalogCache } from '../../org/catalog.cache.js';
 import { QrRatingService } from './qr-rating.service.js';
 
 /** QR codes for the windows: the signed URL, its image, revocation, and a printable A4 sheet per unit. */
@@ -17,6 +18,7 @@ export class QrCodesController {
   constructor(
     private readonly ds: DataSource,
     private readonly qr: QrRatingService,
+    private readonly catalog: CatalogCache,
   ) {}
 
   @Get('windows/:code/qr')
@@ -47,6 +49,7 @@ export class QrCodesController {
       [code],
     );
     if (!row?.[0]) throw notFound('window');
+    await this.catalog.invalidate(); // this copy at once; the others within seconds
     return this.qr.tokenFor(row[0].code, row[0].qr_version);
   }
 

@@ -4,6 +4,7 @@ import { PUBLIC_ACTOR } from '../../auth/actor.js';
 import { resolveTags } from '../../classification/qr-tags.js';
 import { HUB_CONFIG, type HubConfig } from '../../config/config.js';
 import { stripControl } from '../../web/html.js';
+import { CatalogCache } from '../../org/catalog.cache.js';
 import { IntakeService } from '../intake.service.js';
 import { checkNonce, issueNonce, signWindowToken, verifyWindowToken } from './qr-token.js';
 import { T, type RatingFormValues } from './rating-page.js';
@@ -33,6 +34,7 @@ export class QrRatingService {
   constructor(
     private readonly ds: DataSource,
     private readonly intake: IntakeService,
+    private readonly catalog: CatalogCache,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
@@ -44,17 +46,11 @@ export class QrRatingService {
   async lookup(token: string): Promise<WindowLookup> {
     const v = verifyWindowToken(this.config.secret, token);
     if (!v.ok) return { kind: 'invalid' };
-    const [row] = await this.ds.query(
-      `SELECT w.code, w.name, w.location, w.qr_version, w.active, u.name AS unit_name, u.active AS unit_active
-       FROM service_window w JOIN unit u ON u.id = w.unit_id WHERE w.code = $1`,
-      [v.windowCode],
-    );
-    if (!row) return { kind: 'invalid' };
-    if (!row.active || !row.unit_active || row.qr_version !== v.version) return { kind: 'revoked' };
-    return {
-      kind: 'ok',
-      window: { code: row.code, name: row.name, location: row.location, unitName: row.unit_name, qrVersion: row.qr_version },
-    };
+    // from the catalogue snapshot: a revocation changes its version stamp, so every copy sees it within seconds
+    const w = (await this.catalog.get()).windowInfo.get(v.windowCode);
+    if (!w) return { kind: 'revoked' }; // signed by us, so it existed: the window was closed or its unit deactivated
+    if (w.qrVersion !== v.version) return { kind: 'revoked' };
+    return { kind: 'ok', window: w };
   }
 
   newNonce(windowCode: string): string {
@@ -68,15 +64,13 @@ export class QrRatingService {
     if (nonceState !== 'ok') return { kind: 'expired', values };
     const errors = validate(values);
     if (errors.length) return { kind: 'invalid', errors, values };
-    if (!(await this.allow(`qr:${ip}:${window.code}`))) return { kind: 'rate_limited' };
 
     const rating = values.rating as number;
     const caseNo = values.caseNo || null;
     // one rating per service act: with a case number the act is (window, case); without, the form nonce
     const externalId = caseNo ? `case:${window.code}:${caseNo}` : `nonce:${nonce}`;
     const tags = resolveTags(values.tags).map((t) => t.code);
-    const r = await this.ds.transaction(async (m) => {
-      const res = await this.intake.intake(
+    const res = await this.intake.intake(
         {
           channel: 'qr',
           externalId,
@@ -90,36 +84,25 @@ export class QrRatingService {
           raw: { rating, tags: values.tags ?? [], comment: values.comment ?? '', caseNo, phone: values.phone || null, nonce },
         },
         PUBLIC_ACTOR,
-        m,
-      );
-      if (res.created) return { ...res, sameSubmit: false };
-      const [prev] = await m.query(`SELECT raw->>'nonce' AS nonce FROM item WHERE id = $1`, [res.id]);
-      const sameSubmit = prev?.nonce === nonce;
-      if (!sameSubmit) {
-        // a second rating of the same act does not count; what the person adds is kept on the first
-        await m.query(
-          `INSERT INTO item_event (item_id, actor, kind, data) VALUES ($1, 'public', 'rating_repeated', $2::jsonb)`,
-          [res.id, JSON.stringify({ rating, tags, comment: values.comment ?? '' })],
-        );
-        await m.query(`UPDATE item SET updated_at = now() WHERE id = $1`, [res.id]);
-      }
-      return { ...res, sameSubmit };
-    });
-    const kind = r.created ? 'created' : r.sameSubmit ? 'duplicate' : 'already_rated';
-    return { kind, trackingCode: r.trackingCode, badReview: rating <= 2 };
+      // more than a few a minute from one address for one window: a polite refusal, nothing stored
+      { admission: { key: `qr:${ip}:${window.code}`, perMinute: RATE_LIMIT_PER_MINUTE } },
+    );
+    if (!res.admitted) return { kind: 'rate_limited' };
+    if (Math.random() < 0.001) void this.pruneCounters();
+    if (res.created) return { kind: 'created', trackingCode: res.trackingCode, badReview: rating <= 2 };
+    // the same act was rated before: a double tap (same nonce) shows the same answer; a second rating does not
+    // count, and what the person adds is kept on the first
+    const added = await this.ds.query(
+      `WITH first AS (SELECT id FROM item WHERE id = $1 AND raw->>'nonce' IS DISTINCT FROM $2)
+       INSERT INTO item_event (item_id, actor, kind, data) SELECT id, 'public', 'rating_repeated', $3::jsonb FROM first
+       RETURNING id`,
+      [res.id, nonce, JSON.stringify({ rating, tags, comment: values.comment ?? '', nonce })],
+    );
+    return { kind: added.length ? 'already_rated' : 'duplicate', trackingCode: res.trackingCode, badReview: rating <= 2 };
   }
 
-  /** Submissions per address and window per minute, counted in the database so every copy of the service agrees. */
-  private async allow(key: string): Promise<boolean> {
-    const [row] = await this.ds.query(
-      `INSERT INTO rate_counter (key, bucket, n) VALUES ($1, date_trunc('minute', now()), 1)
-       ON CONFLICT (key, bucket) DO UPDATE SET n = rate_counter.n + 1 RETURNING n`,
-      [key],
-    );
-    if (Math.random() < 0.01) {
-      await this.ds.query(`DELETE FROM rate_counter WHERE bucket < now() - interval '10 minutes'`);
-    }
-    return row.n <= RATE_LIMIT_PER_MINUTE;
+  private async pruneCounters(): Promise<void> {
+    await this.ds.query(`DELETE FROM rate_counter WHERE bucket < now() - interval '10 minutes'`).catch(() => undefined);
   }
 }
 

@@ -1,0 +1,127 @@
+/**
+ * Load on `POST /q/{token}` (a citizen submitting a rating) beside a baseline in the same run: a bare node:http
+ * server inserting the same row into the same database (bench/baseline-server.ts). autocannon, 50 connections.
+ *   npm run bench:qr            (needs PostgreSQL: DATABASE_URL, or the server on 127.0.0.1:5432)
+ * Each request carries a fresh signed nonce and its own client address (X-Forwarded-For), as real phones would,
+ * so every request stores a new item rather than hitting the duplicate or rate-limit paths.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { openDatabase } from '../src/database/data-source.js';
+import { issueNonce, signWindowToken } from '../src/intake/qr/qr-token.js';
+
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECRET = 'bench-secret-bench-secret-bench-secret-0001';
+const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+async function withDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `hub_bench_${Date.now()}`;
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const d = new pg.Client({ connectionString: ADMIN_URL });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
+    },
+  };
+}
+
+function start(cmd: string[], env: Record<string, string>, readyText: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const on = (b: Buffer) => {
+      out += b.toString();
+      if (out.includes(readyText)) resolve(p);
+    };
+    p.stdout?.on('data', on);
+    p.stderr?.on('data', on);
+    p.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+let ipCounter = 0;
+const nextIp = () => {
+  ipCounter++;
+  return `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+};
+
+async function load(url: string): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({
+          ...req,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': nextIp() },
+          body: new URLSearchParams({
+            nonce: issueNonce(SECRET, 'W-A01'),
+            rating: '2',
+            tags: 'wait_long',
+            comment: '排队等了一个多小时，窗口只开了两个，希望高峰期多开窗口',
+          }).toString(),
+        }),
+      },
+    ],
+  });
+}
+
+const fmt = (r: autocannon.Result) =>
+  `${Math.round(r.requests.average).toString().padStart(6)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ` +
+  `${r['2xx']} ok, ${r.non2xx} other, ${r.errors} errors`;
+
+async function main(): Promise<void> {
+  const db = await withDatabase();
+  const ds = await openDatabase(db.url);
+  await ds.destroy();
+  const env = { DATABASE_URL: db.url, HUB_SECRET: SECRET, HUB_ADMIN_PASSWORD: 'bench-admin-pw', LOG_LEVEL: 'warn', DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10', HUB_DATA_DIR: path.join(os.tmpdir(), 'hub-bench') };
+  const hub = await start(['dist/main.js'], { ...env, PORT: '38181' }, 'ready in');
+  const baseline = await start(['dist-bench/bench/baseline-server.js'], { ...env, PORT: '38182' }, 'ready');
+  try {
+    const token = signWindowToken(SECRET, 'W-A01', 1);
+    process.stdout.write(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s each; database pool ${env.DB_POOL_MAX} connections in both servers\n`);
+    // warm both up, then measure; the order alternates so neither always runs on a warmer database
+    await autocannon({ url: 'http://127.0.0.1:38182/', connections: 10, duration: 3, requests: [{ method: 'POST', body: `nonce=warm${Date.now()}&rating=5` }] });
+    const b1 = await load('http://127.0.0.1:38182/');
+    const h1 = await load(`http://127.0.0.1:38181/q/${token}`);
+    const h2 = await load(`http://127.0.0.1:38181/q/${token}`);
+    const b2 = await load('http://127.0.0.1:38182/');
+    const b = Math.max(b1.requests.average, b2.requests.average);
+    const h = Math.max(h1.requests.average, h2.requests.average);
+    process.stdout.write(`baseline (node:http + one INSERT)  run 1: ${fmt(b1)}\n`);
+    process.stdout.write(`baseline (node:http + one INSERT)  run 2: ${fmt(b2)}\n`);
+    process.stdout.write(`hub POST /q/{token}                run 1: ${fmt(h1)}\n`);
+    process.stdout.write(`hub POST /q/{token}                run 2: ${fmt(h2)}\n`);
+    process.stdout.write(`hub / baseline (best runs): ${(h / b).toFixed(2)}×; hub p99 best run ${Math.min(h1.latency.p99, h2.latency.p99)} ms\n`);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM item WHERE routing_reason <> 'baseline'`);
+    await c.end();
+    const n = rows[0].n as number;
+    process.stdout.write(`items stored by the hub: ${n} (its 2xx responses: ${h1['2xx'] + h2['2xx']})\n`);
+  } finally {
+    hub.kill('SIGTERM');
+    baseline.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    await db.drop();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});
