@@ -15,6 +15,8 @@ import { ClassificationModule } from './classification/classification.module.js'
 import { ClassifyingAssessor } from './classification/classifying.assessor.js';
 import { ItemsModule } from './items/items.module.js';
 import { OrgModule } from './org/org.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { NotificationModule } from './notification/notification.module.js';
 
 export interface AppOptions {
   config: HubConfig;
@@ -63,6 +65,8 @@ export class AppModule {
           useFactory: () => dataSourceOptions('postgres://unused'),
           dataSourceFactory: async () => opts.dataSource,
         }),
+        JobsModule,
+        NotificationModule,
         OrgModule,
         ClassificationModule,
         AuthModule,

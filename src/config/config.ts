@@ -22,6 +22,12 @@ export interface HubConfig {
   logLevel: string;
   /** connections in this copy's database pool */
   dbPoolMax: number;
+  /** run background jobs (queue workers, schedules) in this copy */
+  jobs: boolean;
+  /** how often the mailbox is polled */
+  imapPollSeconds: number;
+  /** largest mail kept whole (attachments beyond are dropped and noted) */
+  mailMaxBytes: number;
 }
 
 export interface ImapConfig {
@@ -158,6 +164,9 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
   }
 
   const dbPoolMax = int('DB_POOL_MAX', 10, 1, 500) ?? 10;
+  const jobs = bool('HUB_JOBS', true);
+  const imapPollSeconds = int('IMAP_POLL_SECONDS', 60, 5, 86_400) ?? 60;
+  const mailMaxBytes = int('MAIL_MAX_BYTES', 10 * 1024 * 1024, 10_000, 200 * 1024 * 1024) ?? 10 * 1024 * 1024;
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -174,6 +183,9 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     mailFrom,
     logLevel,
     dbPoolMax,
+    jobs,
+    imapPollSeconds,
+    mailMaxBytes,
   };
 }
 

@@ -24,6 +24,7 @@ export interface PreparedItem {
 }
 import { newTrackingCode } from './tracking-code.js';
 import { preparedQuery } from '../database/prepared.js';
+import { OutboxService } from '../notification/outbox.service.js';
 
 export const MAX_TEXT = 100_000;
 
@@ -40,6 +41,7 @@ export class IntakeService {
     private readonly ds: DataSource,
     private readonly catalog: CatalogCache,
     private readonly assessor: ItemAssessor,
+    private readonly outbox: OutboxService,
   ) {}
 
   /**
@@ -72,6 +74,10 @@ export class IntakeService {
     const supervisionId = a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null;
     const serviceItemCode = draft.serviceItem ?? a.serviceItem;
     const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct });
+    const trackingCode = newTrackingCode();
+    // the unit is told by mail when something lands in its queue (the outbox row is part of the same statement)
+    const unit = snap.catalog.units.find((u) => u.code === a.unit);
+    const notice = status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
 
     // One statement, atomic without a transaction's extra round trips: count the sender against its admission limit
     // (when given), then store the item and its first timeline entries only if admitted.
@@ -97,7 +103,11 @@ export class IntakeService {
          SELECT ins.id, e.actor_id, e.actor, e.kind, e.data FROM ins, (VALUES
            ($28::uuid, $29::text, 'received', $30::jsonb),
            (NULL::uuid, 'system', 'classified', $31::jsonb),
-           (NULL::uuid, 'system', 'routed', $32::jsonb)) AS e(actor_id, actor, kind, data))
+           (NULL::uuid, 'system', 'routed', $32::jsonb)) AS e(actor_id, actor, kind, data)),
+       ob AS (INSERT INTO outbox (kind, dedupe_key, item_id, to_addr, subject, body_text, message_id)
+         SELECT 'assigned', 'assigned:' || ins.id || ':' || $22::text, ins.id, $35::text, $36::text, $37::text,
+           '<hub-assigned-' || ins.id || '-' || md5(random()::text) || '@' || $38::text || '>'
+         FROM ins WHERE $35::text IS NOT NULL)
        SELECT ins.id, ins.tracking_code, ok.admitted FROM ok LEFT JOIN ins ON true`,
       [
         draft.channel,
@@ -126,7 +136,7 @@ export class IntakeService {
         a.routingReason,
         a.routingRule,
         status,
-        newTrackingCode(),
+        trackingCode,
         actor.id,
         actor.username,
         JSON.stringify({ channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null }),
@@ -134,6 +144,10 @@ export class IntakeService {
         JSON.stringify({ unit: a.unit, supervisionUnit: a.supervisionUnit, rule: a.routingRule, reason: a.routingReason, status }),
         opts.admission?.key ?? null,
         opts.admission?.perMinute ?? null,
+        notice?.to ?? null,
+        notice?.subject ?? null,
+        notice?.text ?? null,
+        this.outbox.domain,
       ],
     );
     if (!rows[0].admitted) return { id: 0, created: false, trackingCode: '', admitted: false };
@@ -146,8 +160,40 @@ export class IntakeService {
     }
     const id = rows[0].id;
     this.logger.log({ itemId: Number(id), channel: draft.channel, unit: a.unit, rule: a.routingRule }, 'item received');
+    if (notice) this.outbox.kickSoon();
     return { id: Number(id), created: true, trackingCode: rows[0].tracking_code as string, admitted: true };
   }
+}
+
+const CHANNEL_NAMES: Record<string, string> = {
+  qr: '扫码评价',
+  hotline: '12345热线',
+  email: '邮件',
+  suggestion_box: '意见箱',
+  phone: '投诉电话',
+  walkthrough: '走流程体验',
+};
+
+/** The mail a unit gets for a new item: no personal data (units see phone numbers masked anyway). */
+function assignedNotice(unitName: string, to: string, d: IntakeDraft, a: Assessment, trackingCode: string): { to: string; subject: string; text: string } {
+  const excerpt = Array.from(`${d.subject ? `${d.subject}：` : ''}${d.text}`).slice(0, 300).join('');
+  const bad = typeof d.rating === 'number' && d.rating <= 2 ? `（差评，${d.rating}分）` : '';
+  return {
+    to,
+    subject: `【待签收】${CHANNEL_NAMES[d.channel] ?? d.channel}${bad} ${trackingCode}`,
+    text: [
+      `${unitName}：`,
+      '',
+      `有一件新的${CHANNEL_NAMES[d.channel] ?? ''}事项分派给您单位，请在1个工作日内登录系统签收。`,
+      `查询码：${trackingCode}`,
+      `分派理由：${a.routingReason}`,
+      a.misconduct ? '（涉及廉政问题，已同时抄送督查部门）' : '',
+      '',
+      `内容摘要：${excerpt}`,
+    ]
+      .filter((l) => l !== null)
+      .join('\n'),
+  };
 }
 
 function validateDraft(d: IntakeDraft): void {

@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type pg from 'pg';
+import PgBoss from 'pg-boss';
+import { DataSource } from 'typeorm';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+
+export interface JobDefinition<T extends object> {
+  name: string;
+  handler: (data: T, jobId: string) => Promise<void>;
+  /** 'singleton': at most one queued and one running at a time, across every copy of the service */
+  policy?: 'standard' | 'singleton' | 'stately';
+  /** cron (minute granularity, China time) for repeating work */
+  cron?: string;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  expireInSeconds?: number;
+}
+
+/**
+ * Background work on a PostgreSQL-backed queue (pg-boss), on the service's own connection pool: the embedded
+ * default and a multi-copy deployment work alike, and each job runs once whichever copy takes it.
+ * Features register their jobs at start-up; `send` queues one (after the caller's commit).
+ */
+@Injectable()
+export class JobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobsService.name);
+  private readonly definitions: JobDefinition<object>[] = [];
+  private boss: PgBoss | null = null;
+
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  define<T extends object>(def: JobDefinition<T>): void {
+    this.definitions.push(def as JobDefinition<object>);
+  }
+
+  get running(): boolean {
+    return this.boss !== null;
+  }
+
+  async send(name: string, data: object = {}, options: PgBoss.SendOptions = {}): Promise<string | null> {
+    if (!this.boss) return null;
+    return this.boss.send(name, data, options);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.jobs) return;
+    const pool = (this.ds.driver as unknown as { master: pg.Pool }).master;
+    const boss = new PgBoss({
+      db: { executeSql: (text, values) => pool.query(text, values) },
+      schema: 'pgboss',
+      supervise: true,
+      schedule: this.definitions.some((d) => d.cron),
+      migrate: true,
+    });
+    boss.on('error', (e) => this.logger.error({ err: e }, 'job queue error'));
+    await boss.start();
+    for (const def of this.definitions) {
+      await boss.createQueue(def.name, {
+        name: def.name,
+        policy: def.policy ?? 'standard',
+        retryLimit: def.retryLimit ?? 3,
+        retryDelay: def.retryDelaySeconds ?? 30,
+        retryBackoff: true,
+        expireInSeconds: def.expireInSeconds ?? 15 * 60,
+      });
+      await boss.work<object>(def.name, { batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs) => {
+        for (const job of jobs) {
+          try {
+            await def.handler(job.data, job.id);
+          } catch (e) {
+            // one failing job never stops the others; pg-boss retries it with back-off
+            this.logger.error({ err: e, job: def.name, id: job.id }, 'job failed');
+            throw e;
+          }
+        }
+      });
+      if (def.cron) await boss.schedule(def.name, def.cron, {}, { tz: 'Asia/Shanghai' });
+    }
+    this.boss = boss;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const boss = this.boss;
+    this.boss = null;
+    // graceful: running jobs finish (up to the timeout); the pool is closed by the data source afterwards
+    await boss?.stop({ graceful: true, close: false, timeout: 10_000, wait: true }).catch(() => undefined);
+  }
+}
