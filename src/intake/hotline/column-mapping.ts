@@ -251,6 +251,7 @@ export function cellToHeaderText(cell: unknown): string {
 
 /** Matches a header row against the mapping: which column feeds which field, and what is left over as extras. */
 export function resolveColumns(headerRow: readonly unknown[], mapping: ColumnMapping): ResolvedColumns {
+  // eslint-disable-next-line no-control-regex -- a BOM or control character glued to a header must not hide it
   const texts = headerRow.map((c) => cellToHeaderText(c).replace(/[\u0000-\u001f\u007f\ufeff]/g, '').trim());
   const folded = texts.map(normaliseHeader);
   const byField: Partial<Record<HotlineField, number>> = {};

@@ -94,6 +94,7 @@ export function cellText(value: unknown): string {
 }
 
 // Control characters and zero-width marks break storage and display; line breaks are kept where a field may have them.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200d\u2028\u2029\ufeff]/g;
 
 /** Trims, strips control characters, unwraps the ="…" trick exporters use to keep long numbers as text. */
