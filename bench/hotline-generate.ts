@@ -4,22 +4,31 @@
  *
  *   npm run bench:build
  *   node dist-bench/bench/hotline-generate.js <n> <out.csv> [gbk|utf8] [seed]    # write N rows
+ *   node dist-bench/bench/hotline-generate.js <n> <out.xlsx>                    # the same rows as a workbook
  *   node dist-bench/bench/hotline-generate.js parse <file.csv|xlsx>             # rows/s and peak RSS of readHotlineFile
  *
  * Rows are built from fragments (callers, units, complaints, demands), with varied appeal types, dates, phones; some
  * cells are quoted because they hold commas, line breaks or quotes, as real exports do.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { loadDefaultMapping, readHotlineFile } from '../src/intake/hotline/index.js';
 
 export const HOTLINE_HEADER = ['工单编号', '来电时间', '来电人', '联系电话', '诉求类型', '诉求标题', '诉求内容', '承办单位', '办理时限', '所属区域'];
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const OPENINGS = ['市民来电反映，', '来电人称，', '市民来电投诉，', '来电人反映，', '市民来电咨询，', '来电人系某企业经办人，反映', '市民来电举报，', '来电人表示，'];
+const OPENINGS: Record<string, string[]> = {
+  投诉: ['市民来电反映，', '市民来电投诉，', '来电人反映，', '来电人系某企业经办人，反映'],
+  咨询: ['市民来电咨询，', '来电人想了解，'],
+  求助: ['来电人称，', '来电人求助，'],
+  建议: ['来电人建议，', '市民来电提出，'],
+  举报: ['市民来电举报，', '来电人实名举报，'],
+  表扬: ['市民来电表扬，', '来电人表示感谢，'],
+};
 const PLACES = [
   '在区政务服务中心社保窗口',
   '在不动产登记中心办理过户时',
@@ -32,18 +41,23 @@ const PLACES = [
   '在户政窗口给孩子上户口时',
   '在区市场监管局申请营业执照时',
 ];
-const PROBLEMS = [
-  '排队两个多小时才轮到，窗口只开了两个',
-  '工作人员态度生硬，问两句就不耐烦',
-  '被要求提供“无犯罪记录证明”，认为没有依据',
-  '材料一次没有说清，前后跑了四趟',
-  '网上申请提交三次都失败，页面提示“系统繁忙”',
-  '两个部门互相推诿，谁都说不归自己管',
-  '已超过承诺时限一周仍未办结，也没人告知进度',
-  '有中介称交两千元可以加急，怀疑有内部人员勾结',
-  '窗口人员耐心细致，十分钟就办好了，特此表扬',
-  '自助终端坏了十来天，一直没人维修',
-];
+const PROBLEMS: Record<string, string[]> = {
+  投诉: [
+    '排队两个多小时才轮到，窗口只开了两个',
+    '工作人员态度生硬，问两句就不耐烦',
+    '被要求提供“无犯罪记录证明”，认为没有依据',
+    '材料一次没有说清，前后跑了四趟',
+    '网上申请提交三次都失败，页面提示“系统繁忙”',
+    '两个部门互相推诿，谁都说不归自己管',
+    '已超过承诺时限一周仍未办结，也没人告知进度',
+    '自助终端坏了十来天，一直没人维修',
+  ],
+  咨询: ['需要准备哪些材料、能否网上办理', '办理时限是多久、可否委托家属代办', '跨省办理是否需要本人到场'],
+  求助: ['材料提交两个月，窗口说转到后台，后台说没收到', '原单位已改制，开不出要求的证明', '已全额自费垫付，系统查不到备案信息'],
+  建议: ['同一材料在社区和街道要重复填写', '复印件要求过多，能共享核查的不应再交', '希望开通周末延时服务'],
+  举报: ['有中介称交两千元可以加急，怀疑有内部人员勾结', '现场核查人员暗示要请吃饭才能通过'],
+  表扬: ['窗口人员耐心细致，十分钟就办好了', '工作人员主动帮忙预约，还提醒后续手续'],
+};
 const DEMANDS = ['诉求：尽快办理并答复。', '诉求：明确办理流程，一次性告知。', '诉求：规范工作人员服务行为。', '诉求：查明原因，给予答复。', '诉求：精简材料，减少跑腿。', '无其他诉求。'];
 const UNITS = ['区人力资源和社会保障局', '区不动产登记中心', '区住房公积金管理中心', '东城街道办事处', '区民政局', '区税务局', '区医疗保障局', '区公安分局', '区市场监督管理局', '区政务服务管理办公室', ''];
 const TYPES: [string, string][] = [
@@ -74,19 +88,21 @@ function csvCell(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The header line, then N data lines, each ending in CRLF; produced lazily. */
-export function* hotlineCsvLines(n: number, seed = 12345): Generator<string> {
+/** N data rows as cell texts, in HOTLINE_HEADER order; produced lazily. */
+export function* hotlineRows(n: number, seed = 12345): Generator<string[]> {
   const rnd = random(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
   const pad = (v: number, w = 2): string => String(v).padStart(w, '0');
-  yield HOTLINE_HEADER.join(',') + '\r\n';
   for (let i = 1; i <= n; i++) {
     const day = 1 + Math.floor(rnd() * 30);
     const date = `2026-11-${pad(day)}`;
     const time = `${pad(Math.floor(rnd() * 24))}:${pad(Math.floor(rnd() * 60))}:${pad(Math.floor(rnd() * 60))}`;
     const [type, deadline] = pick(TYPES);
     const gender = rnd() < 0.5 ? '先生' : '女士';
-    let content = pick(OPENINGS) + pick(PLACES) + '，' + pick(PROBLEMS) + '。' + (rnd() < 0.5 ? pick(PROBLEMS) + '。' : '') + pick(DEMANDS);
+    const kind = type.replace('类', '');
+    const problems = PROBLEMS[kind] ?? PROBLEMS.投诉;
+    let content = pick(OPENINGS[kind] ?? OPENINGS.投诉) + pick(PLACES) + '，' + pick(problems) + '。' + (rnd() < 0.5 ? pick(problems) + '。' : '');
+    content += kind === '表扬' ? '特此表扬。' : pick(DEMANDS);
     // Some operators type ASCII commas, press Enter inside the cell, or quote what was said.
     if (rnd() < 0.1) content = content.replace('，', ', ');
     if (rnd() < 0.05) content = content.replace('诉求', '\n诉求');
@@ -104,8 +120,35 @@ export function* hotlineCsvLines(n: number, seed = 12345): Generator<string> {
       deadline,
       pick(REGIONS),
     ];
-    yield cells.map(csvCell).join(',') + '\r\n';
+    yield cells;
   }
+}
+
+/** The header line, then N data lines, each ending in CRLF; produced lazily. */
+export function* hotlineCsvLines(n: number, seed = 12345): Generator<string> {
+  yield HOTLINE_HEADER.join(',') + '\r\n';
+  for (const cells of hotlineRows(n, seed)) yield cells.map(csvCell).join(',') + '\r\n';
+}
+
+/**
+ * The same rows as an XLSX written by exceljs's streaming writer (inline strings, as Java exporters write them), with
+ * a title row above the header, real date cells (China wall time) and numeric phone cells.
+ */
+export async function generateHotlineXlsx(n: number, out: string, opts: { seed?: number } = {}): Promise<{ rows: number; bytes: number }> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out, useSharedStrings: false, useStyles: true });
+  const sheet = workbook.addWorksheet('工单导出');
+  sheet.addRow(['示例市12345热线工单导出']).commit();
+  sheet.addRow(HOTLINE_HEADER).commit();
+  for (const cells of hotlineRows(n, opts.seed ?? 12345)) {
+    const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2}) (\d{2}):(\d{2})(?::(\d{2}))?$/.exec(cells[1]);
+    const date = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0))) : cells[1];
+    const row = sheet.addRow([cells[0], date, cells[2], Number(cells[3]), ...cells.slice(4)]);
+    row.getCell(2).numFmt = 'yyyy-mm-dd hh:mm:ss';
+    row.commit();
+  }
+  sheet.commit();
+  await workbook.commit();
+  return { rows: n, bytes: statSync(out).size };
 }
 
 export interface GenerateOptions {
@@ -171,8 +214,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const started = performance.now();
-  const r = await generateHotlineCsv(n, out, { encoding, seed: argv[3] ? Number(argv[3]) : undefined });
-  console.log(`${r.rows} rows, ${(r.bytes / 1048576).toFixed(1)} MB (${encoding}) → ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const seed = argv[3] ? Number(argv[3]) : undefined;
+  const xlsx = out.toLowerCase().endsWith('.xlsx');
+  const r = xlsx ? await generateHotlineXlsx(n, out, { seed }) : await generateHotlineCsv(n, out, { encoding, seed });
+  console.log(`${r.rows} rows, ${(r.bytes / 1048576).toFixed(1)} MB (${xlsx ? 'xlsx' : encoding}) → ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

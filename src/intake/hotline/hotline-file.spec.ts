@@ -95,6 +95,26 @@ describe('the sample exports', () => {
   });
 });
 
+describe('a titled GB18030 export from another city (test/fixtures/hotline)', () => {
+  it('title rows, marked headers, a multi-line cell, a broken quote, a blank row, a serial date', async () => {
+    const { orders, rejected, info } = await readAll(path.resolve('test/fixtures/hotline/beicheng-titled-gb18030.csv'));
+    expect(info).toMatchObject({ encoding: 'gb18030', headerRow: 3 });
+    // Rows as Excel shows them: the multi-line cell of row 4 is one row, the blank row 8 yields nothing.
+    expect(orders.map((o) => [o.row, o.orderNo])).toEqual([
+      [4, 'BC2026111500001'],
+      [5, 'BC2026111500002'],
+      [7, 'BC2026111500004'],
+      [9, 'BC2026111500005'],
+    ]);
+    expect(rejected.map((r) => [r.row, r.code])).toEqual([[6, 'broken_quotes']]);
+    expect(orders[0]).toMatchObject({ phone: '013912345678', appealType: '投诉', content: '排队两个小时，窗口只开两个。\n诉求：增开窗口, 分时预约。' });
+    expect(orders[0].receivedAt.toISOString()).toBe('2026-11-15T01:05:00.000Z');
+    expect(orders[1].content).toContain('㐀和𠀀');
+    expect(orders[2].content).toBe('门口有中介说"交钱就能加急"');
+    expect(orders[3].receivedAt.toISOString()).toBe('2026-11-15T04:00:00.000Z');
+  });
+});
+
 describe('encodings', () => {
   it('detects BOMs, UTF-8 and falls back to GB18030', () => {
     expect(detectEncoding(Buffer.from('\ufeff工单', 'utf8'), true)).toBe('utf8');
