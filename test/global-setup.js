@@ -54,12 +54,14 @@ async function answers(url) {
 }
 
 /**
- * The browser tests drive Debian's Chromium (never a downloaded browser). On a machine that lacks it, install it
+ * The browser tests drive Debian's Chromium (never a downloaded browser) and the mailbox tests a real Dovecot. On a
+ * machine that lacks them, install them
  * when we can (root with apt-get), as .ci/run does; otherwise the browser tests say what to install.
  */
 function ensureDebianPackages() {
   const wanted = [];
   if (!existsSync('/usr/bin/chromium')) wanted.push('chromium', 'fonts-wqy-microhei');
+  if (!existsSync('/usr/sbin/dovecot')) wanted.push('dovecot-imapd');
   if (!wanted.length || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
   console.log(`\n[test] installing ${wanted.join(' ')} with apt-get`);
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', timeout: 300_000 });
