@@ -6,12 +6,14 @@ import { QrCodesController } from './qr/qr-codes.controller.js';
 import { QrRatingController } from './qr/qr-rating.controller.js';
 import { QrRatingService } from './qr/qr-rating.service.js';
 import { TrackingController } from '../web/tracking.controller.js';
+import { MailboxController } from './mailbox/mailbox.controller.js';
+import { MailboxService } from './mailbox/mailbox.service.js';
 
 /** Intake: the one entry point, and one sub-folder per channel that feeds it. */
 @Module({
   imports: [ItemsModule],
-  controllers: [EntriesController, QrRatingController, QrCodesController, TrackingController],
-  providers: [IntakeService, QrRatingService],
+  controllers: [EntriesController, QrRatingController, QrCodesController, TrackingController, MailboxController],
+  providers: [IntakeService, QrRatingService, MailboxService],
   exports: [IntakeService],
 })
 export class IntakeModule {}

@@ -102,7 +102,7 @@ service imap-login {
       const out: Record<string, number> = {};
       for (const box of await c.list()) {
         const s = await c.status(box.path, { messages: true });
-        out[box.path] = s.messages ?? 0;
+        out[box.path] = s ? (s.messages ?? 0) : 0;
       }
       return out;
     } finally {
