@@ -7,13 +7,16 @@ import { QrRatingController } from './qr/qr-rating.controller.js';
 import { QrRatingService } from './qr/qr-rating.service.js';
 import { TrackingController } from '../web/tracking.controller.js';
 import { MailboxController } from './mailbox/mailbox.controller.js';
+import { HotlineController } from './hotline/hotline.controller.js';
+import { HotlineImportService } from './hotline/hotline-import.service.js';
+import { HotlineService } from './hotline/hotline.service.js';
 import { MailboxService } from './mailbox/mailbox.service.js';
 
 /** Intake: the one entry point, and one sub-folder per channel that feeds it. */
 @Module({
   imports: [ItemsModule],
-  controllers: [EntriesController, QrRatingController, QrCodesController, TrackingController, MailboxController],
-  providers: [IntakeService, QrRatingService, MailboxService],
-  exports: [IntakeService],
+  controllers: [EntriesController, QrRatingController, QrCodesController, TrackingController, MailboxController, HotlineController],
+  providers: [IntakeService, QrRatingService, MailboxService, HotlineImportService, HotlineService],
+  exports: [IntakeService, HotlineImportService],
 })
 export class IntakeModule {}

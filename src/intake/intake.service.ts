@@ -16,6 +16,15 @@ export interface IntakeOptions {
   admission?: { key: string; perMinute: number };
 }
 
+export interface BatchResult {
+  externalId: string;
+  id: number;
+  created: boolean;
+  trackingCode: string;
+  /** for a row that was not written: the fingerprint stored with the existing item */
+  previousHash: string | null;
+}
+
 export interface PreparedItem {
   draft: IntakeDraft;
   snap: CatalogSnapshot;
@@ -163,7 +172,119 @@ export class IntakeService {
     if (notice) this.outbox.kickSoon();
     return { id: Number(id), created: true, trackingCode: rows[0].tracking_code as string, admitted: true };
   }
+
+  /**
+   * Writes many prepared items in one statement (a batch of a file import): items, their first timeline entries and
+   * the units' notices. Idempotent like `store`: rows whose (channel, external id) exists, or that repeat within the
+   * batch, are not written and come back with `created: false` and the stored item's id.
+   */
+  async storeBatch(m: EntityManager, items: { p: PreparedItem; hash?: string | null }[], actor: Actor): Promise<BatchResult[]> {
+    if (!items.length) return [];
+    const rows = items.map(({ p, hash }, ord) => {
+      const { draft, snap, windowId, a } = p;
+      const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct });
+      const trackingCode = newTrackingCode();
+      const unit = snap.catalog.units.find((u) => u.code === a.unit);
+      const notice = status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
+      const serviceItemCode = draft.serviceItem ?? a.serviceItem;
+      return {
+        ord,
+        channel: draft.channel,
+        external_id: draft.externalId,
+        received_at: draft.receivedAt.toISOString(),
+        subject: draft.subject ?? null,
+        text: draft.text,
+        rating: draft.rating ?? null,
+        tags: draft.tags ?? [],
+        appeal_type: draft.appealType ?? null,
+        source: draft.source ?? null,
+        case_no: draft.caseNo ?? null,
+        window_id: windowId,
+        service_item_id: serviceItemCode ? (snap.itemIdByCode.get(serviceItemCode) ?? null) : null,
+        contact_name: draft.contact?.name ?? null,
+        contact_phone: draft.contact?.phone ?? null,
+        contact_email: draft.contact?.email ?? null,
+        raw: draft.raw ?? null,
+        dimension: a.dimension,
+        secondary: a.secondary,
+        misconduct: a.misconduct,
+        confidence: a.confidence,
+        evidence: a.evidence,
+        unit_id: snap.unitIdByCode.get(a.unit),
+        supervision_unit_id: a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null,
+        routing_reason: a.routingReason,
+        routing_rule: a.routingRule,
+        status,
+        tracking_code: trackingCode,
+        source_hash: hash ?? null,
+        ev_received: { channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null },
+        ev_classified: { dimension: a.dimension, secondary: a.secondary, misconduct: a.misconduct, confidence: a.confidence },
+        ev_routed: { unit: a.unit, supervisionUnit: a.supervisionUnit, rule: a.routingRule, reason: a.routingReason, status },
+        notice_to: notice?.to ?? null,
+        notice_subject: notice?.subject ?? null,
+        notice_text: notice?.text ?? null,
+      };
+    });
+    const created: { id: string; external_id: string; tracking_code: string; channel: string }[] = await m.query(
+      `WITH src AS (
+         SELECT DISTINCT ON (channel, external_id) * FROM jsonb_to_recordset($1::jsonb) AS s(
+           ord int, channel text, external_id text, received_at timestamptz, subject text, text text, rating smallint,
+           tags text[], appeal_type text, source text, case_no text, window_id uuid, service_item_id uuid,
+           contact_name text, contact_phone text, contact_email text, raw jsonb, dimension text, secondary text[],
+           misconduct boolean, confidence real, evidence jsonb, unit_id uuid, supervision_unit_id uuid,
+           routing_reason text, routing_rule text, status text, tracking_code text, source_hash text,
+           ev_received jsonb, ev_classified jsonb, ev_routed jsonb, notice_to text, notice_subject text, notice_text text)
+         ORDER BY channel, external_id, ord),
+       ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
+           window_id, service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct,
+           confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code,
+           created_by, closed_at, source_hash)
+         SELECT channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no, window_id,
+           service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct, confidence,
+           evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code, $2::uuid,
+           CASE WHEN status = 'closed' THEN now() END, source_hash
+         FROM src ORDER BY ord
+         ON CONFLICT (channel, external_id) DO NOTHING
+         RETURNING id, channel, external_id, tracking_code),
+       ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data)
+         SELECT ins.id, e.actor_id, e.actor, e.kind, e.data
+         FROM ins JOIN src USING (channel, external_id)
+         CROSS JOIN LATERAL (VALUES ($2::uuid, $3::text, 'received', src.ev_received),
+           (NULL::uuid, 'system', 'classified', src.ev_classified),
+           (NULL::uuid, 'system', 'routed', src.ev_routed)) AS e(actor_id, actor, kind, data)),
+       ob AS (INSERT INTO outbox (kind, dedupe_key, item_id, to_addr, subject, body_text, message_id)
+         SELECT 'assigned', 'assigned:' || ins.id || ':' || src.unit_id, ins.id, src.notice_to, src.notice_subject, src.notice_text,
+           '<hub-assigned-' || ins.id || '-' || md5(random()::text) || '@' || $4::text || '>'
+         FROM ins JOIN src USING (channel, external_id) WHERE src.notice_to IS NOT NULL)
+       SELECT id, channel, external_id, tracking_code FROM ins`,
+      [JSON.stringify(rows), actor.id, actor.username, this.outbox.domain],
+    );
+    const made = new Map(created.map((c) => [`${c.channel}\u0000${c.external_id}`, c]));
+    const missing = rows.filter((r) => !made.has(`${r.channel}\u0000${r.external_id}`));
+    const existing = new Map<string, { id: string; tracking_code: string; source_hash: string | null }>();
+    if (missing.length) {
+      const found: { id: string; channel: string; external_id: string; tracking_code: string; source_hash: string | null }[] = await m.query(
+        `SELECT id, channel, external_id, tracking_code, source_hash FROM item
+         WHERE (channel, external_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [missing.map((r) => r.channel), missing.map((r) => r.external_id)],
+      );
+      for (const f of found) existing.set(`${f.channel}\u0000${f.external_id}`, f);
+    }
+    if (created.length) this.outbox.kickSoon();
+    const seen = new Set<string>();
+    return rows.map((r) => {
+      const key = `${r.channel}\u0000${r.external_id}`;
+      const c = made.get(key);
+      if (c && !seen.has(key)) {
+        seen.add(key);
+        return { externalId: r.external_id, id: Number(c.id), created: true, trackingCode: c.tracking_code, previousHash: null };
+      }
+      const e = existing.get(key) ?? (c ? { id: c.id, tracking_code: c.tracking_code, source_hash: r.source_hash } : undefined);
+      return { externalId: r.external_id, id: Number(e?.id ?? 0), created: false, trackingCode: e?.tracking_code ?? '', previousHash: e?.source_hash ?? null };
+    });
+  }
 }
+
 
 const CHANNEL_NAMES: Record<string, string> = {
   qr: '扫码评价',

@@ -1,0 +1,255 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../../auth/actor.js';
+import { DomainError, ErrorCode, notFound } from '../../common/domain-error.js';
+import { HUB_CONFIG, type HubConfig } from '../../config/config.js';
+import { JobsService } from '../../jobs/jobs.service.js';
+import { IntakeService, type PreparedItem } from '../intake.service.js';
+import type { IntakeDraft } from '../intake.types.js';
+import { HotlineFileError, loadDefaultMapping, readHotlineFile, type ColumnMapping, type HotlineOrder } from './index.js';
+
+export interface ImportSummary {
+  total: number;
+  created: number;
+  duplicates: number;
+  updated: number;
+  rejected: { row: number; reason: string }[];
+}
+
+export interface ImportStatus extends ImportSummary {
+  id: string;
+  fileName: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  rowsRead: number;
+  bytes: number;
+  rejectedCount: number;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export const IMPORT_JOB = 'hotline.import';
+const BATCH = 500;
+const REJECTED_KEPT = 5000;
+
+/** A hotline work order as an intake draft: the hotline's 承办单位 is the first routing signal. */
+export function orderDraft(o: HotlineOrder): IntakeDraft {
+  return {
+    channel: 'hotline',
+    externalId: o.orderNo,
+    receivedAt: o.receivedAt,
+    subject: o.title,
+    text: o.content,
+    appealType: o.appealType,
+    assignedUnit: o.assignedUnit,
+    source: o.region ? `12345 · ${o.region}` : '12345',
+    contact: { name: o.caller, phone: o.phone },
+    raw: { ...o.raw, deadline: o.deadline },
+  };
+}
+
+/** What identifies a row's content: a changed row for a known order is an update, an identical one a duplicate. */
+export function orderHash(o: HotlineOrder): string {
+  return createHash('sha256')
+    .update(JSON.stringify([o.receivedAt.toISOString(), o.caller, o.phone, o.appealType, o.title, o.content, o.assignedUnit, o.deadline, o.region]))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/**
+ * 12345 work-order files: streamed from disk end to end, rows classified and routed, written in batches. Each batch
+ * commits with the import's progress (rows read, counts, rejected rows), so an import survives a restart and resumes
+ * after the last committed row; idempotency on 工单编号 means nothing is stored twice even if a batch is redone.
+ * Runs as a queued job (one runner per import, by advisory lock) so its progress can be watched.
+ */
+@Injectable()
+export class HotlineImportService implements OnModuleInit {
+  private readonly logger = new Logger(HotlineImportService.name);
+  private readonly mapping: ColumnMapping = loadDefaultMapping();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly intake: IntakeService,
+    private readonly jobs: JobsService,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.define<{ id: string }>({
+      name: IMPORT_JOB,
+      retryLimit: 5,
+      retryDelaySeconds: 10,
+      expireInSeconds: 4 * 3600,
+      handler: async ({ id }) => {
+        await this.run(id);
+      },
+    });
+    // imports left running by a copy that stopped are picked up again (the advisory lock keeps it to one runner)
+    this.jobs.define({
+      name: 'hotline.resume',
+      policy: 'singleton',
+      cron: '* * * * *',
+      handler: async () => {
+        const stale: { id: string }[] = await this.ds.query(
+          `SELECT id FROM hotline_import WHERE status IN ('queued', 'running') AND updated_at < now() - interval '1 minute'`,
+        );
+        for (const s of stale) await this.jobs.send(IMPORT_JOB, { id: s.id }, { singletonKey: s.id });
+      },
+    });
+  }
+
+  /** Takes a file (moved into HUB_DATA_DIR) and queues its import; without a job queue it runs at once. */
+  async start(file: { path: string; originalName: string }, actor: Actor): Promise<string> {
+    const dir = path.join(this.config.dataDir, 'imports');
+    mkdirSync(dir, { recursive: true });
+    const [{ id }] = await this.ds.query(
+      `INSERT INTO hotline_import (file_name, file_path, file_bytes, status, created_by) VALUES ($1, '', $2, 'queued', $3) RETURNING id`,
+      [file.originalName.slice(0, 255), statSync(file.path).size, actor.id],
+    );
+    const target = path.join(dir, `${id}${path.extname(file.originalName).toLowerCase().slice(0, 10)}`);
+    try {
+      renameSync(file.path, target);
+    } catch {
+      copyFileSync(file.path, target); // another file system
+    }
+    await this.ds.query(`UPDATE hotline_import SET file_path = $2 WHERE id = $1`, [id, target]);
+    if (this.jobs.running) await this.jobs.send(IMPORT_JOB, { id }, { singletonKey: id });
+    else await this.run(id);
+    return id;
+  }
+
+  /** Waits (a little) for an import to finish, so small files answer in the same request. */
+  async waitFor(id: string, ms: number): Promise<ImportStatus> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const s = await this.status(id);
+      if (s.status === 'done' || s.status === 'failed' || Date.now() > until) return s;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
+  async status(id: string): Promise<ImportStatus> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw notFound('import');
+    const [r] = await this.ds.query(`SELECT * FROM hotline_import WHERE id = $1`, [id]);
+    if (!r) throw notFound('import');
+    return {
+      id: r.id,
+      fileName: r.file_name,
+      status: r.status,
+      rowsRead: r.rows_read,
+      bytes: Number(r.file_bytes),
+      total: r.total,
+      created: r.created,
+      duplicates: r.duplicates,
+      updated: r.updated,
+      rejected: r.rejected,
+      rejectedCount: r.rejected_count,
+      error: r.error,
+      createdAt: r.created_at.toISOString(),
+      finishedAt: r.finished_at?.toISOString() ?? null,
+    };
+  }
+
+  /** Runs (or resumes) an import; returns at once when another runner holds it. */
+  async run(id: string): Promise<void> {
+    const lock = this.ds.createQueryRunner();
+    await lock.connect();
+    try {
+      const [{ got }] = await lock.query(`SELECT pg_try_advisory_lock(hashtext('hotline-import:' || $1)) AS got`, [id]);
+      if (!got) return;
+      try {
+        await this.runLocked(id);
+      } finally {
+        await lock.query(`SELECT pg_advisory_unlock(hashtext('hotline-import:' || $1))`, [id]);
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async runLocked(id: string): Promise<void> {
+    const [job] = await this.ds.query(`SELECT file_path, file_name, status, rows_read, created_by FROM hotline_import WHERE id = $1`, [id]);
+    if (!job || job.status === 'done' || job.status === 'failed') return;
+    await this.ds.query(`UPDATE hotline_import SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now() WHERE id = $1`, [id]);
+    const actor: Actor = { id: job.created_by, username: 'hotline-import', role: 'operator', unitId: null };
+    let batch: { row: number; order: HotlineOrder }[] = [];
+    let rejected: { row: number; reason: string }[] = [];
+    let lastRow = job.rows_read as number;
+    try {
+      const rows = readHotlineFile(job.file_path, { mapping: this.mapping, fileName: job.file_name, afterRow: job.rows_read });
+      for await (const r of rows) {
+        lastRow = r.row;
+        if (r.ok) batch.push({ row: r.row, order: r.order });
+        else rejected.push({ row: r.row, reason: r.reason });
+        if (batch.length + rejected.length >= BATCH) {
+          await this.commitBatch(id, batch, rejected, lastRow, actor);
+          batch = [];
+          rejected = [];
+        }
+      }
+      await this.commitBatch(id, batch, rejected, lastRow, actor);
+      await this.ds.query(`UPDATE hotline_import SET status = 'done', finished_at = now(), updated_at = now() WHERE id = $1`, [id]);
+      this.logger.log({ id, rows: lastRow }, 'hotline import done');
+    } catch (e) {
+      if (e instanceof HotlineFileError || e instanceof DomainError) {
+        // the whole file is unusable: say why; the rows committed so far stay
+        await this.ds.query(`UPDATE hotline_import SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [
+          id,
+          e.message.slice(0, 1000),
+        ]);
+        return;
+      }
+      throw e; // a database or system fault: the job is retried and resumes after the last committed batch
+    }
+  }
+
+  private async commitBatch(id: string, batch: { row: number; order: HotlineOrder }[], rejected: { row: number; reason: string }[], lastRow: number, actor: Actor): Promise<void> {
+    const rowsInBatch = batch.length + rejected.length;
+    // classification and routing before the transaction (see IntakeService.prepare)
+    const prepared: { p: PreparedItem; hash: string; row: number }[] = [];
+    for (const b of batch) {
+      try {
+        prepared.push({ p: await this.intake.prepare(orderDraft(b.order)), hash: orderHash(b.order), row: b.row });
+      } catch (e) {
+        rejected.push({ row: b.row, reason: e instanceof DomainError ? e.message : `无法处理 (${(e as Error).message})` });
+      }
+    }
+    await this.ds.transaction(async (m) => {
+      const results = await this.intake.storeBatch(m, prepared, actor);
+      let created = 0;
+      let duplicates = 0;
+      let updated = 0;
+      const updates: { id: number; row: number; hash: string; order: HotlineOrder }[] = [];
+      results.forEach((r, i) => {
+        if (r.created) created++;
+        else if (r.previousHash && r.previousHash !== prepared[i].hash) updates.push({ id: r.id, row: prepared[i].row, hash: prepared[i].hash, order: batch.find((b) => b.row === prepared[i].row)!.order });
+        else duplicates++;
+      });
+      for (const u of updates) {
+        // a changed row for a known order: onto the item's timeline, and the fingerprint moves on
+        const res = await m.query(`UPDATE item SET source_hash = $2, updated_at = now() WHERE id = $1 AND source_hash IS DISTINCT FROM $2 RETURNING id`, [u.id, u.hash]);
+        if (!res[0]?.length) {
+          duplicates++;
+          continue;
+        }
+        updated++;
+        await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data) VALUES ($1, $2, 'hotline-import', 'hotline_update', $3::jsonb)`, [
+          u.id,
+          actor.id,
+          JSON.stringify({ importId: id, row: u.row, order: { ...u.order.raw }, appealType: u.order.appealType, content: u.order.content }),
+        ]);
+      }
+      rejected.sort((a, b) => a.row - b.row);
+      await m.query(
+        `UPDATE hotline_import SET rows_read = greatest(rows_read, $2), total = total + $3, created = created + $4,
+           duplicates = duplicates + $5, updated = updated + $6, rejected_count = rejected_count + $7,
+           rejected = CASE WHEN jsonb_array_length(rejected) < $9 THEN rejected || $8::jsonb ELSE rejected END, updated_at = now()
+         WHERE id = $1`,
+        [id, lastRow, rowsInBatch, created, duplicates, updated, rejected.length, JSON.stringify(rejected), REJECTED_KEPT],
+      );
+    });
+  }
+}
