@@ -17,6 +17,7 @@ import { ItemsModule } from './items/items.module.js';
 import { OrgModule } from './org/org.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { NotificationModule } from './notification/notification.module.js';
+import { WorkflowModule } from './workflow/workflow.module.js';
 
 export interface AppOptions {
   config: HubConfig;
@@ -72,6 +73,7 @@ export class AppModule {
         AuthModule,
         ItemsModule,
         IntakeModule,
+        WorkflowModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

@@ -38,11 +38,10 @@ export class Workflow1763800004000 implements MigrationInterface {
             WHEN status IN ('accepted', 'reopened') THEN answer_due_at
             WHEN status = 'answered' THEN callback_due_at
           END) STORED`);
-    // 催办: items due soon that were not reminded; 督办 and 通报: overdue items not yet marked
-    await q.query(`CREATE INDEX item_remind_idx ON item (due_at) WHERE reminded_at IS NULL AND due_at IS NOT NULL`);
+    // 督办 and 通报: overdue items not yet marked (old overdue items pile up, so these skip the ones already told)
     await q.query(`CREATE INDEX item_overdue_idx ON item (due_at) WHERE overdue_notified_at IS NULL AND due_at IS NOT NULL`);
     await q.query(`CREATE INDEX item_report_idx ON item (due_at) WHERE reported_at IS NULL AND due_at IS NOT NULL`);
-    // overdue now (figures, lists, GET /api/reports/overdue)
+    // 催办 (a range of the next days), overdue now (figures, lists, GET /api/reports/overdue)
     await q.query(`CREATE INDEX item_due_idx ON item (due_at) WHERE due_at IS NOT NULL`);
     await q.query(`CREATE INDEX item_case_no_idx ON item (case_no) WHERE case_no IS NOT NULL`);
     // misroutes per routing rule are counted from the timeline
