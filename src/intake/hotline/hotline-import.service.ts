@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../auth/actor.js';
-import { DomainError, ErrorCode, notFound } from '../../common/domain-error.js';
+import { DomainError, notFound } from '../../common/domain-error.js';
 import { HUB_CONFIG, type HubConfig } from '../../config/config.js';
 import { JobsService } from '../../jobs/jobs.service.js';
 import { IntakeService, type PreparedItem } from '../intake.service.js';
