@@ -9,6 +9,8 @@ import { connectDatabase } from './database/database-connection.js';
 import { ClassificationService, CLASSIFICATION_DIR } from './classification/classification.service.js';
 import { evaluateFiles, trainSeed } from './classification/seed.js';
 import { CatalogImportService } from './org/catalog-import.service.js';
+import { HotlineImportService } from './intake/hotline/hotline-import.service.js';
+import type { Actor } from './auth/actor.js';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { SAMPLE_CATALOG } from './config/config.js';
@@ -27,6 +29,43 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
       out(`imported ${file}: ${r.units} units, ${r.windows} windows, ${r.items} service items`);
       out(`changes: ${r.changes.created} created, ${r.changes.updated} updated, ${r.changes.deactivated} deactivated, ${r.changes.reactivated} reactivated`);
       for (const w of r.warnings) out(`warning: ${w}`);
+      return 0;
+    },
+  },
+  'hotline:import': {
+    usage: 'hotline:import <export.csv|xlsx>        import a 12345 work-order export (progress shown; resumable)',
+    run: async (app, [file]) => {
+      readInput(file, 'hotline:import'); // says plainly when the file is missing
+      const imports = app.get(HotlineImportService);
+      const actor: Actor = { id: null, username: 'cli', role: 'operator', unitId: null };
+      const started = Date.now();
+      let id: string | null = null;
+      const show = async (): Promise<void> => {
+        const [row] = id ? [await imports.status(id)] : [];
+        if (!row) return;
+        const secs = (Date.now() - started) / 1000;
+        const rate = row.rowsRead / Math.max(secs, 0.001);
+        const width = 30;
+        const filled = row.status === 'done' ? width : Math.min(width - 1, Math.floor((row.rowsRead % 10_000) / (10_000 / width)));
+        process.stderr.write(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${row.rowsRead.toLocaleString('en-US')} rows  ` +
+            `${row.created} new, ${row.duplicates} duplicates, ${row.updated} updated, ${row.rejectedCount} rejected  ${Math.round(rate)} rows/s   `,
+        );
+      };
+      const timer = setInterval(() => void show(), 500);
+      try {
+        id = await imports.start({ path: file as string, originalName: path.basename(file as string), copy: true }, actor, { inline: true });
+      } finally {
+        clearInterval(timer);
+      }
+      await show();
+      process.stderr.write('\n');
+      const s = await imports.status(id);
+      if (s.status === 'failed') {
+        err(`the file could not be read: ${s.error}`);
+        return 1;
+      }
+      out(JSON.stringify({ total: s.total, created: s.created, duplicates: s.duplicates, updated: s.updated, rejected: s.rejected }, null, 2));
       return 0;
     },
   },

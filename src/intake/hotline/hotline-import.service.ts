@@ -102,7 +102,7 @@ export class HotlineImportService implements OnModuleInit {
   }
 
   /** Takes a file (moved into HUB_DATA_DIR) and queues its import; without a job queue it runs at once. */
-  async start(file: { path: string; originalName: string }, actor: Actor): Promise<string> {
+  async start(file: { path: string; originalName: string; copy?: boolean }, actor: Actor, opts: { inline?: boolean } = {}): Promise<string> {
     const dir = path.join(this.config.dataDir, 'imports');
     mkdirSync(dir, { recursive: true });
     const [{ id }] = await this.ds.query(
@@ -110,13 +110,16 @@ export class HotlineImportService implements OnModuleInit {
       [file.originalName.slice(0, 255), statSync(file.path).size, actor.id],
     );
     const target = path.join(dir, `${id}${path.extname(file.originalName).toLowerCase().slice(0, 10)}`);
-    try {
-      renameSync(file.path, target);
-    } catch {
-      copyFileSync(file.path, target); // another file system
+    if (file.copy) copyFileSync(file.path, target);
+    else {
+      try {
+        renameSync(file.path, target);
+      } catch {
+        copyFileSync(file.path, target); // another file system
+      }
     }
     await this.ds.query(`UPDATE hotline_import SET file_path = $2 WHERE id = $1`, [id, target]);
-    if (this.jobs.running) await this.jobs.send(IMPORT_JOB, { id }, { singletonKey: id });
+    if (this.jobs.running && !opts.inline) await this.jobs.send(IMPORT_JOB, { id }, { singletonKey: id });
     else await this.run(id);
     return id;
   }
