@@ -53,8 +53,15 @@ export class ConfigError extends Error {
   }
 }
 
-/** The project root: the folder holding package.json, found from this file (src/config or dist/config). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The project root: the nearest folder above this file holding package.json (from src/, dist/ or dist-bench/src/). */
+export const PROJECT_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'config'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
+  }
+}
 export const SAMPLE_CATALOG = path.join(PROJECT_ROOT, 'config', 'catalog.sample.yaml');
 
 type Env = Record<string, string | undefined>;

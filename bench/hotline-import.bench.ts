@@ -1,0 +1,85 @@
+/**
+ * Importing a 12345 export: N realistic GBK rows (bench/hotline-generate.ts) through the hub's import (streamed,
+ * classified, routed, written in batches) beside `psql \copy` of the same file into a table of the same width, in
+ * the same run. Peak RSS of the importing process is sampled every 50 ms.
+ *   npm run bench:build && node dist-bench/bench/hotline-import.bench.js [rows=200000]
+ * Needs PostgreSQL: DATABASE_URL, or the server on 127.0.0.1:5432; and psql on the PATH.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createApp } from '../src/app.factory.js';
+import { loadConfig } from '../src/config/config.js';
+import { openDatabase } from '../src/database/data-source.js';
+import { HotlineImportService } from '../src/intake/hotline/hotline-import.service.js';
+import { CatalogImportService } from '../src/org/catalog-import.service.js';
+import { generateHotlineCsv } from './hotline-generate.js';
+
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const N = Number(process.argv[2] ?? 200_000);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hub-bench-import-'));
+  const file = path.join(dir, `orders-${N}.csv`);
+  let t = Date.now();
+  await generateHotlineCsv(N, file, { encoding: 'gbk', seed: 7 });
+  process.stdout.write(`generated ${N} rows (${(statSync(file).size / 1e6).toFixed(1)} MB, GBK) in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+
+  const name = `hub_bench_import_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  try {
+    // baseline: psql \copy of the same file into a table of the same width
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const header = spawnSync('sh', ['-c', `head -1 '${file}' | iconv -f GBK -t UTF-8`], { encoding: 'utf8' }).stdout.trim().split(',');
+    await c.query(`CREATE TABLE copy_target (${header.map((_, i) => `c${i} text`).join(', ')})`);
+    await c.end();
+    t = Date.now();
+    const copy = spawnSync('psql', [url, '-qc', `\\copy copy_target FROM '${file}' WITH (FORMAT csv, HEADER true, ENCODING 'GBK')`], { encoding: 'utf8' });
+    const copySecs = (Date.now() - t) / 1000;
+    if (copy.status !== 0) throw new Error(copy.stderr);
+
+    // the hub
+    const config = loadConfig({ DATABASE_URL: url, HUB_DATA_DIR: dir, HUB_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn', HUB_JOBS: 'false' });
+    const ds = await openDatabase(url);
+    const app = await createApp({ config, dataSource: ds, quiet: true });
+    await app.init();
+    await app.get(CatalogImportService).importText(spawnSync('cat', ['config/catalog.sample.yaml'], { encoding: 'utf8' }).stdout);
+    const baseRss = process.memoryUsage().rss;
+    let peak = baseRss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    t = Date.now();
+    const imports = app.get(HotlineImportService);
+    const id = await imports.start({ path: file, originalName: path.basename(file), copy: true }, { id: null, username: 'bench', role: 'operator', unitId: null }, { inline: true });
+    const hubSecs = (Date.now() - t) / 1000;
+    clearInterval(sampler);
+    const s = await imports.status(id);
+    await app.close();
+    if (ds.isInitialized) await ds.destroy();
+
+    process.stdout.write(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}\n`);
+    process.stdout.write(`psql \\copy (same rows, same width):   ${copySecs.toFixed(1)} s  (${Math.round(N / copySecs)} rows/s)\n`);
+    process.stdout.write(`hub import (parse, classify, route, store): ${hubSecs.toFixed(1)} s  (${Math.round(N / hubSecs)} rows/s) = ${(hubSecs / copySecs).toFixed(1)}× the copy\n`);
+    process.stdout.write(`  result: total ${s.total}, created ${s.created}, duplicates ${s.duplicates}, rejected ${s.rejectedCount}\n`);
+    process.stdout.write(`  peak RSS ${(peak / 1e6).toFixed(0)} MB (process before the import: ${(baseRss / 1e6).toFixed(0)} MB)\n`);
+  } finally {
+    const d = new pg.Client({ connectionString: ADMIN_URL });
+    await d.connect();
+    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await d.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});
