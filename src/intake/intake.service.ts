@@ -34,6 +34,7 @@ export interface PreparedItem {
 import { newTrackingCode } from './tracking-code.js';
 import { preparedQuery } from '../database/prepared.js';
 import { OutboxService } from '../notification/outbox.service.js';
+import { DeadlinesService } from '../workflow/deadlines.service.js';
 
 export const MAX_TEXT = 100_000;
 
@@ -51,6 +52,7 @@ export class IntakeService {
     private readonly catalog: CatalogCache,
     private readonly assessor: ItemAssessor,
     private readonly outbox: OutboxService,
+    private readonly deadlines: DeadlinesService,
   ) {}
 
   /**
@@ -84,6 +86,7 @@ export class IntakeService {
     const serviceItemCode = draft.serviceItem ?? a.serviceItem;
     const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct });
     const trackingCode = newTrackingCode();
+    const due = this.dueDates(draft, a, status);
     // the unit is told by mail when something lands in its queue (the outbox row is part of the same statement)
     const unit = snap.catalog.units.find((u) => u.code === a.unit);
     const notice = status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
@@ -100,11 +103,11 @@ export class IntakeService {
        ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
          window_id, service_item_id, contact_name, contact_phone, contact_email, raw,
          dimension, secondary, misconduct, confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule,
-         status, tracking_code, created_by, closed_at)
+         status, tracking_code, created_by, closed_at, accept_due_at, answer_due_at, callback_due_at, rectify_due_at)
        SELECT $1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::smallint, $7::text[], $8::text, $9::text, $10::text,
          $11::uuid, $12::uuid, $13::text, $14::text, $15::text, $16::jsonb, $17::text, $18::text[], $19::boolean, $20::real,
          $21::jsonb, $22::uuid, $23::uuid, $24::text, $25::text, $26::text, $27::text, $28::uuid,
-         CASE WHEN $26::text = 'closed' THEN now() END
+         CASE WHEN $26::text = 'closed' THEN now() END, $39::timestamptz, $40::timestamptz, $41::timestamptz, $42::timestamptz
        FROM ok WHERE ok.admitted
        ON CONFLICT (channel, external_id) DO NOTHING
        RETURNING id, tracking_code),
@@ -157,6 +160,10 @@ export class IntakeService {
         notice?.subject ?? null,
         notice?.text ?? null,
         this.outbox.domain,
+        due.acceptDueAt,
+        due.answerDueAt,
+        due.callbackDueAt,
+        due.rectifyDueAt,
       ],
     );
     if (!rows[0].admitted) return { id: 0, created: false, trackingCode: '', admitted: false };
@@ -173,6 +180,12 @@ export class IntakeService {
     return { id: Number(id), created: true, trackingCode: rows[0].tracking_code as string, admitted: true };
   }
 
+  /** Working-day deadlines from the channel's own time of receipt; an item that closes itself has none. */
+  private dueDates(d: IntakeDraft, a: Assessment, status: ItemStatus): { acceptDueAt: Date | null; answerDueAt: Date | null; callbackDueAt: Date | null; rectifyDueAt: Date | null } {
+    if (status === 'closed') return { acceptDueAt: null, answerDueAt: null, callbackDueAt: null, rectifyDueAt: null };
+    return this.deadlines.forNewItem({ channel: d.channel, appealType: d.appealType ?? null, rating: d.rating ?? null, misconduct: a.misconduct, receivedAt: d.receivedAt });
+  }
+
   /**
    * Writes many prepared items in one statement (a batch of a file import): items, their first timeline entries and
    * the units' notices. Idempotent like `store`: rows whose (channel, external id) exists, or that repeat within the
@@ -187,8 +200,13 @@ export class IntakeService {
       const unit = snap.catalog.units.find((u) => u.code === a.unit);
       const notice = status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
       const serviceItemCode = draft.serviceItem ?? a.serviceItem;
+      const due = this.dueDates(draft, a, status);
       return {
         ord,
+        accept_due_at: due.acceptDueAt?.toISOString() ?? null,
+        answer_due_at: due.answerDueAt?.toISOString() ?? null,
+        callback_due_at: due.callbackDueAt?.toISOString() ?? null,
+        rectify_due_at: due.rectifyDueAt?.toISOString() ?? null,
         channel: draft.channel,
         external_id: draft.externalId,
         received_at: draft.receivedAt.toISOString(),
@@ -228,7 +246,7 @@ export class IntakeService {
     const created: { id: string; external_id: string; tracking_code: string; channel: string }[] = await m.query(
       `WITH src AS (
          SELECT DISTINCT ON (channel, external_id) * FROM jsonb_to_recordset($1::jsonb) AS s(
-           ord int, channel text, external_id text, received_at timestamptz, subject text, text text, rating smallint,
+           ord int, accept_due_at timestamptz, answer_due_at timestamptz, callback_due_at timestamptz, rectify_due_at timestamptz, channel text, external_id text, received_at timestamptz, subject text, text text, rating smallint,
            tags text[], appeal_type text, source text, case_no text, window_id uuid, service_item_id uuid,
            contact_name text, contact_phone text, contact_email text, raw jsonb, dimension text, secondary text[],
            misconduct boolean, confidence real, evidence jsonb, unit_id uuid, supervision_unit_id uuid,
@@ -238,11 +256,11 @@ export class IntakeService {
        ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
            window_id, service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct,
            confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code,
-           created_by, closed_at, source_hash)
+           created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at)
          SELECT channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no, window_id,
            service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct, confidence,
            evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code, $2::uuid,
-           CASE WHEN status = 'closed' THEN now() END, source_hash
+           CASE WHEN status = 'closed' THEN now() END, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at
          FROM src ORDER BY ord
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, channel, external_id, tracking_code),
