@@ -18,6 +18,7 @@ import { OrgModule } from './org/org.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { NotificationModule } from './notification/notification.module.js';
 import { WorkflowModule } from './workflow/workflow.module.js';
+import { RectificationModule } from './rectification/rectification.module.js';
 
 export interface AppOptions {
   config: HubConfig;
@@ -74,6 +75,7 @@ export class AppModule {
         ItemsModule,
         IntakeModule,
         WorkflowModule,
+        RectificationModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
