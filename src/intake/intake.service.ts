@@ -191,14 +191,15 @@ export class IntakeService {
    * the units' notices. Idempotent like `store`: rows whose (channel, external id) exists, or that repeat within the
    * batch, are not written and come back with `created: false` and the stored item's id.
    */
-  async storeBatch(m: EntityManager, items: { p: PreparedItem; hash?: string | null }[], actor: Actor): Promise<BatchResult[]> {
+  async storeBatch(m: EntityManager, items: { p: PreparedItem; hash?: string | null }[], actor: Actor, opts: { notify?: boolean } = {}): Promise<BatchResult[]> {
     if (!items.length) return [];
     const rows = items.map(({ p, hash }, ord) => {
       const { draft, snap, windowId, a } = p;
       const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct });
       const trackingCode = newTrackingCode();
       const unit = snap.catalog.units.find((u) => u.code === a.unit);
-      const notice = status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
+      // a file import tells each unit once, in a digest (the caller's), rather than once per order
+      const notice = opts.notify !== false && status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
       const serviceItemCode = draft.serviceItem ?? a.serviceItem;
       const due = this.dueDates(draft, a, status);
       return {

@@ -49,8 +49,23 @@ export interface RouteOptions {
 
 const TEXT_LIMIT = 20_000;
 
+type UnitMatch = { code: string; score: number; matched: string } | null;
+// an export names the same few 承办单位 on thousands of rows: remember each answer per catalogue index
+const matchMemo = new WeakMap<CatalogIndex, Map<string, UnitMatch>>();
+
 /** Best unit for a written name (code, name, alias, or an abbreviation of them), with its similarity. */
-export function matchUnitName(index: CatalogIndex, written: string): { code: string; score: number; matched: string } | null {
+export function matchUnitName(index: CatalogIndex, written: string): UnitMatch {
+  let memo = matchMemo.get(index);
+  if (!memo) matchMemo.set(index, (memo = new Map()));
+  const key = written.trim();
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const found = matchUnitNameUncached(index, key);
+  if (memo.size < 10_000) memo.set(key, found);
+  return found;
+}
+
+function matchUnitNameUncached(index: CatalogIndex, written: string): UnitMatch {
   const raw = written.trim();
   if (!raw) return null;
   if (index.units.has(raw)) return { code: raw, score: 1, matched: raw };

@@ -32,6 +32,12 @@ describe('12345 hotline: file imports, single forwards, results', () => {
     process.stdout.write(`hotline sample routed to the expected unit: ${right}/${expected.orders.length}\n`);
     expect(right / expected.orders.length).toBeGreaterThanOrEqual(0.9);
     expect(rows.some((x) => x.routing_rule === 'assigned_unit')).toBe(true);
+    // each unit hears once about the import, not once per order
+    const mails: { dedupe_key: string; subject: string }[] = await ctx.ds.query(`SELECT dedupe_key, subject FROM outbox WHERE kind = 'assigned'`);
+    const units = new Set(rows.map((x) => x.unit));
+    expect(mails.length).toBeGreaterThan(0);
+    expect(mails.length).toBeLessThanOrEqual(units.size);
+    expect(mails.every((m) => m.dedupe_key.startsWith(`import:${r.body.id}:`) && /导入新增 \d+ 件/.test(m.subject))).toBe(true);
   });
 
   it('creates nothing on a re-import, and reports the bad rows of another city\'s GBK export', async () => {

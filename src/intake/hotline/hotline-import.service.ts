@@ -7,6 +7,7 @@ import type { Actor } from '../../auth/actor.js';
 import { DomainError, notFound } from '../../common/domain-error.js';
 import { HUB_CONFIG, type HubConfig } from '../../config/config.js';
 import { JobsService } from '../../jobs/jobs.service.js';
+import { OutboxService } from '../../notification/outbox.service.js';
 import { IntakeService, type PreparedItem } from '../intake.service.js';
 import type { IntakeDraft } from '../intake.types.js';
 import { HotlineFileError, loadDefaultMapping, readHotlineFile, type ColumnMapping, type HotlineOrder } from './index.js';
@@ -29,6 +30,14 @@ export interface ImportStatus extends ImportSummary {
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
+}
+
+interface ReadyBatch {
+  batch: { row: number; order: HotlineOrder }[];
+  rejected: { row: number; reason: string }[];
+  prepared: { p: PreparedItem; hash: string; row: number }[];
+  rowsInBatch: number;
+  lastRow: number;
 }
 
 export const IMPORT_JOB = 'hotline.import';
@@ -74,6 +83,7 @@ export class HotlineImportService implements OnModuleInit {
     private readonly ds: DataSource,
     private readonly intake: IntakeService,
     private readonly jobs: JobsService,
+    private readonly outbox: OutboxService,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
@@ -181,19 +191,27 @@ export class HotlineImportService implements OnModuleInit {
     let batch: { row: number; order: HotlineOrder }[] = [];
     let rejected: { row: number; reason: string }[] = [];
     let lastRow = job.rows_read as number;
+    // the next batch is read and classified while the previous one is being written (writes stay in order)
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async (): Promise<void> => {
+      const ready = await this.prepareBatch(batch, rejected, lastRow);
+      batch = [];
+      rejected = [];
+      await writing;
+      writing = this.writeBatch(id, ready, actor);
+      writing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    };
     try {
       const rows = readHotlineFile(job.file_path, { mapping: this.mapping, fileName: job.file_name, afterRow: job.rows_read });
       for await (const r of rows) {
         lastRow = r.row;
         if (r.ok) batch.push({ row: r.row, order: r.order });
         else rejected.push({ row: r.row, reason: r.reason });
-        if (batch.length + rejected.length >= BATCH) {
-          await this.commitBatch(id, batch, rejected, lastRow, actor);
-          batch = [];
-          rejected = [];
-        }
+        if (batch.length + rejected.length >= BATCH) await flush();
       }
-      await this.commitBatch(id, batch, rejected, lastRow, actor);
+      await flush();
+      await writing;
+      await this.digest(id);
       await this.ds.query(`UPDATE hotline_import SET status = 'done', finished_at = now(), updated_at = now() WHERE id = $1`, [id]);
       this.logger.log({ id, rows: lastRow }, 'hotline import done');
     } catch (e) {
@@ -209,9 +227,9 @@ export class HotlineImportService implements OnModuleInit {
     }
   }
 
-  private async commitBatch(id: string, batch: { row: number; order: HotlineOrder }[], rejected: { row: number; reason: string }[], lastRow: number, actor: Actor): Promise<void> {
+  /** Classification and routing of a batch, before any transaction (see IntakeService.prepare). */
+  private async prepareBatch(batch: { row: number; order: HotlineOrder }[], rejected: { row: number; reason: string }[], lastRow: number): Promise<ReadyBatch> {
     const rowsInBatch = batch.length + rejected.length;
-    // classification and routing before the transaction (see IntakeService.prepare)
     const prepared: { p: PreparedItem; hash: string; row: number }[] = [];
     for (const b of batch) {
       try {
@@ -220,8 +238,15 @@ export class HotlineImportService implements OnModuleInit {
         rejected.push({ row: b.row, reason: e instanceof DomainError ? e.message : `无法处理 (${(e as Error).message})` });
       }
     }
+    return { batch, rejected, prepared, rowsInBatch, lastRow };
+  }
+
+  /** One transaction: the batch's items and the import's progress together, so a restart resumes after it. */
+  private async writeBatch(id: string, ready: ReadyBatch, actor: Actor): Promise<void> {
+    const { batch, rejected, prepared, rowsInBatch, lastRow } = ready;
+    if (!rowsInBatch) return;
     await this.ds.transaction(async (m) => {
-      const results = await this.intake.storeBatch(m, prepared, actor);
+      const results = await this.intake.storeBatch(m, prepared, actor, { notify: false });
       let created = 0;
       let duplicates = 0;
       let updated = 0;
@@ -254,5 +279,30 @@ export class HotlineImportService implements OnModuleInit {
         [id, lastRow, rowsInBatch, created, duplicates, updated, rejected.length, JSON.stringify(rejected), REJECTED_KEPT],
       );
     });
+  }
+
+  /** One mail per unit for what an import put in its queue (once per import: the outbox's key sees to it). */
+  private async digest(id: string): Promise<void> {
+    const rows: { unit_id: string; name: string; email: string | null; n: number }[] = await this.ds.query(
+      `SELECT u.id AS unit_id, u.name, u.email, count(*)::int AS n FROM item i JOIN unit u ON u.id = i.unit_id
+       JOIN item_event e ON e.item_id = i.id AND e.kind = 'received'
+       WHERE i.channel = 'hotline' AND i.status <> 'closed' AND e.at >= (SELECT coalesce(started_at, created_at) FROM hotline_import WHERE id = $1)
+         AND e.actor = 'hotline-import' AND u.email IS NOT NULL
+       GROUP BY u.id, u.name, u.email`,
+      [id],
+    );
+    if (!rows.length) return;
+    await this.ds.transaction(async (m) => {
+      for (const r of rows) {
+        await this.outbox.enqueue(m, {
+          kind: 'assigned',
+          dedupeKey: `import:${id}:${r.unit_id}`,
+          to: r.email as string,
+          subject: `【待签收】12345热线导入新增 ${r.n} 件`,
+          text: `${r.name}：\n\n本次12345热线工单导入中，有 ${r.n} 件分派给您单位，请在1个工作日内登录系统签收。`,
+        });
+      }
+    });
+    this.outbox.kickSoon();
   }
 }
