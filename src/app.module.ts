@@ -19,6 +19,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { NotificationModule } from './notification/notification.module.js';
 import { WorkflowModule } from './workflow/workflow.module.js';
 import { RectificationModule } from './rectification/rectification.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 
 export interface AppOptions {
   config: HubConfig;
@@ -76,6 +77,7 @@ export class AppModule {
         IntakeModule,
         WorkflowModule,
         RectificationModule,
+        ReportsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
