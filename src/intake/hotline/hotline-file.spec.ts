@@ -343,10 +343,11 @@ describe('streaming', () => {
     expect(rejected).toBe(0);
     expect(ordered).toBe(true);
     expect(lastRow).toBe(n + 1);
-    // Holding the rows would take far more: the file alone is ~50 MB of GBK, ~1 GB as JS objects.
-    expect((peakRss - base.rss) / 1048576).toBeLessThan(100);
-    expect((peakHeap - base.heapUsed) / 1048576).toBeLessThan(100);
-  }, 120_000);
+    // Holding the rows would take far more: the file alone is ~50 MB of GBK, ~1 GB as JS objects. (Measured alone:
+    // +68 MB RSS; the bound leaves room for a lazy collector on a busy machine and still tells streaming apart.)
+    expect((peakRss - base.rss) / 1048576).toBeLessThan(250);
+    expect((peakHeap - base.heapUsed) / 1048576).toBeLessThan(250);
+  }, 300_000);
 
   it('stopping early releases the file', async () => {
     const source = createReadStream(path.join(DATA, 'anping-12345-gbk.csv'));
