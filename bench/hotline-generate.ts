@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { loadDefaultMapping, readHotlineFile } from '../src/intake/hotline/index.js';
+import { seededRandom } from '../src/common/seeded-random.js';
 
 export const HOTLINE_HEADER = ['工单编号', '来电时间', '来电人', '联系电话', '诉求类型', '诉求标题', '诉求内容', '承办单位', '办理时限', '所属区域'];
 
@@ -73,16 +74,7 @@ const TYPES: [string, string][] = [
 const REGIONS = ['示例市安平区', '示例市安平区东城街道', '示例市安平区西城街道'];
 
 /** mulberry32: small, fast, seeded, so a given seed always gives the same file. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function csvCell(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

@@ -14,6 +14,7 @@ import { lexiconPhrases, type Lexicon } from './lexicon.js';
 import { trainModel, type Model, type TrainingRow } from './model.js';
 import { normalizeText } from './normalize.js';
 import { createSegmenter, type Segmenter } from './segmenter.js';
+import { seededRandom } from '../common/seeded-random.js';
 
 export interface LabelledRow {
   id?: string;
@@ -75,16 +76,7 @@ export interface EvaluationResult {
   mistakes: Mistake[];
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 /** Stratified fold assignment: each label spread evenly over the folds, order shuffled by the seed. */
 export function assignFolds(labels: string[], folds: number, seed: number): number[] {

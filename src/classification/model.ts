@@ -11,6 +11,7 @@ import { extractFeatures } from './features.js';
 import { isLabel, LABELS, type Label } from './dimensions.js';
 import { normalizeText } from './normalize.js';
 import type { Segmenter } from './segmenter.js';
+import { seededRandom } from '../common/seeded-random.js';
 
 export interface TrainingRow {
   text: string;
@@ -51,16 +52,7 @@ export interface ModelJson {
   weights: Record<string, number[]>;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 export function rowText(row: { text: string; subject?: string | null }): string {
   return normalizeText(row.subject ? `${row.subject}。${row.text}` : row.text);

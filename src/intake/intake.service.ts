@@ -35,6 +35,7 @@ import { newTrackingCode } from './tracking-code.js';
 import { preparedQuery } from '../database/prepared.js';
 import { OutboxService } from '../notification/outbox.service.js';
 import { DeadlinesService } from '../workflow/deadlines.service.js';
+import { CHANNEL_NAMES } from '../items/item.types.js';
 
 export const MAX_TEXT = 100_000;
 
@@ -305,14 +306,6 @@ export class IntakeService {
 }
 
 
-const CHANNEL_NAMES: Record<string, string> = {
-  qr: '扫码评价',
-  hotline: '12345热线',
-  email: '邮件',
-  suggestion_box: '意见箱',
-  phone: '投诉电话',
-  walkthrough: '走流程体验',
-};
 
 /** The mail a unit gets for a new item: no personal data (units see phone numbers masked anyway). */
 function assignedNotice(unitName: string, to: string, d: IntakeDraft, a: Assessment, trackingCode: string): { to: string; subject: string; text: string } {

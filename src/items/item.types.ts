@@ -3,6 +3,16 @@ import type { DimensionCode, ItemStatus } from './item.entity.js';
 export const CHANNELS = ['qr', 'hotline', 'email', 'suggestion_box', 'phone', 'walkthrough'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** What people call each channel, in notices and on pages. */
+export const CHANNEL_NAMES: Record<Channel, string> = {
+  qr: '扫码评价',
+  hotline: '12345热线',
+  email: '邮件',
+  suggestion_box: '意见箱',
+  phone: '投诉电话',
+  walkthrough: '走流程体验',
+};
+
 export interface EvidenceEntry {
   kind: string;
   text: string;

@@ -18,6 +18,7 @@ import {
   type WorkflowEffect,
   type WorkflowItem,
 } from './state-machine.js';
+import { CHANNEL_NAMES } from '../items/item.types.js';
 
 /** The item's columns the workflow reads, locked FOR UPDATE. */
 interface WorkRow {
@@ -78,14 +79,6 @@ export function dueFor(status: ItemStatus, d: { accept: Date | null; answer: Dat
   return null;
 }
 
-const CHANNEL_NAMES: Record<string, string> = {
-  qr: '扫码评价',
-  hotline: '12345热线',
-  email: '邮件',
-  suggestion_box: '意见箱',
-  phone: '投诉电话',
-  walkthrough: '走流程体验',
-};
 
 export function chinaTime(d: Date | null): string {
   if (!d) return '';
