@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { CatalogCache } from '../org/catalog.cache.js';
-import { endOfChinaDay, parseChinaDate, startOfChinaDay } from '../workflow/calendar.js';
+import { chinaDateKey, chinaDayOf, endOfChinaDay, parseChinaDate, startOfChinaDay } from '../workflow/calendar.js';
 import { DeadlinesService } from '../workflow/deadlines.service.js';
+import { COUNTER_NAMES, COUNTERS, type Counter, ItemStatsService } from './item-stats.service.js';
 
 export interface Period {
   from: Date | null;
@@ -70,13 +71,24 @@ export interface Summary {
   topServiceItems: { serviceItem: string; name: string; problems: number }[];
 }
 
-/** A problem item: classified into a dimension, or a valid bad review. */
-const IS_PROBLEM = `((dimension IS NOT NULL AND dimension <> 'none') OR (rating <= 2 AND rating_valid))`;
+type Counters = Record<Counter, number>;
+interface CounterRow extends Counters {
+  kind: 'all' | 'channel' | 'dimension' | 'rating' | 'window' | 'service_item';
+  key: string | null;
+  unit_id: string | null;
+}
+
+/** The period as whole China days ('YYYY-MM-DD', either end open), or null when a bound has a time of day. */
+function wholeDays(s: Scope): { from: string | null; to: string | null } | null {
+  if (s.from && startOfChinaDay(chinaDayOf(s.from)).getTime() !== s.from.getTime()) return null;
+  if (s.to && endOfChinaDay(chinaDayOf(s.to)).getTime() !== s.to.getTime()) return null;
+  return { from: s.from ? chinaDateKey(chinaDayOf(s.from)) : null, to: s.to ? chinaDateKey(chinaDayOf(s.to)) : null };
+}
 
 /**
- * Figures (DESIGN.md "Figures people expect") over one pass of the item table: GROUPING SETS give the totals, the
- * splits by channel, dimension, unit, rating, window and service item together; problems and misroutes come from
- * their own small tables.
+ * Figures (DESIGN.md "Figures people expect"): the counters by channel, dimension, unit, rating, window and service
+ * item from the day roll-up (item-stats.service.ts) or, for periods with times of day, one grouped pass over the
+ * items; problems and misroutes from their own tables; overdue items from the deadline index.
  */
 @Injectable()
 export class ReportsService {
@@ -84,6 +96,7 @@ export class ReportsService {
     private readonly ds: DataSource,
     private readonly catalog: CatalogCache,
     private readonly deadlines: DeadlinesService,
+    private readonly stats: ItemStatsService,
   ) {}
 
   async scope(p: Period): Promise<Scope> {
@@ -120,90 +133,68 @@ export class ReportsService {
     return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
   }
 
-  async summary(p: Period): Promise<Summary> {
+  /**
+   * The figures. A period of whole China days (or none) reads the day roll-up after recomputing the days changed
+   * since the last refresh (exact, and fast over millions of items); a period with times of day counts the items
+   * themselves. "Overdue now" is counted live through the deadline index either way.
+   */
+  async summary(p: Period, opts: { live?: boolean } = {}): Promise<Summary> {
     const s = await this.scope(p);
     const snap = await this.catalog.get();
-    const w = this.itemWhere(s);
-    type G = {
-      g_channel: number;
-      g_dimension: number;
-      g_unit: number;
-      g_rating: number;
-      g_window: number;
-      g_item: number;
-      channel: string | null;
-      dimension: string | null;
-      unit_id: string | null;
-      rating: number | null;
-      window_id: string | null;
-      service_item_id: string | null;
-      n: number;
-      valid_ratings: number;
-      problems: number;
-      good: number;
-      bad: number;
-      bad_rectified: number;
-      invalid: number;
-      accept_due: number;
-      accepted_on_time: number;
-      answer_due: number;
-      answered_on_time: number;
-      callbacks: number;
-      satisfied: number;
-      overdue: number;
+    const days = opts.live ? null : wholeDays(s);
+    let rows: CounterRow[];
+    if (days) {
+      await this.stats.refresh();
+      rows = await this.fromStats(s, days);
+    } else {
+      rows = await this.live(s);
+    }
+    const late = await this.lateNow(s);
+
+    const sum = (rs: CounterRow[]): Counters => {
+      const out = Object.fromEntries(COUNTER_NAMES.map((c) => [c, 0])) as Counters;
+      for (const r of rs) for (const c of COUNTER_NAMES) out[c] += r[c];
+      return out;
     };
-    const groups: G[] = await this.ds.query(
-      `SELECT GROUPING(channel) AS g_channel, GROUPING(dimension) AS g_dimension, GROUPING(unit_id) AS g_unit,
-         GROUPING(rating) AS g_rating, GROUPING(window_id) AS g_window, GROUPING(service_item_id) AS g_item,
-         channel, dimension, unit_id, rating, window_id, service_item_id,
-         count(*)::int AS n,
-         count(*) FILTER (WHERE rating IS NOT NULL AND rating_valid)::int AS valid_ratings,
-         count(*) FILTER (WHERE ${IS_PROBLEM})::int AS problems,
-         count(*) FILTER (WHERE rating >= 4 AND rating_valid)::int AS good,
-         count(*) FILTER (WHERE rating <= 2 AND rating_valid)::int AS bad,
-         count(*) FILTER (WHERE rating <= 2 AND rating_valid AND answered_at IS NOT NULL)::int AS bad_rectified,
-         count(*) FILTER (WHERE rating IS NOT NULL AND NOT rating_valid)::int AS invalid,
-         count(*) FILTER (WHERE accepted_at IS NOT NULL OR (accept_due_at < now() AND status IN ('new', 'assigned', 'returned')))::int AS accept_due,
-         count(*) FILTER (WHERE accepted_at <= accept_due_at)::int AS accepted_on_time,
-         count(*) FILTER (WHERE answered_at IS NOT NULL OR (answer_due_at < now() AND status NOT IN ('answered', 'closed')))::int AS answer_due,
-         count(*) FILTER (WHERE answered_at <= answer_due_at)::int AS answered_on_time,
-         count(callback_satisfied)::int AS callbacks,
-         count(*) FILTER (WHERE callback_satisfied)::int AS satisfied,
-         count(*) FILTER (WHERE due_at < now())::int AS overdue
-       FROM item ${w.sql}
-       GROUP BY GROUPING SETS ((), (channel), (dimension), (unit_id), (rating), (window_id), (service_item_id))`,
-      w.params,
-    );
-    const total = groups.find((g) => g.g_channel && g.g_dimension && g.g_unit && g.g_rating && g.g_window && g.g_item);
-    const only = (k: 'g_channel' | 'g_dimension' | 'g_unit' | 'g_rating' | 'g_window' | 'g_item') =>
-      groups.filter((g) => g[k] === 0);
+    const of = (kind: CounterRow['kind']) => rows.filter((r) => r.kind === kind);
+    // a kind's rows per key (the roll-up has one per day and unit; summed here)
+    const byKey = (kind: CounterRow['kind']): Map<string | null, Counters> => {
+      const m = new Map<string | null, CounterRow[]>();
+      for (const r of of(kind)) m.set(r.key, [...(m.get(r.key) ?? []), r]);
+      return new Map([...m].map(([k, rs]) => [k, sum(rs)]));
+    };
+    const t = sum(of('all'));
+
     const byChannel: Record<string, number> = {};
-    for (const g of only('g_channel')) byChannel[g.channel ?? 'unknown'] = g.n;
+    for (const [k, c] of byKey('channel')) if (c.n > 0) byChannel[k ?? 'unknown'] = c.n;
     const byDimension: Record<string, number> = {};
-    for (const g of only('g_dimension')) byDimension[g.dimension ?? 'unclassified'] = g.n;
-    const unitById = new Map(snap.catalog.units.map((u) => [snap.unitIdByCode.get(u.code), u]));
-    const byUnit = only('g_unit')
-      .map((g) => ({ unit: snap.unitCodeById.get(g.unit_id ?? '') ?? String(g.unit_id), name: unitById.get(g.unit_id ?? '')?.name ?? '', items: g.n }))
+    for (const [k, c] of byKey('dimension')) if (c.n > 0) byDimension[k ?? 'unclassified'] = c.n;
+    const perUnit = new Map<string, number>();
+    for (const r of of('all')) if (r.unit_id) perUnit.set(r.unit_id, (perUnit.get(r.unit_id) ?? 0) + r.n);
+    const unitName = new Map(snap.catalog.units.map((u) => [u.code, u.name]));
+    const byUnit = [...perUnit]
+      .filter(([, n]) => n > 0)
+      .map(([id, n]) => {
+        const code = snap.unitCodeById.get(id) ?? id;
+        return { unit: code, name: unitName.get(code) ?? '', items: n };
+      })
       .sort((a, b) => b.items - a.items || a.unit.localeCompare(b.unit));
     const distribution = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
-    for (const g of only('g_rating')) if (g.rating !== null) distribution[String(g.rating) as keyof typeof distribution] = g.valid_ratings;
+    for (const [k, c] of byKey('rating')) if (k !== null && k in distribution) distribution[k as keyof typeof distribution] = c.valid_ratings;
 
-    const windowName = new Map(snap.catalog.windows.map((x) => [snap.windowIdByCode.get(x.code), x]));
+    const windowById = new Map(snap.catalog.windows.map((x) => [snap.windowIdByCode.get(x.code), x]));
     const itemById = new Map(snap.catalog.items.map((x) => [snap.itemIdByCode.get(x.code), x]));
-    const topWindows = only('g_window')
-      .filter((g) => g.window_id !== null && g.problems > 0)
-      .sort((a, b) => b.problems - a.problems)
-      .slice(0, 10)
-      .map((g) => ({ window: windowName.get(g.window_id ?? '')?.code ?? String(g.window_id), name: windowName.get(g.window_id ?? '')?.name ?? '', problems: g.problems }));
-    const topServiceItems = only('g_item')
-      .filter((g) => g.service_item_id !== null && g.problems > 0)
-      .sort((a, b) => b.problems - a.problems)
-      .slice(0, 10)
-      .map((g) => ({
-        serviceItem: itemById.get(g.service_item_id ?? '')?.code ?? String(g.service_item_id),
-        name: itemById.get(g.service_item_id ?? '')?.name ?? '',
-        problems: g.problems,
-      }));
+    const top = (kind: 'window' | 'service_item') =>
+      [...byKey(kind)]
+        .filter(([k, c]) => k !== null && c.problems > 0)
+        .sort((a, b) => b[1].problems - a[1].problems || String(a[0]).localeCompare(String(b[0])))
+        .slice(0, 10);
+    const topWindows = top('window').map(([k, c]) => ({ window: windowById.get(k ?? '')?.code ?? String(k), name: windowById.get(k ?? '')?.name ?? '', problems: c.problems }));
+    const topServiceItems = top('service_item').map(([k, c]) => ({
+      serviceItem: itemById.get(k ?? '')?.code ?? String(k),
+      name: itemById.get(k ?? '')?.name ?? '',
+      problems: c.problems,
+    }));
 
     // problems found in the period (by their creation) and solved (done or verified)
     const pw: string[] = [];
@@ -230,36 +221,84 @@ export class ReportsService {
       ep,
     );
 
-    const t = total ?? ({} as Partial<G>);
     const rated = Object.values(distribution).reduce((a, b) => a + b, 0);
+    const acceptDue = t.accepted + late.accept_late;
+    const answerDue = t.answered + late.answer_late;
     return {
       period: { from: s.from?.toISOString() ?? null, to: s.to?.toISOString() ?? null, unit: s.unit },
-      items: { total: t.n ?? 0, byChannel, byDimension, byUnit },
+      items: { total: t.n, byChannel, byDimension, byUnit },
       ratings: {
         total: rated,
         distribution,
-        good: t.good ?? 0,
-        goodShare: share(t.good ?? 0, rated),
-        bad: t.bad ?? 0,
-        badRectified: t.bad_rectified ?? 0,
-        badRectifiedShare: share(t.bad_rectified ?? 0, t.bad ?? 0),
-        invalid: t.invalid ?? 0,
+        good: t.good,
+        goodShare: share(t.good, rated),
+        bad: t.bad,
+        badRectified: t.bad_rectified,
+        badRectifiedShare: share(t.bad_rectified, t.bad),
+        invalid: t.invalid,
       },
       onTime: {
-        acceptDue: t.accept_due ?? 0,
-        acceptedOnTime: t.accepted_on_time ?? 0,
-        acceptedOnTimeShare: share(t.accepted_on_time ?? 0, t.accept_due ?? 0),
-        answerDue: t.answer_due ?? 0,
-        answeredOnTime: t.answered_on_time ?? 0,
-        answeredOnTimeShare: share(t.answered_on_time ?? 0, t.answer_due ?? 0),
+        acceptDue,
+        acceptedOnTime: t.accepted_on_time,
+        acceptedOnTimeShare: share(t.accepted_on_time, acceptDue),
+        answerDue,
+        answeredOnTime: t.answered_on_time,
+        answeredOnTimeShare: share(t.answered_on_time, answerDue),
       },
-      callbacks: { total: t.callbacks ?? 0, satisfied: t.satisfied ?? 0, satisfiedShare: share(t.satisfied ?? 0, t.callbacks ?? 0) },
+      callbacks: { total: t.callbacks, satisfied: t.satisfied, satisfiedShare: share(t.satisfied, t.callbacks) },
       problems: { found: pr.found, solved: pr.solved, verified: pr.verified },
-      overdueNow: t.overdue ?? 0,
+      overdueNow: late.overdue,
       misroutes,
       topWindows,
       topServiceItems,
     };
+  }
+
+  /** The roll-up's rows for whole China days; 'all' rows keep their unit. */
+  private async fromStats(s: Scope, days: { from: string | null; to: string | null }): Promise<CounterRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (days.from) where.push(`day >= $${params.push(days.from)}::date`);
+    if (days.to) where.push(`day <= $${params.push(days.to)}::date`);
+    if (s.unitIds) where.push(`unit_id = ANY($${params.push(s.unitIds)}::uuid[])`);
+    return this.ds.query(
+      `SELECT kind, key, CASE WHEN kind = 'all' THEN unit_id END AS unit_id,
+         ${COUNTER_NAMES.map((c) => `sum(${c})::int AS ${c}`).join(', ')}
+       FROM item_stats ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       GROUP BY 1, 2, 3`,
+      params,
+    );
+  }
+
+  /** The same rows counted from the items themselves, in one grouped pass. */
+  private async live(s: Scope): Promise<CounterRow[]> {
+    const w = this.itemWhere(s, 'i');
+    return this.ds.query(
+      `SELECT CASE WHEN GROUPING(i.channel) = 0 THEN 'channel' WHEN GROUPING(i.dimension) = 0 THEN 'dimension'
+                WHEN GROUPING(i.rating) = 0 THEN 'rating' WHEN GROUPING(i.window_id) = 0 THEN 'window'
+                WHEN GROUPING(i.service_item_id) = 0 THEN 'service_item' ELSE 'all' END AS kind,
+              CASE WHEN GROUPING(i.channel) = 0 THEN i.channel WHEN GROUPING(i.dimension) = 0 THEN i.dimension
+                WHEN GROUPING(i.rating) = 0 THEN i.rating::text WHEN GROUPING(i.window_id) = 0 THEN i.window_id::text
+                WHEN GROUPING(i.service_item_id) = 0 THEN i.service_item_id::text END AS key,
+              i.unit_id,
+              ${COUNTER_NAMES.map((c) => `${COUNTERS[c]}::int AS ${c}`).join(', ')}
+       FROM item i ${w.sql}
+       GROUP BY GROUPING SETS ((i.unit_id), (i.channel), (i.dimension), (i.rating), (i.window_id), (i.service_item_id))`,
+      w.params,
+    );
+  }
+
+  /** Items past the deadline they are held to now: from the deadline index alone (status, unit, receipt included). */
+  private async lateNow(s: Scope): Promise<{ overdue: number; accept_late: number; answer_late: number }> {
+    const w = this.itemWhere(s, 'i');
+    const [r] = await this.ds.query(
+      `SELECT count(*)::int AS overdue,
+         count(*) FILTER (WHERE i.status IN ('new', 'assigned', 'returned'))::int AS accept_late,
+         count(*) FILTER (WHERE i.status IN ('accepted', 'reopened'))::int AS answer_late
+       FROM item i ${w.sql ? `${w.sql} AND` : 'WHERE'} i.due_at IS NOT NULL AND i.due_at < now()`,
+      w.params,
+    );
+    return r;
   }
 
   /** Open items past the deadline they are held to now, most overdue first, with working days overdue and 通报. */

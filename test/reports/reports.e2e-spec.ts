@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { ItemAssessor } from '../../src/intake/intake.types.js';
+import { parseBound, ReportsService } from '../../src/reports/reports.service.js';
 import { AssignedUnitAssessor, newItem } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
 
@@ -94,6 +95,24 @@ describe('figures and lists', () => {
     expect((await get(sup, '/api/reports/summary?unit=NOPE')).status).toBe(400);
     expect((await get(sup, '/api/reports/summary?from=yesterday')).status).toBe(400);
     expect((await get(rs, '/api/reports/summary')).status).toBe(403);
+  });
+
+  it('gives the same figures from the day roll-up as from counting the items', async () => {
+    const reports = ctx.app.get(ReportsService);
+    for (const [from, to, unit] of [
+      [null, null, null],
+      ['2026-11-01', '2026-11-30', null],
+      ['2026-11-02', '2026-11-02', 'RS'],
+      [null, null, 'ZWB'],
+      ['2026-11-03', null, null],
+    ] as const) {
+      const p = { from: parseBound(from ?? undefined, 'from'), to: parseBound(to ?? undefined, 'to'), unit };
+      expect(await reports.summary(p)).toEqual(await reports.summary(p, { live: true }));
+    }
+    // a period with a time of day is counted from the items: 10:00 is inside, 10:00:01 on is not
+    const t = (await get(sup, '/api/reports/summary?from=2026-11-02T10:00:01%2B08:00')).body;
+    expect(t.items.total).toBe(0);
+    expect((await get(sup, '/api/reports/summary?to=2026-11-02T10:00:00%2B08:00')).body.items.total).toBe(7);
   });
 
   it('lists overdue items with working days overdue', async () => {
