@@ -37,8 +37,7 @@ export class TrackingController {
     const code = normaliseTrackingCode(raw);
     const [item] = code
       ? await this.ds.query(
-          `SELECT i.id, i.status, i.received_at, i.closed_at, u.name AS unit_name,
-             (SELECT data->>'text' FROM item_event e WHERE e.item_id = i.id AND e.kind = 'answered' ORDER BY e.id DESC LIMIT 1) AS answer
+          `SELECT i.id, i.status, i.received_at, i.closed_at, u.name AS unit_name, i.answer_text AS answer
            FROM item i JOIN unit u ON u.id = i.unit_id WHERE i.tracking_code = $1`,
           [code],
         )

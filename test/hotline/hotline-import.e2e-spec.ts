@@ -113,11 +113,12 @@ describe('12345 hotline: file imports, single forwards, results', () => {
   });
 
   it('exports results for the hotline system with formula cells neutralised', async () => {
+    // the unit accepts and answers through the workflow, with a hostile answer text
     const [item] = await ctx.ds.query(`SELECT id FROM item WHERE external_id = 'AP-FWD-0001'`);
-    await ctx.ds.query(`INSERT INTO item_event (item_id, actor, kind, data) VALUES ($1, 'test', 'answered', $2::jsonb)`, [
-      item.id,
-      JSON.stringify({ text: '=HYPERLINK("http://evil.example","点我")' }),
-    ]);
+    const bdc = await ctx.login('unit_staff', 'BDC');
+    const step = (s: string, body: object = {}) => ctx.http().post(`/api/items/${item.id}/${s}`).set('Authorization', `Bearer ${bdc}`).send(body);
+    expect((await step('accept')).status).toBe(200);
+    expect((await step('answer', { text: '=HYPERLINK("http://evil.example","点我")' })).status).toBe(200);
     const r = await ctx.http().get('/api/intake/hotline/results.xlsx').set('Authorization', `Bearer ${op}`).buffer(true).parse((res, cb) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

@@ -73,6 +73,14 @@ describe('QR rating channel', () => {
     expect(t.text).toContain('安平区市场监督管理局');
     expect(t.text).not.toContain('13812345678');
     expect(t.text).not.toContain('5678');
+    // the unit accepts and answers; the person sees the answer (escaped) and the steps done
+    const scjg = await ctx.login('unit_staff', 'SCJG');
+    const step = (s: string, body: object = {}) => ctx.http().post(`/api/items/${item.id}/${s}`).set('Authorization', `Bearer ${scjg}`).send(body);
+    expect((await step('accept')).status).toBe(200);
+    expect((await step('answer', { text: '已增开两个窗口，高峰期<b>分流</b>。' })).status).toBe(200);
+    const after = await ctx.http().get(`/t/${code}`);
+    expect(after.text).toContain('已增开两个窗口，高峰期&lt;b&gt;分流&lt;/b&gt;。');
+    expect(after.text).toContain('✓ 办理单位已答复');
   });
 
   it('records and closes a good rating without a complaint', async () => {

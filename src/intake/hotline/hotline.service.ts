@@ -99,8 +99,7 @@ export class HotlineService {
     let after = 0;
     for (;;) {
       const rows: { id: string; external_id: string; unit: string; status: string; answer: string | null; closed_at: Date | null }[] = await this.ds.query(
-        `SELECT i.id, i.external_id, u.name AS unit, i.status, i.closed_at,
-           (SELECT data->>'text' FROM item_event e WHERE e.item_id = i.id AND e.kind = 'answered' ORDER BY e.id DESC LIMIT 1) AS answer
+        `SELECT i.id, i.external_id, u.name AS unit, i.status, i.closed_at, i.answer_text AS answer
          FROM item i JOIN unit u ON u.id = i.unit_id
          WHERE i.channel = 'hotline' AND i.id > $1 AND ($2::timestamptz IS NULL OR i.received_at >= $2) AND ($3::timestamptz IS NULL OR i.received_at < $3)
          ORDER BY i.id LIMIT 2000`,
