@@ -64,6 +64,16 @@ export interface ItemView {
   acceptDueAt: string | null;
   answerDueAt: string | null;
   closedAt: string | null;
+  callbackDueAt: string | null;
+  rectifyDueAt: string | null;
+  extension: { state: string; days: number | null };
+  appeal: string;
+  answer: string | null;
+  answeredAt: string | null;
+  callbackSatisfied: boolean | null;
+  /** false once an appeal was upheld: the rating no longer counts (it is never deleted) */
+  ratingValid: boolean;
+  returnReason: string | null;
   trackingCode: string;
   raw?: unknown;
   timeline?: TimelineEntry[];

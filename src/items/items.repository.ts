@@ -48,6 +48,16 @@ export interface ItemRow {
   answer_due_at: Date | null;
   closed_at: Date | null;
   tracking_code: string;
+  callback_due_at: Date | null;
+  rectify_due_at: Date | null;
+  extension_state: string;
+  extension_days: number | null;
+  appeal_state: string;
+  answer_text: string | null;
+  answered_at: Date | null;
+  callback_satisfied: boolean | null;
+  rating_valid: boolean;
+  return_reason: string | null;
 }
 
 const SELECT = `
@@ -55,7 +65,8 @@ const SELECT = `
     i.source, i.case_no, w.code AS window_code, si.code AS item_code, i.contact_name, i.contact_phone, i.contact_email,
     i.raw, i.dimension, i.secondary, i.misconduct, i.confidence, i.evidence, u.code AS unit_code, u.name AS unit_name,
     su.code AS supervision_code, i.routing_reason, i.routing_rule, i.status, i.accept_due_at, i.answer_due_at,
-    i.closed_at, i.tracking_code
+    i.closed_at, i.tracking_code, i.callback_due_at, i.rectify_due_at, i.extension_state, i.extension_days, i.appeal_state,
+    i.answer_text, i.answered_at, i.callback_satisfied, i.rating_valid, i.return_reason
   FROM item i
   JOIN unit u ON u.id = i.unit_id
   LEFT JOIN unit su ON su.id = i.supervision_unit_id

@@ -58,6 +58,15 @@ export function toView(r: ItemRow, actor: Actor): ItemView {
     acceptDueAt: r.accept_due_at?.toISOString() ?? null,
     answerDueAt: r.answer_due_at?.toISOString() ?? null,
     closedAt: r.closed_at?.toISOString() ?? null,
+    callbackDueAt: r.callback_due_at?.toISOString() ?? null,
+    rectifyDueAt: r.rectify_due_at?.toISOString() ?? null,
+    extension: { state: r.extension_state, days: r.extension_days },
+    appeal: r.appeal_state,
+    answer: r.answer_text,
+    answeredAt: r.answered_at?.toISOString() ?? null,
+    callbackSatisfied: r.callback_satisfied,
+    ratingValid: r.rating_valid,
+    returnReason: r.return_reason,
     trackingCode: r.tracking_code,
   };
   // the raw input may hold phone numbers and names: only for roles that see personal data

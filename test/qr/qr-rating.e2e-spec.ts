@@ -81,6 +81,9 @@ describe('QR rating channel', () => {
     const after = await ctx.http().get(`/t/${code}`);
     expect(after.text).toContain('已增开两个窗口，高峰期&lt;b&gt;分流&lt;/b&gt;。');
     expect(after.text).toContain('✓ 办理单位已答复');
+    const view = (await ctx.http().get(`/api/items/${item.id}`).set('Authorization', `Bearer ${scjg}`)).body;
+    expect(view).toMatchObject({ status: 'answered', answer: '已增开两个窗口，高峰期<b>分流</b>。', ratingValid: true, appeal: 'none' });
+    expect(view.callbackDueAt).not.toBeNull(); // a bad review is called back
   });
 
   it('records and closes a good rating without a complaint', async () => {
