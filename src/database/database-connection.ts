@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HubConfig } from '../config/config.js';
 import { embeddedPassword } from './embedded-password.js';
-import { EmbeddedDatabaseError, startEmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedDatabaseError, embeddedDataDirFor, startEmbeddedPostgres } from './embedded-postgres.js';
 
 export interface DatabaseHandle {
   url: string;
@@ -20,7 +20,8 @@ export async function connectDatabase(
   opts: { role: 'server' | 'cli'; log: (m: string) => void },
 ): Promise<DatabaseHandle> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, release: async () => undefined };
-  const pgDir = path.join(config.dataDir, 'pg');
+  // a data folder the postgres user cannot reach (root, private parent) lives under /var/lib/feedback-hub instead
+  const pgDir = embeddedDataDirFor(path.join(config.dataDir, 'pg'));
   const password = embeddedPassword(config.dataDir);
   const lockFile = path.join(config.dataDir, 'hub.pid');
   const holder = readPid(lockFile);
@@ -35,7 +36,7 @@ export async function connectDatabase(
   }
   writeFileSync(lockFile, `${process.pid}\n`);
   opts.log(`no DATABASE_URL: using the embedded PostgreSQL in ${pgDir}`);
-  const db = await startEmbeddedPostgres({ dataDir: pgDir, password, log: opts.log });
+  const db = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), password, log: opts.log });
   return {
     url: db.url,
     embedded: true,

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -37,17 +37,53 @@ describe('test database server', () => {
 });
 
 describe('embedded PostgreSQL as root', () => {
-  it('names the folder and what to do when the server user cannot reach the data (root only; else it starts)', async () => {
-    const base = mkdtempSync(path.join(tmpdir(), 'hub-emb-private-')); // mode 0700
+  const asRoot = process.getuid?.() === 0;
+  const query = async (url: string, sql: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
     try {
-      const start = startEmbeddedPostgres({ dataDir: path.join(base, 'pg'), password: 'x' });
-      if (process.getuid?.() === 0) {
-        await expect(start).rejects.toThrow(/cannot reach the data folder .*HUB_DATA_DIR.*DATABASE_URL/);
-      } else {
-        await (await start).stop(); // an ordinary user runs the server itself and owns the folder
-      }
+      return (await c.query(sql)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+
+  it('keeps the data where the postgres user can reach it when the folder is private (a clone under /root)', async () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'hub-emb-private-')); // mode 0700, like /root
+    const fallbackRoot = mkdtempSync(path.join(tmpdir(), 'hub-emb-fallback-'));
+    chmodSync(fallbackRoot, 0o755);
+    try {
+      const first = await startEmbeddedPostgres({ dataDir: path.join(base, 'pg'), password: 'x', fallbackRoot });
+      if (asRoot) expect(first.dataDir.startsWith(path.join(fallbackRoot, 'data'))).toBe(true);
+      await query(first.url, `CREATE TABLE kept AS SELECT 'still here'::text AS v`);
+      await first.stop();
+      const second = await startEmbeddedPostgres({ dataDir: path.join(base, 'pg'), password: 'x', fallbackRoot });
+      expect(second.dataDir).toBe(first.dataDir);
+      expect(await query(second.url, 'SELECT v FROM kept')).toEqual([{ v: 'still here' }]);
+      await second.stop();
     } finally {
       rmSync(base, { recursive: true, force: true });
+      rmSync(fallbackRoot, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the server from a copy of its binaries when the checkout itself is out of reach', async () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'hub-emb-reloc-'));
+    chmodSync(base, 0o711);
+    const fallbackRoot = mkdtempSync(path.join(tmpdir(), 'hub-emb-bin-'));
+    chmodSync(fallbackRoot, 0o755);
+    try {
+      const db = await startEmbeddedPostgres({ dataDir: path.join(base, 'pg'), password: 'y', fallbackRoot, forceRelocate: true });
+      if (asRoot) expect(readdirSync(fallbackRoot).some((n) => n.startsWith('postgres-'))).toBe(true);
+      expect(await query(db.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      await db.stop();
+      // and again, on the same data
+      const again = await startEmbeddedPostgres({ dataDir: path.join(base, 'pg'), password: 'y', fallbackRoot, forceRelocate: true });
+      expect(await query(again.url, 'SELECT current_database() AS db')).toEqual([{ db: 'hub' }]);
+      await again.stop();
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+      rmSync(fallbackRoot, { recursive: true, force: true });
     }
   });
 });

