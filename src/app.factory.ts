@@ -52,7 +52,6 @@ export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise
     .addBearerAuth()
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
-  app.enableShutdownHooks();
   return app;
 }
 

