@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HubConfig } from '../config/config.js';
 import { embeddedPassword } from './embedded-password.js';
-import { EmbeddedDatabaseError, embeddedDataDirFor, startEmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedDatabaseError, embeddedDataDirFor, isAlive, startEmbeddedPostgres } from './embedded-postgres.js';
 
 export interface DatabaseHandle {
   url: string;
@@ -25,7 +25,7 @@ export async function connectDatabase(
   const password = embeddedPassword(config.dataDir);
   const lockFile = path.join(config.dataDir, 'hub.pid');
   const holder = readPid(lockFile);
-  if (holder && holder !== process.pid && alive(holder)) {
+  if (holder && holder !== process.pid && isAlive(holder)) {
     const port = runningPort(pgDir);
     if (opts.role === 'server' || port === null) {
       throw new EmbeddedDatabaseError(
@@ -53,14 +53,6 @@ function readPid(file: string): number | null {
   return Number.isInteger(n) && n > 0 ? n : null;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The port of a running embedded server, from its postmaster.pid (line 4). */
 function runningPort(pgDir: string): number | null {
@@ -69,5 +61,5 @@ function runningPort(pgDir: string): number | null {
   const lines = readFileSync(f, 'utf8').split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   const port = Number.parseInt(lines[3] ?? '', 10);
-  return alive(pid) && port > 0 ? port : null;
+  return isAlive(pid) && port > 0 ? port : null;
 }

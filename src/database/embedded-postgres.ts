@@ -238,12 +238,19 @@ async function stopLeftoverServer(dataDir: string, log: (l: string) => void): Pr
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process is running (a zombie is not). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // a stopped server whose parent (the killed hub) is gone can linger as a zombie when init does not reap it
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
