@@ -151,6 +151,23 @@ describe('complaint mailbox over IMAP (Dovecot)', () => {
     expect(broken[0].text).toContain('后台审批太慢');
   });
 
+  it('runs one poll at a time, however many copies ask at once', async () => {
+    for (let i = 0; i < 20; i++) await dovecot.append(`From: p${i}@example.cn\r\nSubject: 并发${i}\r\nMessage-ID: <par-${i}@example.cn>\r\n\r\n窗口排队太久，第${i}封。\r\n`);
+    // another copy is polling: it holds the poller's lock on its own connection
+    const other = ctx.ds.createQueryRunner();
+    await other.connect();
+    await other.query(`SELECT pg_advisory_lock(hashtext('feedback-hub:mailbox-poll'))`);
+    const blocked = await poll();
+    expect(blocked.body).toMatchObject({ skipped: 'another poll is running', fetched: 0 });
+    await other.query(`SELECT pg_advisory_unlock(hashtext('feedback-hub:mailbox-poll'))`);
+    await other.release();
+    // and two at once never make an item twice
+    const [a, b] = await Promise.all([poll(), poll()]);
+    expect(a.body.created + b.body.created).toBe(20);
+    const [{ n }] = await ctx.ds.query(`SELECT count(*)::int AS n FROM item WHERE external_id LIKE '<par-%'`);
+    expect(n).toBe(20);
+  });
+
   it('only lets an admin poll by hand', async () => {
     const sup = await ctx.login('supervisor');
     expect((await ctx.http().post('/api/intake/mailbox/poll').set('Authorization', `Bearer ${sup}`)).status).toBe(403);
