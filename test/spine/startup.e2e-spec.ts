@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createTestDatabase } from '../support/test-app.js';
 
 /**
  * `npm start` as a user meets it: the built hub (dist/, made by `pretest`) with an empty environment, on the
@@ -111,6 +112,25 @@ describe('npm start with an empty environment (embedded PostgreSQL)', () => {
     expect(spawnSync('pgrep', ['-f', `postgres -D ${dataDir}`]).status).toBe(1);
     process.stdout.write(`start-up: first ${firstMs} ms (initdb + migrations + catalogue), after a crash ${secondMs} ms\n`);
   }, 120_000);
+
+  it('says what to do when the HTTP port is taken, and leaves nothing running', async () => {
+    const db = await createTestDatabase();
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '0.0.0.0', () => r()));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const r = spawnSync(process.execPath, [MAIN], {
+        env: { PATH: process.env.PATH ?? '', HUB_DATA_DIR: dataDir, PORT: String(taken), DATABASE_URL: db.url, LOG_LEVEL: 'warn', HUB_ADMIN_PASSWORD: 'port-test-pw' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.stderr).toMatch(new RegExp(`port ${taken} is in use by another program: stop it, or set PORT to a free port`));
+      expect(r.status).not.toBe(0);
+    } finally {
+      blocker.close();
+      await db.drop();
+    }
+  }, 90_000);
 
   it('refuses to start on a bad setting, naming it', () => {
     const r = spawnSync(process.execPath, [MAIN], {
