@@ -15,9 +15,9 @@ import { loadConfig } from '../src/config/config.js';
 import { openDatabase } from '../src/database/data-source.js';
 import { HotlineImportService } from '../src/intake/hotline/hotline-import.service.js';
 import { CatalogImportService } from '../src/org/catalog-import.service.js';
+import { benchDatabase } from './bench-database.js';
 import { generateHotlineCsv } from './hotline-generate.js';
 
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const N = Number(process.argv[2] ?? 200_000);
 
 async function main(): Promise<void> {
@@ -27,14 +27,8 @@ async function main(): Promise<void> {
   await generateHotlineCsv(N, file, { encoding: 'gbk', seed: 7 });
   process.stdout.write(`generated ${N} rows (${(statSync(file).size / 1e6).toFixed(1)} MB, GBK) in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
 
-  const name = `hub_bench_import_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  const url = u.toString();
+  const db = await benchDatabase('import');
+  const url = db.url;
   try {
     // baseline: psql \copy of the same file into a table of the same width
     const c = new pg.Client({ connectionString: url });
@@ -71,10 +65,7 @@ async function main(): Promise<void> {
     process.stdout.write(`  result: total ${s.total}, created ${s.created}, duplicates ${s.duplicates}, rejected ${s.rejectedCount}\n`);
     process.stdout.write(`  peak RSS ${(peak / 1e6).toFixed(0)} MB (process before the import: ${(baseRss / 1e6).toFixed(0)} MB)\n`);
   } finally {
-    const d = new pg.Client({ connectionString: ADMIN_URL });
-    await d.connect();
-    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await d.end();
+    await db.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

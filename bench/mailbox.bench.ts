@@ -8,15 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
-import pg from 'pg';
 import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/config.js';
 import { openDatabase } from '../src/database/data-source.js';
 import { MailboxService } from '../src/intake/mailbox/mailbox.service.js';
 import { CatalogImportService } from '../src/org/catalog-import.service.js';
 import { TestDovecot } from '../test/support/dovecot.js';
+import { benchDatabase } from './bench-database.js';
 
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const N = Number(process.argv[2] ?? 2000);
 const TEXTS = [
   '我去办理公积金提取，窗口工作人员态度恶劣，问两句就不耐烦。',
@@ -50,13 +49,7 @@ async function fill(d: TestDovecot): Promise<void> {
 async function main(): Promise<void> {
   const dovecot = new TestDovecot();
   await dovecot.start();
-  const name = `hub_bench_mail_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
+  const db = await benchDatabase('mail');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hub-bench-mail-'));
   try {
     await fill(dovecot);
@@ -72,8 +65,8 @@ async function main(): Promise<void> {
     await c.logout();
     const bareSecs = (Date.now() - t) / 1000;
 
-    const config = loadConfig({ DATABASE_URL: u.toString(), HUB_DATA_DIR: dir, HUB_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn', HUB_JOBS: 'false', ...dovecot.env() });
-    const ds = await openDatabase(u.toString());
+    const config = loadConfig({ DATABASE_URL: db.url, HUB_DATA_DIR: dir, HUB_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn', HUB_JOBS: 'false', ...dovecot.env() });
+    const ds = await openDatabase(db.url);
     const app = await createApp({ config, dataSource: ds, quiet: true });
     await app.init();
     await app.get(CatalogImportService).importText(readFileSync('config/catalog.sample.yaml', 'utf8'));
@@ -88,10 +81,7 @@ async function main(): Promise<void> {
     process.stdout.write(`folders after: ${JSON.stringify(await dovecot.counts())}\n`);
   } finally {
     await dovecot.stop();
-    const d = new pg.Client({ connectionString: ADMIN_URL });
-    await d.connect();
-    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await d.end();
+    await db.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

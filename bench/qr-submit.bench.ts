@@ -12,30 +12,12 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase } from '../src/database/data-source.js';
 import { issueNonce, signWindowToken } from '../src/intake/qr/qr-token.js';
+import { benchDatabase } from './bench-database.js';
 
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'bench-secret-bench-secret-bench-secret-0001';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
-async function withDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `hub_bench_${Date.now()}`;
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: ADMIN_URL });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
-}
 
 function start(cmd: string[], env: Record<string, string>, readyText: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
@@ -85,7 +67,7 @@ const fmt = (r: autocannon.Result) =>
   `${r['2xx']} ok, ${r.non2xx} other, ${r.errors} errors`;
 
 async function main(): Promise<void> {
-  const db = await withDatabase();
+  const db = await benchDatabase('qr');
   const ds = await openDatabase(db.url);
   await ds.destroy();
   const env = { DATABASE_URL: db.url, HUB_SECRET: SECRET, HUB_ADMIN_PASSWORD: 'bench-admin-pw', LOG_LEVEL: 'warn', DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10', HUB_DATA_DIR: path.join(os.tmpdir(), 'hub-bench') };

@@ -10,7 +10,6 @@
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../src/config/config.js';
 import { openDatabase } from '../src/database/data-source.js';
@@ -20,29 +19,11 @@ import { ItemStatsService } from '../src/reports/item-stats.service.js';
 import { ReportsService, parseBound, type Period } from '../src/reports/reports.service.js';
 import type { JobsService } from '../src/jobs/jobs.service.js';
 import { DeadlinesService } from '../src/workflow/deadlines.service.js';
+import { benchDatabase } from './bench-database.js';
 
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
-async function withDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `hub_bench_reports_${Date.now()}`;
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: ADMIN_URL });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
-}
 
 /**
  * Ten and a half months of items: every channel, three in ten QR ratings at the windows, the rest routed over all
@@ -100,7 +81,7 @@ async function time(fn: () => Promise<unknown>, runs = RUNS): Promise<{ median: 
 const fmt = (r: { median: number; best: number }) => `median ${r.median.toFixed(1).padStart(7)} ms   best ${r.best.toFixed(1).padStart(7)} ms`;
 
 async function main(): Promise<void> {
-  const db = await withDatabase();
+  const db = await benchDatabase('reports');
   let ds: DataSource | null = null;
   try {
     ds = await openDatabase(db.url);
