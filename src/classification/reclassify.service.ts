@@ -27,6 +27,10 @@ export class ReclassifyService {
     }
     const visible = await this.repo.findVisible(actor, id);
     if (!visible) throw notFound('item');
+    if (dto.unit !== undefined && actor.role === 'unit_staff') {
+      // a unit does not hand its items to another unit; it returns them to the office, which dispatches
+      throw new DomainError(ErrorCode.Forbidden, 'unit staff cannot move an item to another unit; return it instead (POST /api/items/{id}/return)');
+    }
     const snap = await this.catalog.get();
     let unitId: string | null = null;
     if (dto.unit !== undefined) {

@@ -104,6 +104,8 @@ describe('classification and routing through intake (HTTP, real PostgreSQL)', ()
     const ok = await api(`/api/items/${r.body.id}/reclassify`, { dimension: 'D2' }, own);
     expect(ok.status).toBe(200);
     expect((await api(`/api/items/${r.body.id}/reclassify`, {}, own)).status).toBe(400);
+    // moving it to another unit is the office's step; the unit returns it instead
+    expect((await api(`/api/items/${r.body.id}/reclassify`, { unit: 'GA' }, own)).status).toBe(403);
     expect((await api(`/api/items/${r.body.id}/reclassify`, { dimension: 'D9' }, own)).status).toBe(400);
   });
 });
