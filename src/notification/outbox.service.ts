@@ -6,7 +6,8 @@ import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { JobsService } from '../jobs/jobs.service.js';
 
 export interface OutgoingMail {
-  kind: 'ack' | 'assigned' | 'reminder' | 'overdue' | 'answer';
+  /** ack: to a person who wrote; assigned: new work for a unit; notice: other news for a unit or the office */
+  kind: 'ack' | 'assigned' | 'notice' | 'reminder' | 'overdue' | 'answer';
   /** one message per key, ever: a retried cause cannot send twice */
   dedupeKey: string;
   itemId?: number | null;

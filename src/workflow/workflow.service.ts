@@ -349,7 +349,7 @@ export class WorkflowService {
         if (action.type === 'dispatch') lines.push('请在1个工作日内登录系统签收。');
         if (ctx.answer && action.type !== 'decide_appeal') lines.push(`办理期限：${chinaTime(ctx.answer)}`);
         lines.push('', `内容摘要：${excerpt}`);
-        out.push({ kind: 'assigned', dedupeKey: key(`unit:${u.code}`), itemId: Number(row.id), to: u.email, subject, text: lines.join('\n') });
+        out.push({ kind: action.type === 'dispatch' || action.type === 'reclassify' ? 'assigned' : 'notice', dedupeKey: key(`unit:${u.code}`), itemId: Number(row.id), to: u.email, subject, text: lines.join('\n') });
       } else if (e.type === 'notify_triage' || e.type === 'notify_supervisor') {
         if (!office?.email) continue;
         const what =
@@ -363,7 +363,7 @@ export class WorkflowService {
         const lines = [`${office.name}：`, '', `${unitOf(row.unit_code)?.name ?? row.unit_code}：${event.note ?? ''}`];
         if (action.type === 'request_extension') lines.push(`申请延期 ${String(event.data.days)} 个工作日，现期限 ${chinaTime(row.answer_due_at)}。`);
         lines.push('', `内容摘要：${excerpt}`);
-        out.push({ kind: 'assigned', dedupeKey: key(e.type), itemId: Number(row.id), to: office.email, subject: what, text: lines.join('\n') });
+        out.push({ kind: 'notice', dedupeKey: key(e.type), itemId: Number(row.id), to: office.email, subject: what, text: lines.join('\n') });
       } else if (e.type === 'notify_person') {
         // the person hears back by mail when they wrote by mail; other channels are called back by staff
         if (row.channel !== 'email' || !row.contact_email) continue;
