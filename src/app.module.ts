@@ -20,6 +20,7 @@ import { NotificationModule } from './notification/notification.module.js';
 import { WorkflowModule } from './workflow/workflow.module.js';
 import { RectificationModule } from './rectification/rectification.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { ConsoleModule } from './console/console.module.js';
 
 export interface AppOptions {
   config: HubConfig;
@@ -78,6 +79,7 @@ export class AppModule {
         WorkflowModule,
         RectificationModule,
         ReportsModule,
+        ConsoleModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

@@ -1,0 +1,94 @@
+import type { ItemStatus } from '../items/item.entity.js';
+
+/** Plain Chinese names the console shows for stored codes. */
+export const STATUS_NAMES: Record<ItemStatus, string> = {
+  new: '新收',
+  assigned: '待签收',
+  accepted: '办理中',
+  answered: '已答复',
+  closed: '已办结',
+  returned: '已退回',
+  reopened: '重新办理',
+};
+
+export const ROLE_NAMES: Record<string, string> = {
+  admin: '系统管理员',
+  supervisor: '管理办公室',
+  operator: '录入员',
+  unit_staff: '窗口单位',
+};
+
+export const EVENT_NAMES: Record<string, string> = {
+  received: '收到',
+  classified: '自动分类',
+  routed: '自动分派',
+  accepted: '签收',
+  returned: '退回',
+  answered: '答复',
+  called_back: '回访',
+  closed: '办结',
+  reopened: '重新办理',
+  reclassified: '更正分类',
+  dispatched: '人工分派',
+  extension_requested: '申请延期',
+  extension_decided: '延期审批',
+  appealed: '差评申诉',
+  appeal_decided: '申诉复核',
+  updated: '更新',
+};
+
+export const EXTENSION_NAMES: Record<string, string> = {
+  none: '未申请',
+  requested: '已申请，待审批',
+  approved: '已批准',
+  refused: '未批准',
+};
+
+export const APPEAL_NAMES: Record<string, string> = {
+  none: '未申诉',
+  pending: '已申诉，待复核',
+  upheld: '申诉成立（评价不计分）',
+  rejected: '申诉不成立',
+};
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * The time left to a deadline in plain Chinese: 剩余3小时, 剩余2天5小时, 已超期40分钟 / 已超期2天.
+ * Simple hours and days from the timestamps (the deadline itself was set in working days).
+ */
+export function timeLeft(due: Date | null, now: Date = new Date()): { text: string; overdue: boolean } | null {
+  if (!due) return null;
+  const ms = due.getTime() - now.getTime();
+  const abs = Math.abs(ms);
+  let span: string;
+  if (abs < HOUR) span = `${Math.max(1, Math.floor(abs / 60_000))}分钟`;
+  else if (abs < DAY) span = `${Math.floor(abs / HOUR)}小时`;
+  else {
+    const days = Math.floor(abs / DAY);
+    const hours = Math.floor((abs - days * DAY) / HOUR);
+    span = ms >= 0 && hours > 0 ? `${days}天${hours}小时` : `${days}天`;
+  }
+  return ms >= 0 ? { text: `剩余${span}`, overdue: false } : { text: `已超期${span}`, overdue: true };
+}
+
+/** A timestamp as people in China read it: 2026-03-05 14:30. */
+export function chinaDateTime(iso: string | Date | null): string {
+  if (!iso) return '';
+  const d = typeof iso === 'string' ? new Date(iso) : iso;
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(d);
+}
+
+/** The first characters of a text, for lists. */
+export function excerpt(text: string, max = 40): string {
+  const chars = Array.from(text.replace(/\s+/g, ' ').trim());
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('');
+}

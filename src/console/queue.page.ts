@@ -1,0 +1,83 @@
+import { DIMENSION_NAMES, type Label } from '../classification/dimensions.js';
+import { CHANNEL_NAMES, type ItemView } from '../items/item.types.js';
+import { dueFor } from '../workflow/workflow.service.js';
+import { escapeHtml } from '../web/html.js';
+import { chinaDateTime, excerpt, STATUS_NAMES, timeLeft } from './format.js';
+
+/** Strings of the unit queue. */
+export const T_QUEUE = {
+  title: '我的待办',
+  tabs: { all: '全部待办', assigned: '待签收', accepted: '办理中', overdue: '逾期' } as Record<QueueTab, string>,
+  tabsLabel: '按状态筛选',
+  sections: { assigned: '待签收', accepted: '办理中', overdue: '逾期' } as Record<Exclude<QueueTab, 'all'>, string>,
+  empty: '没有事项。',
+  cols: { code: '查询码', received: '收到时间', channel: '渠道', dimension: '问题类别', text: '内容摘要', phone: '联系电话', unit: '责任单位', status: '状态', due: '期限' },
+  noDue: '—',
+  noPhone: '未留',
+  more: (shown: number, total: number) => `仅显示前${shown}条，共${total}条。`,
+};
+
+export const QUEUE_TABS = ['all', 'assigned', 'accepted', 'overdue'] as const;
+export type QueueTab = (typeof QUEUE_TABS)[number];
+
+export interface QueueSection {
+  key: Exclude<QueueTab, 'all'>;
+  items: ItemView[];
+  total: number;
+}
+
+export function dimensionName(code: string | null): string {
+  if (!code) return '未分类';
+  return DIMENSION_NAMES[code as Label] ?? code;
+}
+
+export function dueOf(item: ItemView): Date | null {
+  const d = (s: string | null) => (s ? new Date(s) : null);
+  return dueFor(item.status, { accept: d(item.acceptDueAt), answer: d(item.answerDueAt), callback: d(item.callbackDueAt) });
+}
+
+export function dueCell(item: ItemView, now: Date): string {
+  const due = dueOf(item);
+  const left = timeLeft(due, now);
+  if (!left || !due) return T_QUEUE.noDue;
+  return `<span class="${left.overdue ? 'late' : 'ok-time'}">${left.text}</span><br><span class="hint">${chinaDateTime(due)}</span>`;
+}
+
+export function itemTable(items: ItemView[], now: Date, opts: { caption: string; showUnit: boolean }): string {
+  if (!items.length) return `<p class="empty">${T_QUEUE.empty}</p>`;
+  const c = T_QUEUE.cols;
+  const head = [c.code, c.received, c.channel, c.dimension, c.text, c.phone, ...(opts.showUnit ? [c.unit] : []), c.status, c.due]
+    .map((h) => `<th scope="col">${h}</th>`)
+    .join('');
+  const rows = items
+    .map((i) => {
+      const cells = [
+        `<th scope="row" class="nowrap"><a href="/console/items/${i.id}">${escapeHtml(i.trackingCode)}</a></th>`,
+        `<td class="nowrap">${chinaDateTime(i.receivedAt)}</td>`,
+        `<td class="nowrap">${escapeHtml(CHANNEL_NAMES[i.channel] ?? i.channel)}</td>`,
+        `<td class="nowrap">${escapeHtml(dimensionName(i.dimension))}</td>`,
+        `<td>${escapeHtml(excerpt(`${i.subject ? `${i.subject}：` : ''}${i.text}`))}</td>`,
+        `<td class="nowrap">${escapeHtml(i.contact.phone ?? T_QUEUE.noPhone)}</td>`,
+        ...(opts.showUnit ? [`<td>${escapeHtml(i.unitName)}</td>`] : []),
+        `<td class="nowrap"><span class="badge ${i.status}">${STATUS_NAMES[i.status]}</span></td>`,
+        `<td class="nowrap">${dueCell(i, now)}</td>`,
+      ];
+      return `<tr>${cells.join('')}</tr>`;
+    })
+    .join('');
+  return `<table><caption class="sr">${escapeHtml(opts.caption)}</caption><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+export function queueBody(o: { tab: QueueTab; sections: QueueSection[]; showUnit: boolean; now: Date; flash?: string }): string {
+  const tabs = QUEUE_TABS.map(
+    (t) => `<li><a href="/console/queue${t === 'all' ? '' : `?show=${t}`}"${t === o.tab ? ' aria-current="page"' : ''}>${T_QUEUE.tabs[t]}</a></li>`,
+  ).join('');
+  const sections = o.sections
+    .map((s) => {
+      const more = s.total > s.items.length ? `<p class="hint">${T_QUEUE.more(s.items.length, s.total)}</p>` : '';
+      return `<section aria-labelledby="h-${s.key}"><h2 id="h-${s.key}">${T_QUEUE.sections[s.key]}（${s.total}）</h2>${itemTable(s.items, o.now, { caption: T_QUEUE.sections[s.key], showUnit: o.showUnit })}${more}</section>`;
+    })
+    .join('');
+  const flash = o.flash ? `<div class="msg ok" role="status">${escapeHtml(o.flash)}</div>` : '';
+  return `<h1>${T_QUEUE.title}</h1>${flash}<nav aria-label="${T_QUEUE.tabsLabel}"><ul class="tabs">${tabs}</ul></nav>${sections}`;
+}

@@ -1,0 +1,53 @@
+import type { CatalogUnit } from '../org/catalog.types.js';
+import { CHANNEL_NAMES, type ItemView } from '../items/item.types.js';
+import { escapeHtml } from '../web/html.js';
+import { chinaDateTime, excerpt, STATUS_NAMES } from './format.js';
+import { dispatchForm } from './item.page.js';
+import { dimensionName, dueCell } from './queue.page.js';
+
+/** Strings of the triage inbox. */
+export const T_TRIAGE = {
+  title: '分派',
+  intro: (unit: string) => `以下事项在${unit}，尚未分派到责任单位。请选择单位并写明理由后分派。`,
+  noTriageUnit: '组织目录中没有设置分派单位（role: triage），无法使用分派。',
+  empty: '没有待分派的事项。',
+  returned: '退回原因',
+  routing: '系统意见',
+  notNow: (status: string) => `此事项当前状态为“${status}”，暂不能在此分派，请打开事项查看。`,
+  more: (shown: number, total: number) => `仅显示前${shown}条，共${total}条。`,
+};
+
+export function triageBody(o: {
+  triageUnitName: string | null;
+  items: { item: ItemView; canDispatch: boolean }[];
+  total: number;
+  units: CatalogUnit[];
+  csrf: string;
+  now: Date;
+  flash?: string;
+  error?: string;
+}): string {
+  const e = escapeHtml;
+  const flash = o.flash ? `<div class="msg ok" role="status">${e(o.flash)}</div>` : '';
+  const error = o.error ? `<div class="msg err" role="alert">${e(o.error)}</div>` : '';
+  if (!o.triageUnitName) return `<h1>${T_TRIAGE.title}</h1><div class="msg err">${T_TRIAGE.noTriageUnit}</div>`;
+  const rows = o.items
+    .map(({ item: i, canDispatch }) => {
+      const facts = [
+        `<span class="badge ${i.status}">${STATUS_NAMES[i.status]}</span>`,
+        e(CHANNEL_NAMES[i.channel] ?? i.channel),
+        e(dimensionName(i.dimension)),
+        `收到 ${chinaDateTime(i.receivedAt)}`,
+        dueCell(i, o.now).replace('<br>', ' '),
+      ].join(' · ');
+      const why = i.returnReason
+        ? `<p><strong>${T_TRIAGE.returned}：</strong>${e(i.returnReason)}</p>`
+        : `<p class="hint">${T_TRIAGE.routing}：${e(i.routingReason)}</p>`;
+      const action = canDispatch ? dispatchForm(i.id, o.csrf, o.units, {}, 'triage') : `<p class="hint">${T_TRIAGE.notNow(STATUS_NAMES[i.status])}</p>`;
+      return `<li class="card"><h2><a href="/console/items/${i.id}">${e(i.trackingCode)}</a></h2><p>${facts}</p><div class="text">${e(excerpt(`${i.subject ? `${i.subject}：` : ''}${i.text}`, 160))}</div>${why}${action}</li>`;
+    })
+    .join('');
+  const list = rows ? `<ul class="plain">${rows}</ul>` : `<p class="empty">${T_TRIAGE.empty}</p>`;
+  const more = o.total > o.items.length ? `<p class="hint">${T_TRIAGE.more(o.items.length, o.total)}</p>` : '';
+  return `<h1>${T_TRIAGE.title}（${o.total}）</h1>${flash}${error}<p>${e(T_TRIAGE.intro(o.triageUnitName))}</p>${list}${more}`;
+}
