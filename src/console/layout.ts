@@ -43,8 +43,7 @@ header.top nav ul{display:flex;gap:4px;list-style:none;margin:0;padding:0;flex-w
 header.top nav a,header.top nav span{display:inline-block;padding:8px 12px;border-radius:6px;color:#fff;text-decoration:none}
 header.top nav a[aria-current=page]{background:#fff;color:#123f73;font-weight:700}
 header.top nav a:hover{background:#2a5a93}
-header.top nav span.soon{color:#c9d6e6}
-header.top nav span.soon small{font-size:12px;margin-left:2px}
+header.top nav span.soon{color:#d5e0ec;font-size:14px}
 header.top .who{margin-left:auto;display:flex;align-items:center;gap:12px;white-space:nowrap}
 header.top .who form{margin:0}
 header.top .who button{background:transparent;color:#fff;border:1px solid #c9d6e6;min-height:34px;padding:4px 12px}
@@ -52,6 +51,7 @@ main{max-width:1300px;margin:0 auto;padding:16px 24px 40px}
 h1{font-size:22px;margin:8px 0 12px}
 h2{font-size:18px;margin:20px 0 8px}
 .card{background:#fff;border:1px solid #c5ced9;border-radius:8px;padding:14px 18px;margin:0 0 14px}
+.card>h2:first-child{margin-top:0}
 table{width:100%;border-collapse:collapse;background:#fff}
 th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #d5dbe3;vertical-align:top}
 th{background:#f3f5f8;font-weight:700;white-space:nowrap}
@@ -117,9 +117,7 @@ export function layout(o: LayoutOptions): string {
   if (s) {
     const link = (key: 'queue' | 'triage', href: string, text: string) =>
       `<li><a href="${href}"${o.active === key ? ' aria-current="page"' : ''}>${text}</a></li>`;
-    const later = (isOffice(s.actor) ? LATER_FOR_OFFICE : LATER_FOR_UNIT)
-      .map((t) => `<li><span class="soon">${t}<small>（${L.soon}）</small></span></li>`)
-      .join('');
+    const later = `<li><span class="soon">${L.soon}：${(isOffice(s.actor) ? LATER_FOR_OFFICE : LATER_FOR_UNIT).join('、')}</span></li>`;
     const links = [link('queue', '/console/queue', L.queue)];
     if (isOffice(s.actor)) links.push(link('triage', '/console/triage', L.triage));
     const who = [escapeHtml(s.actor.username), ROLE_NAMES[s.actor.role] ?? s.actor.role, s.unitName ? escapeHtml(s.unitName) : '']

@@ -17,6 +17,16 @@ export const T_QUEUE = {
   more: (shown: number, total: number) => `仅显示前${shown}条，共${total}条。`,
 };
 
+/** Which deadline an item is held to in each status. */
+const DUE_NAMES: Partial<Record<ItemView['status'], string>> = {
+  new: '签收期限 ',
+  assigned: '签收期限 ',
+  returned: '分派期限 ',
+  accepted: '答复期限 ',
+  reopened: '答复期限 ',
+  answered: '回访期限 ',
+};
+
 export const QUEUE_TABS = ['all', 'assigned', 'accepted', 'overdue'] as const;
 export type QueueTab = (typeof QUEUE_TABS)[number];
 
@@ -40,7 +50,7 @@ export function dueCell(item: ItemView, now: Date): string {
   const due = dueOf(item);
   const left = timeLeft(due, now);
   if (!left || !due) return T_QUEUE.noDue;
-  return `<span class="${left.overdue ? 'late' : 'ok-time'}">${left.text}</span><br><span class="hint">${chinaDateTime(due)}</span>`;
+  return `<span class="${left.overdue ? 'late' : 'ok-time'}">${left.text}</span><br><span class="hint">${DUE_NAMES[item.status] ?? ''}${chinaDateTime(due)}</span>`;
 }
 
 export function itemTable(items: ItemView[], now: Date, opts: { caption: string; showUnit: boolean }): string {
