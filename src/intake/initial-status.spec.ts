@@ -13,6 +13,11 @@ describe('initialStatus', () => {
     expect(initialStatus({ ...base, rating: 4, dimension: 'D1' })).toBe('assigned');
     expect(initialStatus({ ...base, rating: 5, misconduct: true })).toBe('assigned');
   });
+  it('leaves what no rule could route as new, for a person to dispatch', () => {
+    expect(initialStatus({ channel: 'phone', dimension: 'D1', misconduct: false, atTriage: true })).toBe('new');
+    expect(initialStatus({ channel: 'qr', rating: 1, dimension: 'D1', misconduct: false, atTriage: true })).toBe('new');
+    expect(initialStatus({ channel: 'qr', rating: 5, dimension: 'none', misconduct: false, atTriage: true })).toBe('closed');
+  });
   it('closes praise and queues the rest', () => {
     expect(initialStatus({ channel: 'hotline', appealType: '表扬', dimension: 'none', misconduct: false })).toBe('closed');
     expect(initialStatus({ channel: 'hotline', appealType: '表扬', dimension: 'D5', misconduct: false })).toBe('assigned');

@@ -6,18 +6,21 @@ import type { ItemStatus } from '../items/item.entity.js';
  */
 export function initialStatus(i: {
   channel: string;
+  /** no rule could route it: it waits at the triage unit for a person to dispatch it (DESIGN: new → assigned) */
+  atTriage?: boolean;
   rating?: number | null;
   tags?: string[] | null;
   dimension: string | null;
   misconduct: boolean;
   appealType?: string | null;
 }): ItemStatus {
-  if (i.misconduct) return 'assigned';
+  const queued: ItemStatus = i.atTriage ? 'new' : 'assigned';
+  if (i.misconduct) return queued;
   const noProblem = !i.tags?.length && (i.dimension === 'none' || i.dimension === null);
   if (typeof i.rating === 'number') {
-    if (i.rating <= 2) return 'assigned'; // a bad review must be handled
-    return noProblem ? 'closed' : 'assigned';
+    if (i.rating <= 2) return queued; // a bad review must be handled
+    return noProblem ? 'closed' : queued;
   }
   if (i.appealType && /表扬|感谢/.test(i.appealType) && i.dimension !== null && i.dimension === 'none') return 'closed';
-  return 'assigned';
+  return queued;
 }

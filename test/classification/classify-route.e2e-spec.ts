@@ -41,6 +41,12 @@ describe('classification and routing through intake (HTTP, real PostgreSQL)', ()
     const r = await entry({ channel: 'suggestion_box', text: '希望多一些绿植。' });
     expect(r.body.unit).toBe('ZWB');
     expect(r.body.routingRule).toBe('triage');
+    // it waits, new, for a person at the office to dispatch it
+    expect(r.body.status).toBe('new');
+    const d = await api(`/api/items/${r.body.id}/dispatch`, { unit: 'DBZ', reason: '大厅设施归帮办代办专区' }, sup);
+    expect(d.status).toBe(200);
+    const after = await ctx.http().get(`/api/items/${r.body.id}`).set('Authorization', `Bearer ${sup}`);
+    expect(after.body).toMatchObject({ unit: 'DBZ', status: 'assigned' });
   });
 
   it('answers /api/classify and /api/route as the contract says', async () => {
