@@ -74,18 +74,7 @@ export function timeLeft(due: Date | null, now: Date = new Date()): { text: stri
 }
 
 /** A timestamp as people in China read it: 2026-03-05 14:30. */
-export function chinaDateTime(iso: string | Date | null): string {
-  if (!iso) return '';
-  const d = typeof iso === 'string' ? new Date(iso) : iso;
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(d);
-}
+export { chinaTime as chinaDateTime } from '../common/china-time.js';
 
 /** The first characters of a text, for lists. */
 export function excerpt(text: string, max = 40): string {

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor.js';
-import { escapeHtml } from '../web/html.js';
+import { pageCsp, escapeHtml } from '../web/html.js';
 import { ROLE_NAMES } from './format.js';
 
 /** Strings of the frame around every console page. */
@@ -131,24 +131,13 @@ export function layout(o: LayoutOptions): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="same-origin"><title>${escapeHtml(o.title)} · ${L.app}</title><style>${CONSOLE_CSS}</style></head><body>${header}<main id="main">${o.body}</main>${script}</body></html>`;
 }
 
-export function consoleCsp(scriptNonce?: string): string {
-  return [
-    "default-src 'none'",
-    "style-src 'unsafe-inline'",
-    scriptNonce ? `script-src 'nonce-${scriptNonce}'` : "script-src 'none'",
-    "img-src 'self' data:",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 export function sendPage(res: Response, status: number, html: string, scriptNonce?: string): void {
   res
     .status(status)
     .set({
       'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': consoleCsp(scriptNonce),
+      'Content-Security-Policy': pageCsp(scriptNonce),
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'same-origin',

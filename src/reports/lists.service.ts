@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { DIMENSION_NAMES, type Label } from '../classification/dimensions.js';
 import { CatalogCache } from '../org/catalog.cache.js';
-import { chinaTime } from '../workflow/workflow.service.js';
+import { chinaTime } from '../common/china-time.js';
 import { ReportsService, type Period, type Scope } from './reports.service.js';
 
 export const LIST_NAMES = ['problems', 'responsibilities', 'measures', 'results', 'ledger', 'bad-reviews', 'overdue'] as const;

@@ -53,8 +53,8 @@ export function page(opts: { title: string; body: string; scriptNonce?: string; 
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="same-origin"><title>${escapeHtml(opts.title)}</title><style>${CITIZEN_CSS}</style></head><body><main>${opts.body}</main>${script}</body></html>`;
 }
 
-/** No external resources, no framing, forms post only to us; scripts only with the per-response nonce. */
-export function citizenCsp(scriptNonce?: string): string {
+/** Every page we render: no external resources, no framing, forms post only to us; scripts only with the nonce. */
+export function pageCsp(scriptNonce?: string): string {
   return [
     "default-src 'none'",
     "style-src 'unsafe-inline'",

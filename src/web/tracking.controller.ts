@@ -6,6 +6,7 @@ import { Public } from '../auth/auth.decorators.js';
 import { normaliseTrackingCode } from '../intake/tracking-code.js';
 import { send } from '../intake/qr/qr-rating.controller.js';
 import { escapeHtml, page } from './html.js';
+import { chinaTime } from '../common/china-time.js';
 
 const T = {
   title: '办理进度',
@@ -46,13 +47,12 @@ export class TrackingController {
       return send(res, 404, page({ title: T.notFound, body: `<h1>${T.notFound}</h1><p>${T.notFoundBody}</p>` }));
     }
     const reached = DONE_ORDER.indexOf(item.status);
-    const when = (d: Date | null) => (d ? new Date(d).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '');
     const steps: [string, boolean, string][] = [
-      [T.received, true, when(item.received_at)],
+      [T.received, true, chinaTime(item.received_at)],
       [`${T.withUnit}：${item.unit_name}`, reached >= 1 || ['returned', 'reopened'].includes(item.status), ''],
       [T.accepted, reached >= 2, ''],
       [T.answered, reached >= 3, ''],
-      [T.closed, reached >= 4, when(item.closed_at)],
+      [T.closed, reached >= 4, chinaTime(item.closed_at)],
     ];
     if (item.status === 'returned') steps.splice(2, 0, [T.returned, true, '']);
     if (item.status === 'reopened') steps.splice(4, 0, [T.reopened, true, '']);

@@ -4,7 +4,7 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { OutboxService } from '../notification/outbox.service.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { DeadlinesService } from './deadlines.service.js';
-import { chinaTime } from './workflow.service.js';
+import { chinaTime } from '../common/china-time.js';
 
 export const REMIND_JOB = 'workflow.remind';
 export const OVERDUE_JOB = 'workflow.overdue';

@@ -19,6 +19,7 @@ import {
   type WorkflowItem,
 } from './state-machine.js';
 import { CHANNEL_NAMES } from '../items/item.types.js';
+import { chinaTime } from '../common/china-time.js';
 
 /** The item's columns the workflow reads, locked FOR UPDATE. */
 interface WorkRow {
@@ -80,17 +81,6 @@ export function dueFor(status: ItemStatus, d: { accept: Date | null; answer: Dat
 }
 
 
-export function chinaTime(d: Date | null): string {
-  if (!d) return '';
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(d);
-}
 
 /**
  * Workflow steps on items: load what the actor may see (else 404), lock the row, ask the pure state machine, then

@@ -10,6 +10,7 @@ import { IntakeService } from '../intake.service.js';
 import { orderDraft, orderHash } from './hotline-import.service.js';
 import { parseChinaDateTime, type HotlineOrder } from './index.js';
 import type { HotlineOrderDto } from './hotline.dto.js';
+import { chinaTime } from '../../common/china-time.js';
 
 const STATUS_TEXT: Record<string, string> = {
   new: '待分派',
@@ -111,7 +112,7 @@ export class HotlineService {
           unit: safeCell(r.unit),
           status: STATUS_TEXT[r.status] ?? r.status,
           answer: safeCell(r.answer),
-          closedAt: r.closed_at ? r.closed_at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '',
+          closedAt: chinaTime(r.closed_at),
         }).commit();
       }
       if (rows.length < 2000) break;

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { Public } from '../../auth/auth.decorators.js';
-import { citizenCsp } from '../../web/html.js';
+import { pageCsp } from '../../web/html.js';
 import { QrRatingService, type QrWindow } from './qr-rating.service.js';
 import { messagePage, ratingFormPage, T, thanksPage, type RatingFormValues } from './rating-page.js';
 
@@ -77,7 +77,7 @@ export function send(res: Response, status: number, html: string, scriptNonce?: 
     .status(status)
     .set({
       'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': citizenCsp(scriptNonce),
+      'Content-Security-Policy': pageCsp(scriptNonce),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
     })
