@@ -62,6 +62,11 @@ export class AuthService {
     return { id: user.id, username: user.username, role: user.role, unitId: user.unitId };
   }
 
+  /** Every token issued to this account so far stops working (sign-out, a reset, a deactivation). */
+  async revokeTokens(userId: string): Promise<void> {
+    await this.ds.query(`UPDATE app_user SET token_version = token_version + 1, updated_at = now() WHERE id = $1`, [userId]);
+  }
+
   async createUser(input: { username: string; password: string; role: Role; unit?: string | null }): Promise<UserView> {
     if (!(ROLES as readonly string[]).includes(input.role)) {
       throw new DomainError(ErrorCode.ValidationFailed, `role must be one of ${ROLES.join(', ')}`);

@@ -1,21 +1,16 @@
 import {
-  ArgumentsHost,
-  Catch,
   Controller,
   Get,
-  Logger,
   Param,
   Post,
   Query,
   Req,
   Res,
   UseFilters,
-  type ExceptionFilter,
   Body,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { randomBytes } from 'node:crypto';
 import type { Actor } from '../auth/actor.js';
 import { Public } from '../auth/auth.decorators.js';
 import { AuthService } from '../auth/auth.service.js';
@@ -23,13 +18,14 @@ import { DomainError, ErrorCode } from '../common/domain-error.js';
 import type { ItemView } from '../items/item.types.js';
 import { ItemsService } from '../items/items.service.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
-import type { CatalogUnit } from '../org/catalog.types.js';
 import { allowedActions, type ActionType, type WorkflowAction } from '../workflow/index.js';
 import { WorkflowService } from '../workflow/workflow.service.js';
+import { ConsoleErrorFilter } from './console-error.filter.js';
+import { ConsolePages, dispatchTargets, fields, owns } from './console-pages.js';
 import { ConsoleSession, sameOrigin, type ConsoleSessionInfo } from './console-session.js';
 import { STATUS_NAMES } from './format.js';
 import { itemBody, T_ITEM } from './item.page.js';
-import { isOffice, L, layout, messageBody, sendPage } from './layout.js';
+import { homeOf, isOffice, L, layout, messageBody, sendPage } from './layout.js';
 import { loginPage, T_LOGIN } from './login.page.js';
 import { QUEUE_TABS, queueBody, type QueueSection, type QueueTab } from './queue.page.js';
 import { triageBody } from './triage.page.js';
@@ -88,25 +84,6 @@ const REFUSAL_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.Forbidden]: 403,
 };
 
-/** Prevents a double post (a second click while the first is on its way); the page works without it. */
-const ENHANCE = `document.addEventListener('submit',function(e){var b=e.target.querySelector('button[type=submit]');if(b){setTimeout(function(){b.disabled=true},0)}});`;
-
-/** Anything the handlers did not turn into a page: a Chinese page, never a stack trace or JSON. */
-@Catch()
-export class ConsoleErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('console');
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) return;
-    if (exception instanceof DomainError && exception.code === ErrorCode.NotFound) {
-      return sendPage(res, 404, layout({ title: L.notFoundTitle, body: messageBody(L.notFoundTitle, L.notFoundBody) }));
-    }
-    const status = typeof (exception as { status?: unknown })?.status === 'number' ? (exception as { status: number }).status : 500;
-    if (status >= 500) this.logger.error({ err: exception }, 'console page failed');
-    sendPage(res, status >= 400 && status < 600 ? status : 500, layout({ title: L.errorTitle, body: messageBody(L.errorTitle, L.errorBody) }));
-  }
-}
-
 /**
  * The browser console (issue 7): server-rendered pages under /console. Public for the global guard (which reads only
  * bearer headers); every handler checks the session cookie itself and sends the person to the sign-in page without it.
@@ -117,6 +94,7 @@ export class ConsoleErrorFilter implements ExceptionFilter {
 @Controller('console')
 export class ConsoleController {
   constructor(
+    private readonly pages: ConsolePages,
     private readonly session: ConsoleSession,
     private readonly auth: AuthService,
     private readonly items: ItemsService,
@@ -127,12 +105,13 @@ export class ConsoleController {
   @Get()
   async home(@Req() req: Request, @Res() res: Response): Promise<void> {
     const s = await this.session.read(req);
-    res.redirect(303, s ? '/console/queue' : '/console/login');
+    res.redirect(303, s ? homeOf(s.actor.role) : '/console/login');
   }
 
   @Get('login')
   async loginForm(@Req() req: Request, @Res() res: Response, @Query('out') out?: string): Promise<void> {
-    if (await this.session.read(req)) return res.redirect(303, '/console/queue');
+    const s = await this.session.read(req);
+    if (s) return res.redirect(303, homeOf(s.actor.role));
     sendPage(res, 200, loginPage({ notice: out === '1' ? T_LOGIN.signedOut : undefined }));
   }
 
@@ -143,9 +122,9 @@ export class ConsoleController {
     if (!sameOrigin(req)) return sendPage(res, 403, layout({ title: L.expiredTitle, body: messageBody(L.expiredTitle, L.expiredBody, false) }));
     if (!username.trim() || !form.password) return sendPage(res, 400, loginPage({ username, error: T_LOGIN.missing }));
     try {
-      const { token } = await this.auth.login(username.slice(0, 100), form.password.slice(0, 200), req.ip ?? 'unknown');
+      const { token, role } = await this.auth.login(username.slice(0, 100), form.password.slice(0, 200), req.ip ?? 'unknown');
       this.session.start(req, res, token);
-      res.redirect(303, '/console/queue');
+      res.redirect(303, homeOf(role));
     } catch (err) {
       if (err instanceof DomainError && err.code === ErrorCode.TooManyAttempts) {
         const wait = err.retryAfterSeconds ?? 60;
@@ -161,14 +140,17 @@ export class ConsoleController {
 
   @Post('logout')
   async logout(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
-    if (!this.session.checkCsrf(req, fields(body)._csrf)) return this.expired(res);
+    if (!this.session.checkCsrf(req, fields(body)._csrf)) return this.pages.expired(res);
+    const s = await this.session.read(req);
+    // the token in the cookie stops working everywhere, not only in this browser
+    if (s?.actor.id) await this.auth.revokeTokens(s.actor.id);
     this.session.end(req, res);
     res.redirect(303, '/console/login?out=1');
   }
 
   @Get('queue')
   async queue(@Req() req: Request, @Res() res: Response, @Query('show') show?: string, @Query('done') done?: string): Promise<void> {
-    const s = await this.signedIn(req, res);
+    const s = await this.pages.signedIn(req, res);
     if (!s) return;
     const tab: QueueTab = (QUEUE_TABS as readonly string[]).includes(show ?? '') ? (show as QueueTab) : 'all';
     const list = (f: { status?: ItemView['status']; overdue?: boolean }) => this.items.list(s.actor, { ...f, page: 1, pageSize: 100 });
@@ -186,30 +168,30 @@ export class ConsoleController {
       sections.push({ key: 'overdue', items: r.items, total: r.total });
     }
     const body = queueBody({ tab, sections, showUnit: s.actor.role !== 'unit_staff', now: new Date(), flash: doneText(done) });
-    await this.send(res, 200, s, { title: '我的待办', body, active: 'queue' });
+    await this.pages.send(res, 200, s, { title: '我的待办', body, active: 'queue' });
   }
 
   @Get('items/:id')
   async item(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Query('done') done?: string): Promise<void> {
-    const s = await this.signedIn(req, res);
+    const s = await this.pages.signedIn(req, res);
     if (!s) return;
     await this.showItem(res, s, id, 200, { flash: doneText(done) });
   }
 
   @Post('items/:id/:step')
   async step(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('step') step: string, @Body() body: unknown): Promise<void> {
-    const s = await this.signedIn(req, res);
+    const s = await this.pages.signedIn(req, res);
     if (!s) return;
     const form = fields(body);
-    if (!this.session.checkCsrf(req, form._csrf)) return this.expired(res, s);
-    if (!Object.hasOwn(STEPS, step)) return this.notFound(res, s);
+    if (!this.session.checkCsrf(req, form._csrf)) return this.pages.expired(res, s);
+    if (!Object.hasOwn(STEPS, step)) return this.pages.notFound(res, s);
     const path = step as StepPath;
     const action = toAction(path, form);
     try {
       await this.workflow.apply(id, action, s.actor);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      if (err.code === ErrorCode.NotFound) return this.notFound(res, s);
+      if (err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
       const status = REFUSAL_STATUS[err.code] ?? 400;
       if (form.from === 'triage') return this.showTriage(res, s, status, { error: refusalText(err) });
       return this.showItem(res, s, id, status, { error: refusalText(err), values: form });
@@ -224,7 +206,7 @@ export class ConsoleController {
 
   @Get('triage')
   async triage(@Req() req: Request, @Res() res: Response, @Query('done') done?: string): Promise<void> {
-    const s = await this.signedIn(req, res);
+    const s = await this.pages.signedIn(req, res);
     if (!s) return;
     await this.showTriage(res, s, 200, { flash: doneText(done) });
   }
@@ -242,18 +224,18 @@ export class ConsoleController {
     try {
       item = await this.items.get(s.actor, id);
     } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.notFound(res, s);
+      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
       throw err;
     }
     const snap = await this.catalog.get();
     const allowed = this.allowed(item, s.actor, snap);
     const body = itemBody({ item, allowed, csrf: s.csrf, units: dispatchTargets(snap), now: new Date(), ...extra });
-    await this.send(res, status, s, { title: T_ITEM.title(item.trackingCode), body, active: 'queue' });
+    await this.pages.send(res, status, s, { title: T_ITEM.title(item.trackingCode), body, active: 'queue' });
   }
 
   private async showTriage(res: Response, s: ConsoleSessionInfo, status: number, extra: { flash?: string; error?: string }): Promise<void> {
     if (!isOffice(s.actor)) {
-      return this.send(res, 403, s, { title: '无权访问', body: messageBody('无权访问', '分派页面仅供管理办公室使用。') });
+      return this.pages.send(res, 403, s, { title: '无权访问', body: messageBody('无权访问', '分派页面仅供管理办公室使用。') });
     }
     const snap = await this.catalog.get();
     const triage = snap.triageUnitCode;
@@ -268,7 +250,7 @@ export class ConsoleController {
       rows = lists.flatMap((l) => l.items).map((item) => ({ item, canDispatch: this.allowed(item, s.actor, snap).includes('dispatch') }));
     }
     const body = triageBody({ triageUnitName: triageUnit?.name ?? null, items: rows, total, units: dispatchTargets(snap), csrf: s.csrf, now: new Date(), ...extra });
-    await this.send(res, status, s, { title: '分派', body, active: 'triage' });
+    await this.pages.send(res, status, s, { title: '分派', body, active: 'triage' });
   }
 
   private allowed(item: ItemView, actor: Actor, snap: CatalogSnapshot): ActionType[] {
@@ -288,49 +270,6 @@ export class ConsoleController {
       { role: actor.role, ownsItem: owns(actor, item.unit, snap) },
     );
   }
-
-  private async signedIn(req: Request, res: Response): Promise<ConsoleSessionInfo | null> {
-    const s = await this.session.read(req);
-    if (!s) {
-      res.redirect(303, '/console/login');
-      return null;
-    }
-    return s;
-  }
-
-  private async send(
-    res: Response,
-    status: number,
-    s: ConsoleSessionInfo,
-    o: { title: string; body: string; active?: 'queue' | 'triage' },
-  ): Promise<void> {
-    const snap = await this.catalog.get();
-    const code = s.actor.unitId ? snap.unitCodeById.get(s.actor.unitId) : undefined;
-    const unitName = code ? (snap.catalog.units.find((u) => u.code === code)?.name ?? null) : null;
-    const nonce = randomBytes(12).toString('base64');
-    sendPage(res, status, layout({ ...o, session: { actor: s.actor, csrf: s.csrf, unitName }, script: { nonce, code: ENHANCE } }), nonce);
-  }
-
-  private notFound(res: Response, s: ConsoleSessionInfo): Promise<void> {
-    return this.send(res, 404, s, { title: L.notFoundTitle, body: messageBody(L.notFoundTitle, L.notFoundBody) });
-  }
-
-  private expired(res: Response, s?: ConsoleSessionInfo): Promise<void> | void {
-    const body = messageBody(L.expiredTitle, L.expiredBody, Boolean(s));
-    if (s) return this.send(res, 403, s, { title: L.expiredTitle, body });
-    sendPage(res, 403, layout({ title: L.expiredTitle, body }));
-  }
-}
-
-/** Form fields as strings (urlencoded bodies; repeated fields keep the first value). */
-function fields(body: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!body || typeof body !== 'object') return out;
-  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-    const first = Array.isArray(v) ? v[0] : v;
-    if (typeof first === 'string') out[k] = first;
-  }
-  return out;
 }
 
 function toAction(step: StepPath, f: Record<string, string>): WorkflowAction {
@@ -353,19 +292,3 @@ function doneText(done: string | undefined): string | undefined {
   return done && Object.hasOwn(DONE, done) ? DONE[done as StepPath] : undefined;
 }
 
-/** Units an item can be sent to: every active unit but the triage office itself. */
-function dispatchTargets(snap: CatalogSnapshot): CatalogUnit[] {
-  return snap.catalog.units.filter((u) => u.code !== snap.triageUnitCode);
-}
-
-/** Unit staff own items of their unit and every unit below it (the same rule as the workflow's). */
-function owns(actor: Actor, unitCode: string, snap: CatalogSnapshot): boolean {
-  if (actor.role !== 'unit_staff') return true;
-  const mine = actor.unitId ? snap.unitCodeById.get(actor.unitId) : undefined;
-  if (!mine) return false;
-  const parent = new Map(snap.catalog.units.map((u) => [u.code, u.parent]));
-  for (let c: string | null | undefined = unitCode, hops = 0; c && hops < 50; c = parent.get(c), hops++) {
-    if (c === mine) return true;
-  }
-  return false;
-}

@@ -11,21 +11,40 @@ export const L = {
   nav: '主导航',
   queue: '我的待办',
   triage: '分派',
-  soon: '即将提供',
   logout: '退出登录',
   signedInAs: '当前用户',
   notFoundTitle: '找不到该事项',
   notFoundBody: '该事项不存在，或不属于您所在单位的办理范围。',
-  backToQueue: '返回我的待办',
+  backHome: '返回工作台',
   expiredTitle: '页面已过期',
   expiredBody: '页面已过期或来源不明，请返回刷新后重新提交。',
+  forbiddenTitle: '无权访问',
+  forbiddenBody: '您的账号没有使用这个页面的权限。',
   errorTitle: '出错了',
   errorBody: '系统暂时无法完成操作，请稍后再试。如果问题持续，请联系系统管理员。',
 };
 
-/** Later screens of issue 7, shown as plain text until they exist (never a dead link). */
-const LATER_FOR_OFFICE = ['逾期督办', '回访', '延期审批', '差评申诉', '问题台账', '数据看板'];
-const LATER_FOR_UNIT = ['本单位问题'];
+export type NavKey = 'queue' | 'triage' | 'supervision' | 'problems' | 'intake' | 'qr' | 'dashboard' | 'admin';
+
+/**
+ * The navigation by role: each screen appears only for the roles that may use it (the handlers check again).
+ * unit_staff: their queue and their unit's problems; operator: intake; supervisor: the office's screens; admin: all.
+ */
+export const NAV: { key: NavKey; href: string; text: string; roles: readonly Actor['role'][] }[] = [
+  { key: 'queue', href: '/console/queue', text: '我的待办', roles: ['unit_staff', 'supervisor', 'admin'] },
+  { key: 'triage', href: '/console/triage', text: '分派', roles: ['supervisor', 'admin'] },
+  { key: 'supervision', href: '/console/supervision', text: '督办', roles: ['supervisor', 'admin'] },
+  { key: 'problems', href: '/console/problems', text: '问题整改', roles: ['unit_staff', 'supervisor', 'admin'] },
+  { key: 'intake', href: '/console/intake', text: '录入', roles: ['operator', 'supervisor', 'admin'] },
+  { key: 'qr', href: '/console/qr', text: '二维码', roles: ['supervisor', 'admin'] },
+  { key: 'dashboard', href: '/console/dashboard', text: '数据看板', roles: ['supervisor', 'admin'] },
+  { key: 'admin', href: '/console/admin', text: '系统管理', roles: ['admin'] },
+];
+
+/** Where a role lands after signing in: the first screen of its navigation. */
+export function homeOf(role: Actor['role']): string {
+  return NAV.find((n) => n.roles.includes(role))?.href ?? '/console/queue';
+}
 
 /**
  * Office screen (1366×768): readable 16 px type, strong contrast (text ≥ 7:1 on white, links and buttons ≥ 4.5:1),
@@ -43,7 +62,6 @@ header.top nav ul{display:flex;gap:4px;list-style:none;margin:0;padding:0;flex-w
 header.top nav a,header.top nav span{display:inline-block;padding:8px 12px;border-radius:6px;color:#fff;text-decoration:none}
 header.top nav a[aria-current=page]{background:#fff;color:#123f73;font-weight:700}
 header.top nav a:hover{background:#2a5a93}
-header.top nav span.soon{color:#d5e0ec;font-size:14px}
 header.top .who{margin-left:auto;display:flex;align-items:center;gap:12px;white-space:nowrap}
 header.top .who form{margin:0}
 header.top .who button{background:transparent;color:#fff;border:1px solid #c9d6e6;min-height:34px;padding:4px 12px}
@@ -103,31 +121,36 @@ export interface LayoutOptions {
   body: string;
   /** signed in: the frame with navigation; absent: a bare page (login) */
   session?: { actor: Actor; csrf: string; unitName: string | null };
-  active?: 'queue' | 'triage';
+  active?: NavKey;
   script?: { nonce: string; code: string };
+  /** same-origin script files loaded before the inline script */
+  scripts?: string[];
 }
 
 export function isOffice(actor: Actor): boolean {
   return actor.role === 'supervisor' || actor.role === 'admin';
 }
 
+export function isAdmin(actor: Actor): boolean {
+  return actor.role === 'admin';
+}
+
 export function layout(o: LayoutOptions): string {
   const s = o.session;
   let header = '';
   if (s) {
-    const link = (key: 'queue' | 'triage', href: string, text: string) =>
-      `<li><a href="${href}"${o.active === key ? ' aria-current="page"' : ''}>${text}</a></li>`;
-    const later = `<li><span class="soon">${L.soon}：${(isOffice(s.actor) ? LATER_FOR_OFFICE : LATER_FOR_UNIT).join('、')}</span></li>`;
-    const links = [link('queue', '/console/queue', L.queue)];
-    if (isOffice(s.actor)) links.push(link('triage', '/console/triage', L.triage));
+    const links = NAV.filter((n) => n.roles.includes(s.actor.role)).map(
+      (n) => `<li><a href="${n.href}"${o.active === n.key ? ' aria-current="page"' : ''}>${n.text}</a></li>`,
+    );
     const who = [escapeHtml(s.actor.username), ROLE_NAMES[s.actor.role] ?? s.actor.role, s.unitName ? escapeHtml(s.unitName) : '']
       .filter(Boolean)
       .join(' · ');
     header = `<a class="skip" href="#main">${L.skip}</a><header class="top"><div class="brand">${L.app} · ${L.console}</div>
-<nav aria-label="${L.nav}"><ul>${links.join('')}${later}</ul></nav>
+<nav aria-label="${L.nav}"><ul>${links.join('')}</ul></nav>
 <div class="who"><span><span class="sr">${L.signedInAs}：</span>${who}</span><form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="${escapeHtml(s.csrf)}"><button type="submit">${L.logout}</button></form></div></header>`;
   }
-  const script = o.script ? `<script nonce="${o.script.nonce}">${o.script.code}</script>` : '';
+  const files = o.script ? (o.scripts ?? []).map((src) => `<script nonce="${o.script?.nonce}" src="${escapeHtml(src)}"></script>`).join('') : '';
+  const script = o.script ? `${files}<script nonce="${o.script.nonce}">${o.script.code}</script>` : '';
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="same-origin"><title>${escapeHtml(o.title)} · ${L.app}</title><style>${CONSOLE_CSS}</style></head><body>${header}<main id="main">${o.body}</main>${script}</body></html>`;
 }
 
@@ -146,5 +169,5 @@ export function sendPage(res: Response, status: number, html: string, scriptNonc
 }
 
 export function messageBody(title: string, body: string, back = true): string {
-  return `<h1>${escapeHtml(title)}</h1><div class="card"><p>${escapeHtml(body)}</p>${back ? `<p><a href="/console/queue">${L.backToQueue}</a></p>` : ''}</div>`;
+  return `<h1>${escapeHtml(title)}</h1><div class="card"><p>${escapeHtml(body)}</p>${back ? `<p><a href="/console">${L.backHome}</a></p>` : ''}</div>`;
 }

@@ -59,6 +59,8 @@ export function pageCsp(scriptNonce?: string): string {
     "default-src 'none'",
     "style-src 'unsafe-inline'",
     scriptNonce ? `script-src 'nonce-${scriptNonce}'` : "script-src 'none'",
+    // pages with script may ask their own origin for progress (the console's upload); nothing else
+    ...(scriptNonce ? ["connect-src 'self'"] : []),
     "img-src 'self' data:",
     "form-action 'self'",
     "base-uri 'none'",

@@ -74,7 +74,7 @@ describe('console in Chromium', () => {
     await signIn(page, staff);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('我的待办');
     const nav = page.getByRole('navigation', { name: '主导航' });
-    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['我的待办']);
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['我的待办', '问题整改']);
     const row = page.getByRole('row', { name: new RegExp(trackingCode) });
     await expect(row.textContent()).resolves.toMatch(/扫码评价.*便捷.*139\*\*\*\*2222.*待签收.*剩余/);
     expect(await page.content()).not.toContain('13900002222');
@@ -126,7 +126,7 @@ describe('console in Chromium', () => {
     const page = await open();
     await signIn(page, sup);
     const nav = page.getByRole('navigation', { name: '主导航' });
-    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['我的待办', '分派']);
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['我的待办', '分派', '督办', '问题整改', '录入', '二维码', '数据看板']);
     await page.getByRole('link', { name: '分派', exact: true }).click();
     await page.waitForURL(`${base}/console/triage`);
     const card = page.locator('li.card', { hasText: trackingCode });
