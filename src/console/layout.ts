@@ -113,6 +113,9 @@ ul.plain h2{margin:0 0 6px}
 .login{max-width:380px;margin:10vh auto 0}
 .login h1{text-align:center}
 .login button{width:100%;margin-top:16px;min-height:44px}
+.pager{display:flex;gap:16px;align-items:center;margin:12px 0}
+.pager a,.pager span[aria-disabled]{display:inline-block;padding:6px 14px;border:1px solid #0b4a8f;border-radius:6px;background:#fff;text-decoration:none}
+.pager span[aria-disabled]{border-color:#8a99ab;color:#44505d}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 
