@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { CatalogCache } from '../org/catalog.cache.js';
-import { chinaDateKey, chinaDayOf, endOfChinaDay, parseChinaDate, startOfChinaDay } from '../workflow/calendar.js';
+import { chinaDateKey, chinaDayOf, endOfChinaDay, parseChinaDate, startOfChinaDay, weekdayOf } from '../workflow/calendar.js';
 import { DeadlinesService } from '../workflow/deadlines.service.js';
-import { COUNTER_NAMES, COUNTERS, type Counter, ItemStatsService } from './item-stats.service.js';
+import { CONDITIONS, COUNTER_NAMES, COUNTERS, type Counter, ItemStatsService } from './item-stats.service.js';
 
 export interface Period {
   from: Date | null;
@@ -288,6 +288,52 @@ export class ReportsService {
     );
   }
 
+  /**
+   * Items received, good and bad reviews per China week (from Monday) or day of a bounded period, with empty weeks
+   * or days as zeros, so a chart shows the gaps. From the day roll-up for whole days, else from the items.
+   */
+  async trend(p: Period, grain: 'week' | 'day'): Promise<TrendPoint[]> {
+    const s = await this.scope(p);
+    if (!s.from || !s.to) throw new DomainError(ErrorCode.ValidationFailed, 'from, to: a trend needs both');
+    const first = chinaDayOf(s.from);
+    const last = chinaDayOf(s.to);
+    const start = grain === 'week' ? first - ((weekdayOf(first) + 6) % 7) : first;
+    const step = grain === 'week' ? 7 : 1;
+    if ((last - start) / step > 600) throw new DomainError(ErrorCode.ValidationFailed, 'from, to: too many points for a trend');
+    const trunc = grain === 'week' ? 'week' : 'day';
+    const days = wholeDays(s);
+    let rows: { start: string; n: number; good: number; bad: number }[];
+    if (days) {
+      await this.stats.refresh();
+      const where = [`kind = 'all'`];
+      const params: unknown[] = [];
+      if (days.from) where.push(`day >= $${params.push(days.from)}::date`);
+      if (days.to) where.push(`day <= $${params.push(days.to)}::date`);
+      if (s.unitIds) where.push(`unit_id = ANY($${params.push(s.unitIds)}::uuid[])`);
+      rows = await this.ds.query(
+        `SELECT to_char(date_trunc('${trunc}', day::timestamp), 'YYYY-MM-DD') AS start, sum(n)::int AS n, sum(good)::int AS good, sum(bad)::int AS bad
+         FROM item_stats WHERE ${where.join(' AND ')} GROUP BY 1`,
+        params,
+      );
+    } else {
+      const w = this.itemWhere(s, 'i');
+      rows = await this.ds.query(
+        `SELECT to_char(date_trunc('${trunc}', i.received_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS start,
+           count(*)::int AS n, count(*) FILTER (WHERE ${CONDITIONS.good})::int AS good, count(*) FILTER (WHERE ${CONDITIONS.bad})::int AS bad
+         FROM item i ${w.sql} GROUP BY 1`,
+        w.params,
+      );
+    }
+    const byStart = new Map(rows.map((r) => [r.start, r]));
+    const out: TrendPoint[] = [];
+    for (let d = start; d <= last; d += step) {
+      const key = chinaDateKey(d);
+      const r = byStart.get(key);
+      out.push({ start: key, items: r?.n ?? 0, good: r?.good ?? 0, bad: r?.bad ?? 0 });
+    }
+    return out;
+  }
+
   /** Items past the deadline they are held to now: from the deadline index alone (status, unit, receipt included). */
   private async lateNow(s: Scope): Promise<{ overdue: number; accept_late: number; answer_late: number }> {
     const w = this.itemWhere(s, 'i');
@@ -348,6 +394,14 @@ export class ReportsService {
       }),
     };
   }
+}
+
+export interface TrendPoint {
+  /** first China day of the week (a Monday) or the day, 'YYYY-MM-DD' */
+  start: string;
+  items: number;
+  good: number;
+  bad: number;
 }
 
 export interface OverdueRow {
