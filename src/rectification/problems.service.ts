@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { DomainError, ErrorCode, notFound } from '../common/domain-error.js';
 import type { ItemStatus } from '../items/item.entity.js';
+import { normaliseTrackingCode } from '../intake/tracking-code.js';
 import { OutboxService } from '../notification/outbox.service.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { endOfChinaDay, parseChinaDate } from '../workflow/calendar.js';
@@ -24,11 +25,53 @@ export interface ProblemView {
   status: ProblemStatus;
   units: string[];
   evidence: string | null;
+  /** the office's reason when verification failed and the problem went back to its unit (验收不通过) */
+  returnReason: string | null;
+  returnedAt: string | null;
   measures: { text: string; by: string; at: string }[];
+  files: ProblemFileMeta[];
   items: { id: number; status: ItemStatus; trackingCode: string }[];
   createdAt: string;
   doneAt: string | null;
   verifiedAt: string | null;
+}
+
+/** An evidence file as listed (the bytes are read one at a time, by ProblemFilesService). */
+export interface ProblemFileMeta {
+  id: number;
+  name: string;
+  contentType: string;
+  size: number;
+  by: string;
+  at: string;
+}
+
+/** A row of the problem list (问题台账). */
+export interface ProblemSummary {
+  id: number;
+  title: string;
+  rootCause: string;
+  dimension: string;
+  kind: ProblemKind;
+  deadline: string | null;
+  status: ProblemStatus;
+  units: string[];
+  items: number;
+  measures: number;
+  files: number;
+  returnReason: string | null;
+  createdAt: string;
+  doneAt: string | null;
+}
+
+export interface ProblemFilter {
+  status?: ProblemStatus;
+  /** a responsible unit's code */
+  unit?: string;
+  /** past the deadline and not yet reported done */
+  overdue?: boolean;
+  page: number;
+  pageSize: number;
 }
 
 export interface CreateProblem {
@@ -53,10 +96,22 @@ interface ProblemRow {
   status: ProblemStatus;
   units: string[];
   evidence: string | null;
+  return_reason: string | null;
+  returned_at: Date | null;
   created_at: Date;
   done_at: Date | null;
   verified_at: Date | null;
 }
+
+/**
+ * SQL: the problem `p` names a unit in the staff member's subtree (their unit and every unit below it), computed in
+ * the database like the items' scope, so no caller can forget the check. `param` holds the actor's unit id.
+ */
+const IN_SCOPE = (param: string) => `p.units && ARRAY(
+  WITH RECURSIVE scope(id) AS (SELECT id FROM unit WHERE id = ${param} UNION SELECT u.id FROM unit u JOIN scope s ON u.parent_id = s.id)
+  SELECT code FROM unit WHERE id IN (SELECT id FROM scope))`;
+
+const OVERDUE = `(p.deadline < now() AND p.status IN ('open', 'rectifying'))`;
 
 /** 'YYYY-MM-DD' → the end of that China day; an ISO time with an offset as given. */
 function parseDeadline(s: string): Date {
@@ -101,9 +156,81 @@ export class ProblemsService {
   }
 
   async get(actor: Actor, id: string): Promise<ProblemView> {
-    const p = await this.load(this.ds.manager, id);
-    if (actor.role === 'unit_staff' && !this.responsible(await this.catalog.get(), actor, p.units)) throw notFound('problem');
+    const p = await this.load(this.ds.manager, id, false, actor);
     return this.view(this.ds.manager, p);
+  }
+
+  /**
+   * The problem list (问题台账): the office sees every problem, unit staff those naming a unit in their subtree
+   * (in the SQL). Open work first, by deadline; verified problems last.
+   */
+  async list(actor: Actor, f: ProblemFilter): Promise<{ problems: ProblemSummary[]; total: number }> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (actor.role === 'unit_staff') {
+      if (!actor.unitId) return { problems: [], total: 0 };
+      params.push(actor.unitId);
+      where.push(IN_SCOPE(`$${params.length}`));
+    } else if (actor.role !== 'supervisor' && actor.role !== 'admin') {
+      throw new DomainError(ErrorCode.Forbidden, 'the problem list is for the office and the responsible units');
+    }
+    if (f.status) {
+      params.push(f.status);
+      where.push(`p.status = $${params.length}`);
+    }
+    if (f.unit) {
+      params.push(f.unit);
+      where.push(`$${params.length} = ANY(p.units)`);
+    }
+    if (f.overdue === true) where.push(OVERDUE);
+    if (f.overdue === false) where.push(`NOT ${OVERDUE}`);
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM problem p ${cond}`, params);
+    params.push(f.pageSize, (f.page - 1) * f.pageSize);
+    const rows: (ProblemRow & { items: number; measures: number; files: number })[] = await this.ds.query(
+      `SELECT p.id, p.title, p.root_cause, p.dimension, p.kind, p.deadline, p.status, p.units, p.return_reason, p.created_at, p.done_at,
+         (SELECT count(*)::int FROM problem_item pi WHERE pi.problem_id = p.id) AS items,
+         (SELECT count(*)::int FROM problem_measure pm WHERE pm.problem_id = p.id) AS measures,
+         (SELECT count(*)::int FROM problem_file pf WHERE pf.problem_id = p.id) AS files
+       FROM problem p ${cond}
+       ORDER BY p.status = 'verified', p.deadline ASC NULLS LAST, p.id DESC
+       LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    return {
+      total,
+      problems: rows.map((r) => ({
+        id: Number(r.id),
+        title: r.title,
+        rootCause: r.root_cause,
+        dimension: r.dimension,
+        kind: r.kind,
+        deadline: r.deadline?.toISOString() ?? null,
+        status: r.status,
+        units: r.units,
+        items: r.items,
+        measures: r.measures,
+        files: r.files,
+        returnReason: r.status === 'open' || r.status === 'rectifying' ? r.return_reason : null,
+        createdAt: r.created_at.toISOString(),
+        doneAt: r.done_at?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  /**
+   * Item ids for tracking codes as people type them (any case, with or without dashes, O for 0): the office links
+   * items it knows by code. Codes that are malformed or name no item come back as missing, as typed.
+   */
+  async itemIdsByTrackingCode(codes: string[]): Promise<{ ids: number[]; missing: string[] }> {
+    const typed = [...new Set(codes.map((c) => c.trim()).filter(Boolean))];
+    const norm = new Map(typed.map((c) => [c, normaliseTrackingCode(c)]));
+    const want = [...new Set([...norm.values()].filter((c): c is string => c !== null))];
+    const rows: { id: string; tracking_code: string }[] = want.length
+      ? await this.ds.query(`SELECT id, tracking_code FROM item WHERE tracking_code = ANY($1::text[]) ORDER BY id`, [want])
+      : [];
+    const found = new Set(rows.map((r) => r.tracking_code));
+    return { ids: rows.map((r) => Number(r.id)), missing: typed.filter((c) => !found.has(norm.get(c) ?? '')) };
   }
 
   async addItems(actor: Actor, id: string, items: number[]): Promise<ProblemView> {
@@ -188,6 +315,43 @@ export class ProblemsService {
     return { ...(await this.get(actor, id)), ...result };
   }
 
+  /**
+   * 验收不通过: the office sends a problem reported done back to its unit with the reason; the unit records more
+   * measures or evidence and reports it done again. The linked items stay where they are.
+   */
+  async reject(actor: Actor, id: string, reason: string): Promise<ProblemView> {
+    if (actor.role !== 'supervisor' && actor.role !== 'admin') throw new DomainError(ErrorCode.Forbidden, 'the office verifies problems');
+    const why = reason.trim();
+    if (!why) throw new DomainError(ErrorCode.ValidationFailed, 'reason: say why the rectification is not accepted');
+    if (why.length > 2000) throw new DomainError(ErrorCode.ValidationFailed, 'reason: at most 2000 characters');
+    await this.ds.transaction(async (m) => {
+      const p = await this.load(m, id, true);
+      if (p.status !== 'done') {
+        throw new DomainError(ErrorCode.TransitionNotAllowed, `only a problem reported done can be sent back; this one is ${p.status}`, { status: p.status });
+      }
+      await m.query(
+        `UPDATE problem SET status = 'rectifying', return_reason = $2, returned_at = now(), returned_by = $3, done_at = NULL, updated_at = now() WHERE id = $1`,
+        [id, why, actor.id],
+      );
+    });
+    return this.get(actor, id);
+  }
+
+  /**
+   * The problem for work on it by the actor, locked in the caller's transaction: not found outside a unit's scope;
+   * forbidden to roles that do not work on problems. (Evidence files use it.)
+   */
+  async loadForWork(m: EntityManager, actor: Actor, id: string): Promise<{ id: string; status: ProblemStatus }> {
+    const p = await this.load(m, id, true, actor);
+    this.mayWorkOn(await this.catalog.get(), actor, p);
+    return { id: p.id, status: p.status };
+  }
+
+  /** The problem's id if the actor may see it (scope in the SQL), else not found. */
+  async visibleId(actor: Actor, id: string): Promise<string> {
+    return (await this.load(this.ds.manager, id, false, actor)).id;
+  }
+
   private async link(m: EntityManager, actor: Actor, id: string, items: number[]): Promise<void> {
     const ids = [...new Set(items)].map(String);
     const found: { id: string }[] = await m.query(`SELECT id FROM item WHERE id = ANY($1::bigint[])`, [ids]);
@@ -207,12 +371,16 @@ export class ProblemsService {
     }
   }
 
-  private async load(m: EntityManager, id: string, lock = false): Promise<ProblemRow> {
+  /** One problem; with an actor from a unit, only within their scope (checked in the SQL). */
+  private async load(m: EntityManager, id: string, lock = false, actor?: Actor): Promise<ProblemRow> {
     if (!/^\d{1,18}$/.test(id)) throw notFound('problem');
+    const scoped = actor && actor.role !== 'supervisor' && actor.role !== 'admin';
+    if (scoped && (actor.role !== 'unit_staff' || !actor.unitId)) throw notFound('problem');
     const [p] = await m.query(
-      `SELECT id, title, root_cause, dimension, blocked_step, kind, deadline, status, units, evidence, created_at, done_at, verified_at
-       FROM problem WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [id],
+      `SELECT id, title, root_cause, dimension, blocked_step, kind, deadline, status, units, evidence, return_reason, returned_at,
+         created_at, done_at, verified_at
+       FROM problem p WHERE id = $1 ${scoped ? `AND ${IN_SCOPE('$2')}` : ''} ${lock ? 'FOR UPDATE' : ''}`,
+      scoped ? [id, actor.unitId] : [id],
     );
     if (!p) throw notFound('problem');
     return p as ProblemRow;
@@ -244,6 +412,10 @@ export class ProblemsService {
       `SELECT i.id, i.status, i.tracking_code FROM problem_item pi JOIN item i ON i.id = pi.item_id WHERE pi.problem_id = $1 ORDER BY i.id`,
       [p.id],
     );
+    const files: { id: string; name: string; content_type: string; size: number; uploader: string; uploaded_at: Date }[] = await m.query(
+      `SELECT id, name, content_type, size, uploader, uploaded_at FROM problem_file WHERE problem_id = $1 ORDER BY id`,
+      [p.id],
+    );
     return {
       id: Number(p.id),
       title: p.title,
@@ -255,8 +427,11 @@ export class ProblemsService {
       status: p.status,
       units: p.units,
       evidence: p.evidence,
+      returnReason: p.status === 'open' || p.status === 'rectifying' ? p.return_reason : null,
+      returnedAt: p.status === 'open' || p.status === 'rectifying' ? (p.returned_at?.toISOString() ?? null) : null,
       measures: measures.map((x) => ({ text: x.text, by: x.actor, at: x.at.toISOString() })),
       items: items.map((i) => ({ id: Number(i.id), status: i.status, trackingCode: i.tracking_code })),
+      files: files.map((f) => ({ id: Number(f.id), name: f.name, contentType: f.content_type, size: f.size, by: f.uploader, at: f.uploaded_at.toISOString() })),
       createdAt: p.created_at.toISOString(),
       doneAt: p.done_at?.toISOString() ?? null,
       verifiedAt: p.verified_at?.toISOString() ?? null,

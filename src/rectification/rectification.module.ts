@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ItemsModule } from '../items/items.module.js';
 import { CasesService } from './cases.service.js';
+import { ProblemFilesService } from './problem-files.service.js';
 import { ProblemsService } from './problems.service.js';
 import { RectificationController } from './rectification.controller.js';
 
@@ -8,7 +9,7 @@ import { RectificationController } from './rectification.controller.js';
 @Module({
   imports: [ItemsModule],
   controllers: [RectificationController],
-  providers: [CasesService, ProblemsService],
-  exports: [CasesService, ProblemsService],
+  providers: [CasesService, ProblemsService, ProblemFilesService],
+  exports: [CasesService, ProblemsService, ProblemFilesService],
 })
 export class RectificationModule {}
