@@ -3,6 +3,7 @@ import { ItemsModule } from '../items/items.module.js';
 import { EntriesController } from './entries/entries.controller.js';
 import { IntakeService } from './intake.service.js';
 import { QrCodesController } from './qr/qr-codes.controller.js';
+import { QrCodesService } from './qr/qr-codes.service.js';
 import { QrRatingController } from './qr/qr-rating.controller.js';
 import { QrRatingService } from './qr/qr-rating.service.js';
 import { TrackingController } from '../web/tracking.controller.js';
@@ -16,7 +17,8 @@ import { MailboxService } from './mailbox/mailbox.service.js';
 @Module({
   imports: [ItemsModule],
   controllers: [EntriesController, QrRatingController, QrCodesController, TrackingController, MailboxController, HotlineController],
-  providers: [IntakeService, QrRatingService, MailboxService, HotlineImportService, HotlineService],
-  exports: [IntakeService, HotlineImportService],
+  providers: [IntakeService, QrRatingService, QrCodesService, MailboxService, HotlineImportService, HotlineService],
+  // the console's intake and QR screens use the same services as the API
+  exports: [IntakeService, HotlineImportService, HotlineService, MailboxService, QrCodesService],
 })
 export class IntakeModule {}

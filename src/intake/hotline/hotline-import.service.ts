@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, createReadStream, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../auth/actor.js';
@@ -27,7 +27,27 @@ export interface ImportStatus extends ImportSummary {
   rowsRead: number;
   bytes: number;
   rejectedCount: number;
+  /**
+   * How far into the file the runner has read, in bytes: the file size once done; null when no runner in this copy of
+   * the service is reading it (queued, or running in another copy), so only the row counts tell the progress then.
+   */
+  bytesRead: number | null;
   error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** A line of the list of recent imports. */
+export interface ImportListEntry {
+  id: string;
+  fileName: string;
+  status: ImportStatus['status'];
+  total: number;
+  created: number;
+  duplicates: number;
+  updated: number;
+  rejectedCount: number;
+  createdBy: string | null;
   createdAt: string;
   finishedAt: string | null;
 }
@@ -78,6 +98,8 @@ export function orderHash(o: HotlineOrder): string {
 export class HotlineImportService implements OnModuleInit {
   private readonly logger = new Logger(HotlineImportService.name);
   private readonly mapping: ColumnMapping = loadDefaultMapping();
+  /** bytes read so far by the imports this copy is running (a progress bar's measure; the counts are in the store) */
+  private readonly reading = new Map<string, number>();
 
   constructor(
     private readonly ds: DataSource,
@@ -160,10 +182,35 @@ export class HotlineImportService implements OnModuleInit {
       updated: r.updated,
       rejected: r.rejected,
       rejectedCount: r.rejected_count,
+      bytesRead: r.status === 'done' ? Number(r.file_bytes) : (this.reading.get(r.id) ?? null),
       error: r.error,
       createdAt: r.created_at.toISOString(),
       finishedAt: r.finished_at?.toISOString() ?? null,
     };
+  }
+
+  /** The latest imports, newest first, with who started them. */
+  async recent(limit: number): Promise<ImportListEntry[]> {
+    const rows = await this.ds.query(
+      `SELECT h.id, h.file_name, h.status, h.total, h.created, h.duplicates, h.updated, h.rejected_count, h.created_at, h.finished_at, u.username
+       FROM hotline_import h LEFT JOIN app_user u ON u.id = h.created_by ORDER BY h.created_at DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(
+      (r: { id: string; file_name: string; status: ImportStatus['status']; total: number; created: number; duplicates: number; updated: number; rejected_count: number; created_at: Date; finished_at: Date | null; username: string | null }) => ({
+        id: r.id,
+        fileName: r.file_name,
+        status: r.status,
+        total: r.total,
+        created: r.created,
+        duplicates: r.duplicates,
+        updated: r.updated,
+        rejectedCount: r.rejected_count,
+        createdBy: r.username,
+        createdAt: r.created_at.toISOString(),
+        finishedAt: r.finished_at?.toISOString() ?? null,
+      }),
+    );
   }
 
   /** Runs (or resumes) an import; returns at once when another runner holds it. */
@@ -202,8 +249,11 @@ export class HotlineImportService implements OnModuleInit {
       writing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     };
     try {
-      const rows = readHotlineFile(job.file_path, { mapping: this.mapping, fileName: job.file_name, afterRow: job.rows_read });
+      // a stream of our own, so its byte count can stand for the progress (it reads a little ahead of the rows)
+      const source = createReadStream(job.file_path, { highWaterMark: 256 * 1024 });
+      const rows = readHotlineFile(source, { mapping: this.mapping, fileName: job.file_name, afterRow: job.rows_read });
       for await (const r of rows) {
+        this.reading.set(id, source.bytesRead);
         lastRow = r.row;
         if (r.ok) batch.push({ row: r.row, order: r.order });
         else rejected.push({ row: r.row, reason: r.reason });
@@ -224,6 +274,8 @@ export class HotlineImportService implements OnModuleInit {
         return;
       }
       throw e; // a database or system fault: the job is retried and resumes after the last committed batch
+    } finally {
+      this.reading.delete(id);
     }
   }
 

@@ -12,7 +12,8 @@ import { HotlineOrderDto } from './hotline.dto.js';
 import { HotlineImportService, type ImportStatus } from './hotline-import.service.js';
 import { HotlineService } from './hotline.service.js';
 
-const MAX_UPLOAD = 1024 * 1024 * 1024;
+/** The largest export taken (the console's upload uses the same limit). */
+export const MAX_UPLOAD = 1024 * 1024 * 1024;
 
 @ApiTags('intake')
 @ApiBearerAuth()

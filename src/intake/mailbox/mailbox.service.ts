@@ -24,6 +24,9 @@ export interface PollResult {
 
 type Outcome = 'item' | 'threaded' | 'automatic' | 'failed' | 'duplicate';
 
+/** A mail that could not be processed, as the office sees it. */
+export interface MailFailure { id: number; uid: number; from: string | null; subject: string | null; reason: string; retries: number; at: string }
+
 export const POLL_JOB = 'mailbox.poll';
 const PROCESSED = 'Processed';
 const FAILED = 'Failed';
@@ -237,19 +240,21 @@ export class MailboxService implements OnModuleInit {
     }
   }
 
-  async failures(): Promise<{ id: number; uid: number; from: string | null; subject: string | null; reason: string; retries: number; at: string }[]> {
+  async failures(): Promise<MailFailure[]> {
     const rows = await this.ds.query(
       `SELECT id, uid, from_addr, subject, reason, retries, updated_at FROM mail_message WHERE outcome = 'failed' ORDER BY id DESC LIMIT 500`,
     );
-    return rows.map((r: { id: string; uid: string; from_addr: string | null; subject: string | null; reason: string; retries: number; updated_at: Date }) => ({
-      id: Number(r.id),
-      uid: Number(r.uid),
-      from: r.from_addr,
-      subject: r.subject,
-      reason: r.reason,
-      retries: r.retries,
-      at: r.updated_at.toISOString(),
-    }));
+    return rows.map(failureView);
+  }
+
+  /** One page of the failed mails, newest first, with how many there are (the console's list). */
+  async failurePage(page: number, pageSize: number): Promise<{ rows: MailFailure[]; total: number }> {
+    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM mail_message WHERE outcome = 'failed'`);
+    const rows = await this.ds.query(
+      `SELECT id, uid, from_addr, subject, reason, retries, updated_at FROM mail_message WHERE outcome = 'failed' ORDER BY id DESC LIMIT $1 OFFSET $2`,
+      [pageSize, (page - 1) * pageSize],
+    );
+    return { rows: rows.map(failureView), total: n };
   }
 
   /** Processes a failed mail again from the copy kept with its failure record; on success its record is updated. */
@@ -310,6 +315,20 @@ export class MailboxService implements OnModuleInit {
       writeFileSync(path.join(dir, `${i + 1}-${safe}`), a.content);
     });
   }
+}
+
+interface FailureRow {
+  id: string;
+  uid: string;
+  from_addr: string | null;
+  subject: string | null;
+  reason: string;
+  retries: number;
+  updated_at: Date;
+}
+
+function failureView(r: FailureRow): MailFailure {
+  return { id: Number(r.id), uid: Number(r.uid), from: r.from_addr, subject: r.subject, reason: r.reason, retries: r.retries, at: r.updated_at.toISOString() };
 }
 
 interface MailRecord {
