@@ -11,7 +11,7 @@ import { ReclassifyService } from './reclassify.service.js';
   imports: [ItemsModule],
   controllers: [ClassificationController],
   providers: [ClassificationService, ReclassifyService, ClassifyingAssessor],
-  exports: [ClassificationService, ClassifyingAssessor],
+  exports: [ClassificationService, ClassifyingAssessor, ReclassifyService],
 })
 export class ClassificationModule {}
 

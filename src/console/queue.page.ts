@@ -2,6 +2,7 @@ import { DIMENSION_NAMES, type Label } from '../classification/dimensions.js';
 import { CHANNEL_NAMES, type ItemView } from '../items/item.types.js';
 import { dueFor } from '../workflow/workflow.service.js';
 import { escapeHtml } from '../web/html.js';
+import { pager } from './pager.js';
 import { chinaDateTime, excerpt, STATUS_NAMES, timeLeft } from './format.js';
 
 /** Strings of the unit queue. */
@@ -14,8 +15,37 @@ export const T_QUEUE = {
   cols: { code: '查询码', received: '收到时间', channel: '渠道', dimension: '问题类别', text: '内容摘要', phone: '联系电话', unit: '责任单位', status: '状态', due: '期限' },
   noDue: '—',
   noPhone: '未留',
-  more: (shown: number, total: number) => `仅显示前${shown}条，共${total}条。`,
+  export: '导出Excel',
+  exportOf: (what: string) => `导出Excel：${what}`,
+  pagerOf: (what: string) => `${what}分页`,
 };
+
+/** The filters of each queue section, by the names ItemsService.list and the export take. */
+export const QUEUE_FILTERS: Record<Exclude<QueueTab, 'all'>, Record<string, string>> = {
+  assigned: { status: 'assigned' },
+  accepted: { status: 'accepted,reopened' },
+  overdue: { overdue: 'true' },
+};
+
+/** The spreadsheet of a list: the export route takes the list's own filters (several statuses comma-separated). */
+export function exportHref(filters: Record<string, string | undefined>, file = 'items.xlsx'): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+  const qs = q.toString();
+  return `/console/exports/${file}${qs ? `?${qs}` : ''}`;
+}
+
+/** An export link that names what it exports (for screen readers; the visible text stays short). */
+export function exportLink(href: string, what: string): string {
+  return `<a class="export" href="${escapeHtml(href)}" aria-label="${escapeHtml(T_QUEUE.exportOf(what))}">${T_QUEUE.export}</a>`;
+}
+
+/** Styles of list headers with an export link beside the heading. */
+export const LIST_CSS = `
+.list-head{display:flex;align-items:baseline;gap:16px;flex-wrap:wrap}
+.list-head h1,.list-head h2{margin-right:auto}
+a.export{display:inline-block;padding:4px 12px;border:1px solid #0b4a8f;border-radius:6px;background:#fff;text-decoration:none;font-size:15px}
+`;
 
 /** Which deadline an item is held to in each status. */
 const DUE_NAMES: Partial<Record<ItemView['status'], string>> = {
@@ -34,6 +64,7 @@ export interface QueueSection {
   key: Exclude<QueueTab, 'all'>;
   items: ItemView[];
   total: number;
+  page: number;
 }
 
 export function dimensionName(code: string | null): string {
@@ -84,10 +115,13 @@ export function queueBody(o: { tab: QueueTab; sections: QueueSection[]; showUnit
   ).join('');
   const sections = o.sections
     .map((s) => {
-      const more = s.total > s.items.length ? `<p class="hint">${T_QUEUE.more(s.items.length, s.total)}</p>` : '';
-      return `<section aria-labelledby="h-${s.key}"><h2 id="h-${s.key}">${T_QUEUE.sections[s.key]}（${s.total}）</h2>${itemTable(s.items, o.now, { caption: T_QUEUE.sections[s.key], showUnit: o.showUnit })}${more}</section>`;
+      const name = T_QUEUE.sections[s.key];
+      // on 全部待办 each section shows its first page; the pager leads on to the section's own tab
+      const pages = pager({ path: '/console/queue', query: { show: s.key }, page: s.page, total: s.total, label: T_QUEUE.pagerOf(name) });
+      const exp = s.total ? exportLink(exportHref(QUEUE_FILTERS[s.key]), name) : '';
+      return `<section aria-labelledby="h-${s.key}"><div class="list-head"><h2 id="h-${s.key}">${name}（${s.total}）</h2>${exp}</div>${itemTable(s.items, o.now, { caption: name, showUnit: o.showUnit })}${pages}</section>`;
     })
     .join('');
   const flash = o.flash ? `<div class="msg ok" role="status">${escapeHtml(o.flash)}</div>` : '';
-  return `<h1>${T_QUEUE.title}</h1>${flash}<nav aria-label="${T_QUEUE.tabsLabel}"><ul class="tabs">${tabs}</ul></nav>${sections}`;
+  return `<style>${LIST_CSS}</style><h1>${T_QUEUE.title}</h1>${flash}<nav aria-label="${T_QUEUE.tabsLabel}"><ul class="tabs">${tabs}</ul></nav>${sections}`;
 }

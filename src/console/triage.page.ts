@@ -3,7 +3,8 @@ import { CHANNEL_NAMES, type ItemView } from '../items/item.types.js';
 import { escapeHtml } from '../web/html.js';
 import { chinaDateTime, excerpt, STATUS_NAMES } from './format.js';
 import { dispatchForm } from './item.page.js';
-import { dimensionName, dueCell } from './queue.page.js';
+import { pager } from './pager.js';
+import { dimensionName, dueCell, exportHref, exportLink, LIST_CSS } from './queue.page.js';
 
 /** Strings of the triage inbox. */
 export const T_TRIAGE = {
@@ -14,11 +15,16 @@ export const T_TRIAGE = {
   returned: '退回原因',
   routing: '系统意见',
   notNow: (status: string) => `此事项当前状态为“${status}”，暂不能在此分派，请打开事项查看。`,
-  more: (shown: number, total: number) => `仅显示前${shown}条，共${total}条。`,
+  listName: '待分派事项',
 };
+
+/** What waits at the triage unit: returned by a unit, never routed, or routed there and not yet dispatched. */
+export const TRIAGE_STATUSES = ['returned', 'new', 'assigned'] as const;
 
 export function triageBody(o: {
   triageUnitName: string | null;
+  triageUnit: string | null;
+  page: number;
   items: { item: ItemView; canDispatch: boolean }[];
   total: number;
   units: CatalogUnit[];
@@ -48,6 +54,7 @@ export function triageBody(o: {
     })
     .join('');
   const list = rows ? `<ul class="plain">${rows}</ul>` : `<p class="empty">${T_TRIAGE.empty}</p>`;
-  const more = o.total > o.items.length ? `<p class="hint">${T_TRIAGE.more(o.items.length, o.total)}</p>` : '';
-  return `<h1>${T_TRIAGE.title}（${o.total}）</h1>${flash}${error}<p>${e(T_TRIAGE.intro(o.triageUnitName))}</p>${list}${more}`;
+  const pages = pager({ path: '/console/triage', page: o.page, total: o.total, label: `${T_TRIAGE.listName}分页` });
+  const exp = o.total ? exportLink(exportHref({ unit: o.triageUnit ?? undefined, status: TRIAGE_STATUSES.join(',') }), T_TRIAGE.listName) : '';
+  return `<style>${LIST_CSS}</style><div class="list-head"><h1>${T_TRIAGE.title}（${o.total}）</h1>${exp}</div>${flash}${error}<p>${e(T_TRIAGE.intro(o.triageUnitName))}</p>${list}${pages}`;
 }

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CHANNELS } from './item.types.js';
+import { APPEAL_STATES, EXTENSION_STATES } from '../workflow/state-machine.js';
 import { DIMENSIONS, ITEM_STATUSES, type ItemStatus } from './item.entity.js';
 
 export class ListItemsQuery {
@@ -14,6 +15,15 @@ export class ListItemsQuery {
   @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
   @IsBoolean()
   overdue?: boolean;
+  @ApiPropertyOptional({ enum: EXTENSION_STATES, description: 'extension request state; requested = waiting for the office' })
+  @IsOptional()
+  @IsIn(EXTENSION_STATES)
+  extension?: string;
+  @ApiPropertyOptional({ enum: APPEAL_STATES, description: 'appeal state; pending = waiting for the office' }) @IsOptional() @IsIn(APPEAL_STATES) appeal?: string;
+  @ApiPropertyOptional({ enum: ['received', 'due'], description: 'received (default): newest first; due: earliest deadline (most overdue) first' })
+  @IsOptional()
+  @IsIn(['received', 'due'])
+  sort?: 'received' | 'due';
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) page?: number;
   @ApiPropertyOptional({ default: 50, maximum: 500 })
   @IsOptional()

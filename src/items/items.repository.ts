@@ -6,10 +6,17 @@ import type { TimelineEntry } from './item.types.js';
 
 export interface ItemFilter {
   unit?: string;
-  status?: ItemStatus;
+  /** one status, or any of several (the console's 办理中 is accepted or reopened) */
+  status?: ItemStatus | readonly ItemStatus[];
   dimension?: string;
   channel?: string;
   overdue?: boolean;
+  /** extension request state: 'requested' lists the requests waiting for the office */
+  extension?: string;
+  /** appeal state: 'pending' lists the appeals waiting for the office */
+  appeal?: string;
+  /** 'received' (default): newest first; 'due': the deadline the item is held to, earliest (most overdue) first */
+  sort?: 'received' | 'due';
   page: number;
   pageSize: number;
 }
@@ -103,9 +110,12 @@ export class ItemsRepository {
       params.push(f.unit);
       where.push(`u.code = $${params.length}`);
     }
-    if (f.status) {
+    if (typeof f.status === 'string') {
       params.push(f.status);
       where.push(`i.status = $${params.length}`);
+    } else if (f.status?.length) {
+      params.push(f.status);
+      where.push(`i.status = ANY($${params.length}::text[])`);
     }
     if (f.dimension) {
       params.push(f.dimension);
@@ -114,6 +124,14 @@ export class ItemsRepository {
     if (f.channel) {
       params.push(f.channel);
       where.push(`i.channel = $${params.length}`);
+    }
+    if (f.extension) {
+      params.push(f.extension);
+      where.push(`i.extension_state = $${params.length}`);
+    }
+    if (f.appeal) {
+      params.push(f.appeal);
+      where.push(`i.appeal_state = $${params.length}`);
     }
     if (f.overdue === true) where.push(OVERDUE);
     if (f.overdue === false) where.push(`NOT ${OVERDUE}`);
@@ -124,8 +142,9 @@ export class ItemsRepository {
       params,
     );
     params.push(f.pageSize, (f.page - 1) * f.pageSize);
+    const order = f.sort === 'due' ? 'i.due_at ASC NULLS LAST, i.id' : 'i.received_at DESC, i.id DESC';
     const rows: ItemRow[] = await this.ds.query(
-      `${cte} ${SELECT} ${cond} ORDER BY i.received_at DESC, i.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      `${cte} ${SELECT} ${cond} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return { rows, total };
@@ -144,6 +163,20 @@ export class ItemsRepository {
     }
     const rows: ItemRow[] = await this.ds.query(`${SELECT} WHERE i.id = $1`, [id]);
     return rows[0] ?? null;
+  }
+
+  /**
+   * The latest timeline entry of one kind for each of these items (e.g. the reason of the waiting extension request).
+   * The caller passes ids it already read through a scoped list.
+   */
+  async latestEvents(itemIds: string[], kind: string): Promise<Map<string, TimelineEntry>> {
+    if (!itemIds.length) return new Map();
+    const rows: { item_id: string; at: Date; actor: string; kind: string; data: Record<string, unknown> }[] = await this.ds.query(
+      `SELECT DISTINCT ON (item_id) item_id, at, actor, kind, data FROM item_event
+       WHERE item_id = ANY($1::bigint[]) AND kind = $2 ORDER BY item_id, id DESC`,
+      [itemIds, kind],
+    );
+    return new Map(rows.map((r) => [String(r.item_id), { at: r.at.toISOString(), actor: r.actor, kind: r.kind, data: r.data }]));
   }
 
   async timeline(itemId: string): Promise<TimelineEntry[]> {

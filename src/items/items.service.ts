@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { seesPersonalData, type Actor } from '../auth/actor.js';
 import { notFound } from '../common/domain-error.js';
 import type { DimensionCode } from './item.entity.js';
-import type { Channel, EvidenceEntry, ItemView } from './item.types.js';
+import type { Channel, EvidenceEntry, ItemView, TimelineEntry } from './item.types.js';
 import { ItemsRepository, type ItemFilter, type ItemRow } from './items.repository.js';
 import { maskEmail, maskName, maskPhone } from './masking.js';
 
@@ -13,6 +13,12 @@ export class ItemsService {
   async list(actor: Actor, filter: ItemFilter): Promise<{ items: ItemView[]; total: number }> {
     const { rows, total } = await this.repo.list(actor, filter);
     return { items: rows.map((r) => toView(r, actor)), total };
+  }
+
+  /** The latest timeline entry of `kind` for each item of a list this service returned (so already in scope), by id. */
+  async latestEvents(items: ItemView[], kind: string): Promise<Map<number, TimelineEntry>> {
+    const byId = await this.repo.latestEvents(items.map((i) => String(i.id)), kind);
+    return new Map([...byId].map(([id, ev]) => [Number(id), ev]));
   }
 
   async get(actor: Actor, id: string): Promise<ItemView> {
