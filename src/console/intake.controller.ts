@@ -1,13 +1,14 @@
-import { Body, Controller, Get, Logger, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Logger, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import type { Actor } from '../auth/actor.js';
 import { Public } from '../auth/auth.decorators.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { STAFF_CHANNELS, type StaffChannel } from '../intake/entries/entries.dto.js';
 import { HotlineImportService, type ImportStatus } from '../intake/hotline/hotline-import.service.js';
 import { MAX_UPLOAD } from '../intake/hotline/hotline.controller.js';
@@ -59,6 +60,7 @@ export class ConsoleIntakeController {
     private readonly hotline: HotlineService,
     private readonly mailbox: MailboxService,
     private readonly catalog: CatalogCache,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
   /** signedIn, and a role that enters things; unit staff get the 403 page. */
@@ -205,11 +207,19 @@ export class ConsoleIntakeController {
       if (json) return void res.status(status).json({ error });
       await this.showUpload(res, s, status, error);
     };
+    // next to where the import keeps it (a rename, not a copy); a refused upload is removed by multer
+    const uploads = path.join(this.config.dataDir, 'uploads');
+    mkdirSync(uploads, { recursive: true });
+    let refused = false; // a file came without a good token before it: skipped, never written
     const parse = multer({
-      storage: multer.diskStorage({ destination: tmpdir() }),
+      storage: multer.diskStorage({ destination: uploads }),
       limits: { fileSize: MAX_UPLOAD, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
       defParamCharset: 'utf8', // browsers send the file's name in UTF-8 (Chinese names)
-      fileFilter: (r, file, cb) => cb(null, file.fieldname === 'file' && this.pages.session.checkCsrf(r as Request, (r.body as Record<string, unknown>)?._csrf)),
+      fileFilter: (r, file, cb) => {
+        const ok = file.fieldname === 'file' && this.pages.session.checkCsrf(r as Request, (r.body as Record<string, unknown>)?._csrf);
+        if (!ok) refused = true;
+        cb(null, ok);
+      },
     }).single('file');
     try {
       await new Promise<void>((ok, fail) => parse(req, res, (err: unknown) => (err ? fail(err) : ok())));
@@ -223,7 +233,7 @@ export class ConsoleIntakeController {
     }
     const file = req.file;
     const form = fields(req.body);
-    if (!this.pages.session.checkCsrf(req, form._csrf)) {
+    if (refused || !this.pages.session.checkCsrf(req, form._csrf)) {
       if (file) rmSync(file.path, { force: true });
       if (json) return void res.status(403).json({ error: '页面已过期或来源不明，请刷新页面后重新上传。' });
       return void (await this.pages.expired(res, s));
