@@ -204,7 +204,7 @@ function topTable(id: string, title: string, rows: { code: string; name: string;
         .map((r) => `<tr><th scope="row">${escapeHtml(r.name || r.code)}</th><td>${escapeHtml(r.code)}</td><td class="num">${r.problems}</td></tr>`)
         .join('')}</tbody></table>`
     : `<p class="empty">${T_DASH.noData}</p>`;
-  return `<section class="card" aria-labelledby="h-${id}"><h2 id="h-${id}">${escapeHtml(title)}</h2>${body}</section>`;
+  return `<section class="card top" aria-labelledby="h-${id}"><h2 id="h-${id}">${escapeHtml(title)}</h2>${body}</section>`;
 }
 
 function periodForm(v: DashboardView): string {
@@ -245,22 +245,22 @@ export function dashboardBody(v: DashboardView): string {
   return `${head}<p class="hint period-line">${escapeHtml(T_DASH.period(v.form.from, v.form.to))}</p>
 ${kpis(s)}
 <div class="charts">${card('trend')}${card('dimension')}${card('channel')}${card('unit')}</div>
-<div class="charts">${card('rating')}<div>${topTable('top-windows', T_DASH.topWindows, topWindows)}${topTable('top-items', T_DASH.topItems, topItems)}</div></div>
+<div class="charts three">${card('rating')}${topTable('top-windows', T_DASH.topWindows, topWindows)}${topTable('top-items', T_DASH.topItems, topItems)}</div>
 ${exportsCard(v)}
 <script type="application/json" id="dash-data">${scriptJson({ charts })}</script>`;
 }
 
 /** Screen-specific styles (the shared CSS stays as it is). */
 export const DASHBOARD_CSS = `
-.dash-head{display:flex;flex-wrap:wrap;align-items:end;gap:8px 20px;margin:0 0 4px}
+.dash-head{display:flex;flex-wrap:wrap;align-items:end;gap:6px 20px;margin:0 0 2px}
 .dash-head h1{margin:0 8px 4px 0}
 .dash-head form.period{gap:8px}
-.dash-head form.period label{font-size:14px}
+.dash-head form.period label{font-size:14px;margin:0 0 2px}
 .dash-head input[type=date]{font:inherit;padding:5px 8px;border:1px solid #5b6b7d;border-radius:6px;min-height:38px;color:#1a1a1a;background:#fff}
 .dash-head select{width:auto;max-width:16em}
 .dash-head .presets{margin:0 0 2px}
 .dash-head .presets a{padding:5px 12px}
-.period-line{margin:2px 0 8px}
+.period-line{margin:2px 0 6px}
 .kpis{display:grid;grid-template-columns:repeat(8,minmax(0,1fr));gap:10px;margin:0 0 12px}
 .kpi{background:#fff;border:1px solid #c5ced9;border-left:5px solid #1f5fa8;border-radius:8px;padding:6px 10px}
 .kpi.warn{border-left-color:#b3261e}
@@ -270,11 +270,15 @@ export const DASHBOARD_CSS = `
 .kpi .s{font-size:12.5px;color:#44505d;line-height:1.3}
 .charts{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px;margin:0 0 12px}
 .charts .card{margin:0}
-.charts>div>.card+.card{margin-top:12px}
+.charts.three{grid-template-columns:minmax(0,1.2fr) minmax(0,1fr) minmax(0,1fr)}
+.card.top{padding:8px 12px}
+.card.top h2{font-size:16px;margin:0 0 4px}
+.card.top table{font-size:14px}
+.card.top th,.card.top td{padding:4px 8px}
 .chart-card{padding:8px 12px}
 .chart-card h2{font-size:16px;margin:0 0 2px}
-.chart{height:200px;width:100%}
-.chart-empty{height:200px;display:flex;align-items:center;justify-content:center}
+.chart{height:178px;width:100%}
+.chart-empty{height:178px;display:flex;align-items:center;justify-content:center}
 details summary{cursor:pointer;color:#0b4a8f;font-size:14px;padding:2px 0}
 details table{margin-top:4px;font-size:14px}
 th.num,td.num{text-align:right}
@@ -291,6 +295,8 @@ export const DASHBOARD_SCRIPT = `(function(){
 var data=document.getElementById('dash-data');var E=window.echarts;if(!data||!E)return;
 var charts=JSON.parse(data.textContent).charts;
 var COLORS=['#1f5fa8','#2e7d32','#c62828','#d9822b','#6a4c93','#00838f','#8d6e00','#5b6b7d'];
+var CATEGORY=['#1f5fa8','#00838f','#6a4c93','#d9822b','#8d6e00','#5b6b7d','#9e9e9e'];
+var RATING=['#b3261e','#e0604f','#8a99ab','#66a96b','#2e7d32'];
 var FONT='system-ui,"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif';
 var base={color:COLORS,aria:{enabled:true},animation:false,textStyle:{fontFamily:FONT,fontSize:13,color:'#1a1a1a'},
   tooltip:{trigger:'axis',axisPointer:{type:'shadow'}},grid:{left:8,right:24,top:30,bottom:4,containLabel:true}};
@@ -298,7 +304,7 @@ function opt(c){
   var o=JSON.parse(JSON.stringify(base));
   var axisLabel={color:'#1a1a1a',fontSize:12};
   if(c.kind==='pie'){
-    o.tooltip={trigger:'item',formatter:'{b}：{c}（{d}%）'};
+    o.color=CATEGORY;o.tooltip={trigger:'item',formatter:'{b}：{c}（{d}%）'};
     o.legend={orient:'vertical',right:8,top:'middle',textStyle:{color:'#1a1a1a'}};
     o.series=[{type:'pie',name:c.series[0].name,radius:['42%','72%'],center:['38%','52%'],
       label:{formatter:'{c}',color:'#1a1a1a'},data:c.categories.map(function(n,i){return{name:n,value:c.series[0].data[i]}})}];
@@ -307,7 +313,7 @@ function opt(c){
   var cat={type:'category',data:c.categories,axisLabel:axisLabel,axisTick:{alignWithLabel:true}};
   var val={type:'value',minInterval:1,axisLabel:axisLabel,splitLine:{lineStyle:{color:'#e1e6ec'}}};
   if(c.kind==='hbar'){
-    cat.inverse=true;cat.axisLabel={color:'#1a1a1a',fontSize:12,width:150,overflow:'truncate'};
+    cat.inverse=true;cat.axisLabel={color:'#1a1a1a',fontSize:11,width:160,overflow:'truncate',interval:0};
     o.xAxis=val;o.yAxis=cat;o.grid.top=4;
     o.series=[{type:'bar',name:c.series[0].name,data:c.series[0].data,barMaxWidth:18,label:{show:true,position:'right',color:'#1a1a1a'}}];
     return o;
@@ -320,7 +326,9 @@ function opt(c){
       :{type:'line',name:s.name,data:s.data,symbolSize:7,lineStyle:{width:3},itemStyle:{color:i===1?'#2e7d32':'#c62828'}}});
     return o;
   }
-  o.series=[{type:'bar',name:c.series[0].name,data:c.series[0].data,barMaxWidth:40,colorBy:'data',label:{show:true,position:'top',color:'#1a1a1a'}}];
+  var pal=c.id==='rating'?RATING:CATEGORY;
+  o.series=[{type:'bar',name:c.series[0].name,barMaxWidth:40,label:{show:true,position:'top',color:'#1a1a1a'},
+    data:c.series[0].data.map(function(v,i){return{value:v,itemStyle:{color:pal[i%pal.length]}}})}];
   return o;
 }
 var drawn=[];
