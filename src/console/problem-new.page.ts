@@ -25,6 +25,7 @@ export const T_NEW = {
   units: '责任单位（至少选一个）',
   kind: '整改类型',
   deadline: '整改期限（限期整改必填）',
+  deadlineHint: '到期日当天24时截止；格式如 2026-12-31。',
   items: '关联事项（查询码，每行一个，选填）',
   itemsHint: '这些事项在问题验收通过后，将以整改措施作为答复。',
   create: '建立问题',
@@ -150,7 +151,8 @@ export function newBody(o: NewPageOptions): string {
     ? `<section class="card" aria-labelledby="h-item"><h2 id="h-item">${T.fromItem}</h2><p><a href="/console/items/${item.id}">${e(T.itemLink(item.trackingCode))}</a> <span class="badge ${item.status}">${STATUS_NAMES[item.status]}</span> · ${e(item.unitName)} · ${chinaDateTime(item.receivedAt)}</p><div class="text">${e(excerpt(item.text, 200))}</div></section>`
     : '';
   const chosen = new Set(v.units ?? []);
-  const units = o.units
+  // the chosen units first, so they show without scrolling the list
+  const units = [...o.units.filter((u) => chosen.has(u.code)), ...o.units.filter((u) => !chosen.has(u.code))]
     .map((u) => `<label class="check"><input type="checkbox" name="units" value="${e(u.code)}"${chosen.has(u.code) ? ' checked' : ''}>${e(u.name)}</label>`)
     .join('');
   const dims = DIMENSIONS.map((d) => `<option value="${d}"${v.dimension === d ? ' selected' : ''}>${e(dimensionName(d))}（${d}）</option>`).join('');
@@ -166,7 +168,7 @@ export function newBody(o: NewPageOptions): string {
 <label for="p-step">${T.blockedStep}</label><input type="text" id="p-step" name="blockedStep" maxlength="200" value="${e(v.blockedStep ?? '')}">
 <fieldset><legend>${T.units}</legend><div class="unit-grid">${units}</div></fieldset>
 <fieldset><legend>${T.kind}</legend><div class="kinds">${kinds}</div></fieldset>
-<label for="p-deadline">${T.deadline}</label><input type="date" id="p-deadline" name="deadline" value="${e(v.deadline ?? '')}">
+<label for="p-deadline">${T.deadline}</label><p class="hint" id="p-deadline-hint">${T.deadlineHint}</p><input type="date" id="p-deadline" name="deadline" aria-describedby="p-deadline-hint" value="${e(v.deadline ?? '')}">
 <label for="p-codes">${T.items}</label><p class="hint" id="p-codes-hint">${T.itemsHint}</p><textarea id="p-codes" name="codes" maxlength="20000" aria-describedby="p-codes-hint">${e(v.codes ?? '')}</textarea>
 <p><button type="submit">${T.create}</button></p></form></section>`;
   return `${PROBLEMS_CSS}<p><a href="/console/problems">${T_PROBLEMS.back}</a></p><h1>${T.title}</h1>${flashAndError(undefined, o.error)}

@@ -258,7 +258,10 @@ export function detailBody(o: DetailPageOptions): string {
   }
 
   const items = p.items.length
-    ? `<ul class="plain">${p.items.map((i) => `<li><a href="/console/items/${i.id}">${e(i.trackingCode)}</a> <span class="badge ${i.status}">${STATUS_NAMES[i.status]}</span></li>`).join('')}</ul>`
+    ? // unit staff may not see every linked item (another unit's): the code and status only, no link to a 404
+      `<ul class="plain">${p.items
+        .map((i) => `<li>${o.office ? `<a href="/console/items/${i.id}">${e(i.trackingCode)}</a>` : e(i.trackingCode)} <span class="badge ${i.status}">${STATUS_NAMES[i.status]}</span></li>`)
+        .join('')}</ul>`
     : `<p class="empty">${T.noItems}</p>`;
   const linkForm =
     o.office && p.status !== 'verified'
