@@ -6,6 +6,8 @@ import type { ItemView } from '../items/item.types.js';
 import { ItemsRepository } from '../items/items.repository.js';
 import { ItemsService } from '../items/items.service.js';
 import { CatalogCache } from '../org/catalog.cache.js';
+import { OutboxService } from '../notification/outbox.service.js';
+import { WorkflowService } from '../workflow/workflow.service.js';
 import type { ReclassifyDto } from './classification.dto.js';
 
 /**
@@ -19,6 +21,8 @@ export class ReclassifyService {
     private readonly repo: ItemsRepository,
     private readonly items: ItemsService,
     private readonly catalog: CatalogCache,
+    private readonly workflow: WorkflowService,
+    private readonly outbox: OutboxService,
   ) {}
 
   async reclassify(actor: Actor, id: string, dto: ReclassifyDto): Promise<ItemView> {
@@ -64,12 +68,12 @@ export class ReclassifyService {
           [id, text, dimension, secondary, misconduct, actor.id],
         );
       }
+      let moved = false;
       if (unitId && dto.unit !== item.unit) {
-        const unitName = snap.catalog.units.find((u) => u.code === dto.unit)?.name ?? dto.unit;
-        await m.query(
-          `UPDATE item SET unit_id = $2, status = 'assigned', routing_rule = 'manual', routing_reason = $3, updated_at = now() WHERE id = $1`,
-          [id, unitId, `由工作人员改派至${unitName}`],
-        );
+        // a move is the workflow's step: its rules, fresh deadlines, the extension reset, the new unit told by mail,
+        // a misroute counted against the old unit — and its own timeline entry
+        await this.workflow.applyIn(m, id, { type: 'reclassify', unit: dto.unit, note: dto.note }, actor, snap);
+        moved = true;
       }
       if (dto.unit !== undefined) {
         // confirming the current unit is a routing label too
@@ -80,6 +84,8 @@ export class ReclassifyService {
           actor.id,
         ]);
       }
+      // the move has its entry from the workflow; this one records the classification (and a confirmed unit)
+      if (moved && !classificationChanged) return;
       await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data) VALUES ($1, $2, $3, 'reclassified', $4::jsonb)`, [
         id,
         actor.id,
@@ -91,6 +97,7 @@ export class ReclassifyService {
         }),
       ]);
     });
+    this.outbox.kickSoon();
     return this.items.get(actor, id);
   }
 }

@@ -365,6 +365,9 @@ export function eventDetail(kind: string, d: Record<string, unknown>): string {
     case 'dispatched':
       return typeof d.unit === 'string' ? `分派至 ${d.unit}` : '';
     case 'reclassified': {
+      // a move by the workflow records {unit: {from, to}}; a correction by the classification records before/after
+      const moved = d.unit as { from?: unknown; to?: unknown } | undefined;
+      if (moved && typeof moved === 'object') return `改派：${String(moved.from ?? '分派中心')} → ${String(moved.to ?? '')}`;
       const before = (d.before ?? {}) as Record<string, unknown>;
       const after = (d.after ?? {}) as Record<string, unknown>;
       const parts: string[] = [];

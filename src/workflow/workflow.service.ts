@@ -199,9 +199,23 @@ export class WorkflowService {
         unitCode = unit.code;
         break;
       }
+      case 'reclassify': {
+        if (next.dimension !== row.dimension) set.dimension = next.dimension;
+        // a move to another unit: like a dispatch, by hand (assignTo in the state machine set the status and deadlines)
+        if (next.unit && next.unit !== current.unit) {
+          const unitId = snap.unitIdByCode.get(next.unit);
+          const unit = snap.catalog.units.find((u) => u.code === next.unit);
+          if (!unitId || !unit) throw new DomainError(ErrorCode.ValidationFailed, `unit: unknown or inactive unit "${next.unit}"`);
+          set.unit_id = unitId;
+          set.routing_rule = 'manual';
+          set.routing_reason = `由工作人员改派至${unit.name}`;
+          set.accepted_at = null;
+          unitCode = unit.code;
+        }
+        break;
+      }
       case 'close':
       case 'reopen':
-      case 'reclassify':
       case 'request_extension':
       case 'decide_extension':
       case 'appeal':
