@@ -32,8 +32,8 @@ export const T_HOTLINE = {
   results: '导出办理结果（回传12345系统的 Excel 文件）',
   backToUpload: '继续导入其他文件',
   refreshing: '页面每3秒自动刷新，直到导入完成。',
-  live: (s: { rowsRead: number; total: number; created: number; duplicates: number; updated: number; rejectedCount: number }) =>
-    `已读取到第${s.rowsRead}行；已处理${s.total}行：新增${s.created}件，重复${s.duplicates}件，更新${s.updated}件，有问题${s.rejectedCount}行。`,
+  live: (s: { progress: number | null; rowsRead: number; total: number; created: number; duplicates: number; updated: number; rejectedCount: number }) =>
+    `${s.progress !== null ? `约完成${Math.round(s.progress * 100)}%；` : ''}已读取到第${s.rowsRead}行；已处理${s.total}行：新增${s.created}件，重复${s.duplicates}件，更新${s.updated}件，有问题${s.rejectedCount}行。`,
   errors: {
     noFile: '请选择要导入的工单文件。',
     tooBig: '文件超过1GB上限，请分成几个文件后再导入。',
@@ -121,14 +121,14 @@ function scriptStrings(): string {
  * and shows it in the bar and the status line; when it ends, opens the import's page with its results.
  */
 const POLL_FN = `function hubPoll(url,page,bar,status,S,liveText){var stop=false;function tick(){var x=new XMLHttpRequest();x.open('GET',url);x.setRequestHeader('Accept','application/json');x.onload=function(){var r=null;try{r=JSON.parse(x.responseText)}catch(_){}if(x.status!==200||!r){setTimeout(tick,2000);return}
-if(r.bytesRead!==null&&r.bytes>0){bar.max=r.bytes;bar.value=Math.min(r.bytesRead,r.bytes)}else if(r.status==='done'){bar.max=1;bar.value=1}else{bar.removeAttribute('value')}
+if(r.progress!==null){bar.max=1;bar.value=r.progress}else{bar.removeAttribute('value')}
 var t=r.status==='queued'?S.queued:liveText(r);if(status.textContent!==t)status.textContent=t;
 if(r.status==='done'||r.status==='failed'){stop=true;bar.max=1;bar.value=1;status.textContent=r.status==='done'?S.done:S.failed;setTimeout(function(){location.assign(page)},600);return}
 if(!stop)setTimeout(tick,700)};x.onerror=function(){setTimeout(tick,2000)};x.send()}tick()}`;
 
 function liveTextFn(): string {
   // the same sentence as T_HOTLINE.live, built in the browser from the numbers
-  return `function(r){return '已读取到第'+r.rowsRead+'行；已处理'+r.total+'行：新增'+r.created+'件，重复'+r.duplicates+'件，更新'+r.updated+'件，有问题'+r.rejectedCount+'行。'}`;
+  return `function(r){return (r.progress!==null?'约完成'+Math.round(r.progress*100)+'%；':'')+'已读取到第'+r.rowsRead+'行；已处理'+r.total+'行：新增'+r.created+'件，重复'+r.duplicates+'件，更新'+r.updated+'件，有问题'+r.rejectedCount+'行。'}`;
 }
 
 export function hotlineUploadScript(): string {
@@ -155,11 +155,11 @@ export function importBody(o: { s: ImportStatus; page: number }): string {
   const f = T_HOTLINE.facts;
   const running = s.status === 'queued' || s.status === 'running';
   const fact = (dt: string, dd: string) => `<dt>${dt}</dt><dd>${dd}</dd>`;
-  const value = s.status === 'done' ? ' max="1" value="1"' : s.bytesRead !== null && s.bytes > 0 ? ` max="${s.bytes}" value="${Math.min(s.bytesRead, s.bytes)}"` : '';
+  const value = s.progress !== null ? ` max="1" value="${s.progress}"` : '';
   const progress = running
     ? `<section class="card" aria-labelledby="h-progress"><h2 id="h-progress">${T_HOTLINE.importing}</h2><label class="sr" for="imp-bar">${T_HOTLINE.importing}</label><progress id="imp-bar"${value}></progress><p id="live-status" role="status" aria-live="polite">${e(T_HOTLINE.live(s))}</p><noscript><meta http-equiv="refresh" content="3"><p class="hint">${T_HOTLINE.refreshing}</p></noscript></section>`
     : '';
-  const facts = `<dl class="facts">${[
+  const facts = `<dl class="facts long">${[
     fact(f.status, `<span class="badge ${T_HOTLINE.statusClass[s.status]}" id="import-status">${T_HOTLINE.statusNames[s.status]}</span>`),
     fact(f.file, e(s.fileName)),
     fact(f.size, e(sizeText(s.bytes))),

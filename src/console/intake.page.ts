@@ -97,6 +97,7 @@ input[type=datetime-local],input[type=file]{font:inherit;padding:6px 10px;border
 a.button{display:inline-block;font-weight:700;min-height:38px;padding:6px 18px;border-radius:6px;border:1px solid #0b4a8f;background:#0b4a8f;color:#fff;text-decoration:none}
 a.button.secondary{background:#fff;color:#0b4a8f}
 progress{width:100%;height:22px;accent-color:#0b4a8f}
+dl.facts.long{grid-template-columns:13em 1fr}
 </style>`;
 
 export const ENTRY_CHANNELS: readonly StaffChannel[] = ['suggestion_box', 'phone', 'walkthrough'];

@@ -22,7 +22,7 @@ export const T_QR = {
   revoke: '作废并重新生成',
   revokedDone: '原二维码已作废，已生成新的二维码。请打印新码替换窗口上张贴的旧码。',
   confirmTitle: (name: string) => `作废二维码：${name}`,
-  confirmBody: '作废后，这个窗口已经打印张贴的二维码将立即失效，群众扫码会看到“二维码已失效”。系统会生成新的二维码，需要重新打印张贴。',
+  confirmBody: '作废后，这个窗口已经打印张贴的二维码将立即失效，群众扫码会看到“此二维码已失效”。系统会生成新的二维码，需要重新打印张贴。',
   confirmButton: '确认作废',
   cancel: '取消，返回',
   back: '返回二维码管理',
@@ -36,6 +36,8 @@ export const QR_CSS = `<style>
 .qr-grid p{margin:2px 0}
 .qr-layout{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,3fr);gap:16px;align-items:start}
 .qr-layout table td,.qr-layout table th{padding:6px 8px}
+.qr-layout a[aria-current=page]{font-weight:700;color:#1a1a1a;text-decoration:none;border-left:4px solid #0b4a8f;padding-left:6px}
+.confirm dl.facts{margin:0 0 12px}
 a.button{display:inline-block;font-weight:700;min-height:38px;padding:6px 18px;border-radius:6px;border:1px solid #0b4a8f;background:#0b4a8f;color:#fff;text-decoration:none}
 a.button.danger{background:#fff;color:#a4001a;border-color:#a4001a}
 a.button.small{min-height:32px;padding:3px 12px;font-size:14px}
@@ -77,7 +79,7 @@ ${o.windows.length ? `<p><a class="button" href="/console/qr/units/${encodeURICo
 
 export function revokeConfirmBody(o: { window: { code: string; name: string; location: string | null; unitName: string }; csrf: string; back: string }): string {
   const w = o.window;
-  return `${QR_CSS}<h1>${e(T_QR.confirmTitle(w.name))}</h1><div class="card"><dl class="facts"><dt>${T_QR.code}</dt><dd>${e(w.code)}</dd>${w.location ? `<dt>${T_QR.location}</dt><dd>${e(w.location)}</dd>` : ''}<dt>${T_QR.unit}</dt><dd>${e(w.unitName)}</dd></dl>
+  return `${QR_CSS}<h1>${e(T_QR.confirmTitle(w.name))}</h1><div class="card confirm"><dl class="facts"><dt>${T_QR.code}</dt><dd>${e(w.code)}</dd>${w.location ? `<dt>${T_QR.location}</dt><dd>${e(w.location)}</dd>` : ''}<dt>${T_QR.unit}</dt><dd>${e(w.unitName)}</dd></dl>
 <p class="msg err" id="revoke-warning">${T_QR.confirmBody}</p>
 <form method="post" action="/console/qr/windows/${encodeURIComponent(w.code)}/revoke" aria-describedby="revoke-warning"><input type="hidden" name="_csrf" value="${e(o.csrf)}"><button type="submit" class="danger">${T_QR.confirmButton}</button> <a href="${e(o.back)}">${T_QR.cancel}</a></form></div>`;
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { copyFileSync, createReadStream, mkdirSync, renameSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../auth/actor.js';
@@ -28,10 +29,11 @@ export interface ImportStatus extends ImportSummary {
   bytes: number;
   rejectedCount: number;
   /**
-   * How far into the file the runner has read, in bytes: the file size once done; null when no runner in this copy of
-   * the service is reading it (queued, or running in another copy), so only the row counts tell the progress then.
+   * How far the import has got, 0–1 (an estimate while it runs: rows read against the rows a CSV's first megabyte
+   * suggests, or the share of an XLSX file read); 1 once done; null when no runner in this copy of the service is
+   * reading it (queued, or running in another copy), so only the row counts tell the progress then.
    */
-  bytesRead: number | null;
+  progress: number | null;
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -80,6 +82,27 @@ export function orderDraft(o: HotlineOrder): IntakeDraft {
   };
 }
 
+/**
+ * About how many lines a CSV has, from its first megabyte (exact when that is the whole file); null for a workbook
+ * (zip), whose rows cannot be counted without unpacking it. Read ahead of parsing, a stream's bytes would run ahead of
+ * the rows by its buffers, which for a file of a few megabytes is most of it.
+ */
+export async function estimateLines(file: string, size: number): Promise<number | null> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(size, 1024 * 1024));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const head = buf.subarray(0, bytesRead);
+    if (head.length >= 4 && head.readUInt32BE(0) === 0x504b0304) return null;
+    let n = 0;
+    for (let i = head.indexOf(0x0a); i !== -1; i = head.indexOf(0x0a, i + 1)) n++;
+    if (bytesRead >= size) return n + (head.length && head[head.length - 1] !== 0x0a ? 1 : 0);
+    return n ? Math.ceil((size * n) / bytesRead) : null;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** What identifies a row's content: a changed row for a known order is an update, an identical one a duplicate. */
 export function orderHash(o: HotlineOrder): string {
   return createHash('sha256')
@@ -98,7 +121,7 @@ export function orderHash(o: HotlineOrder): string {
 export class HotlineImportService implements OnModuleInit {
   private readonly logger = new Logger(HotlineImportService.name);
   private readonly mapping: ColumnMapping = loadDefaultMapping();
-  /** bytes read so far by the imports this copy is running (a progress bar's measure; the counts are in the store) */
+  /** how far the imports this copy is running have got, 0–1 (a progress bar's measure; the counts are in the store) */
   private readonly reading = new Map<string, number>();
 
   constructor(
@@ -182,7 +205,7 @@ export class HotlineImportService implements OnModuleInit {
       updated: r.updated,
       rejected: r.rejected,
       rejectedCount: r.rejected_count,
-      bytesRead: r.status === 'done' ? Number(r.file_bytes) : (this.reading.get(r.id) ?? null),
+      progress: r.status === 'done' ? 1 : (this.reading.get(r.id) ?? null),
       error: r.error,
       createdAt: r.created_at.toISOString(),
       finishedAt: r.finished_at?.toISOString() ?? null,
@@ -231,7 +254,7 @@ export class HotlineImportService implements OnModuleInit {
   }
 
   private async runLocked(id: string): Promise<void> {
-    const [job] = await this.ds.query(`SELECT file_path, file_name, status, rows_read, created_by FROM hotline_import WHERE id = $1`, [id]);
+    const [job] = await this.ds.query(`SELECT file_path, file_name, file_bytes, status, rows_read, created_by FROM hotline_import WHERE id = $1`, [id]);
     if (!job || job.status === 'done' || job.status === 'failed') return;
     await this.ds.query(`UPDATE hotline_import SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now() WHERE id = $1`, [id]);
     const actor: Actor = { id: job.created_by, username: 'hotline-import', role: 'operator', unitId: null };
@@ -249,11 +272,14 @@ export class HotlineImportService implements OnModuleInit {
       writing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     };
     try {
-      // a stream of our own, so its byte count can stand for the progress (it reads a little ahead of the rows)
+      // a stream of our own, so an XLSX's progress can be its bytes read; a CSV's is its rows against an estimate
+      const bytes = Number(job.file_bytes);
+      const lines = await estimateLines(job.file_path, bytes);
       const source = createReadStream(job.file_path, { highWaterMark: 256 * 1024 });
       const rows = readHotlineFile(source, { mapping: this.mapping, fileName: job.file_name, afterRow: job.rows_read });
       for await (const r of rows) {
-        this.reading.set(id, source.bytesRead);
+        // never 1 before the end: the estimate may be short, and the last batch is still to be written
+        this.reading.set(id, Math.min(0.99, lines ? r.row / lines : bytes > 0 ? source.bytesRead / bytes : 0));
         lastRow = r.row;
         if (r.ok) batch.push({ row: r.row, order: r.order });
         else rejected.push({ row: r.row, reason: r.reason });
