@@ -16,6 +16,7 @@ import { ConsolePages, dispatchTargets, fields, pageNumber } from './console-pag
 import type { ConsoleSessionInfo } from './console-session.js';
 import { excerpt } from './format.js';
 import { isOffice } from './layout.js';
+import { caseFileError, casesBody, T_CASES } from './problem-cases.page.js';
 import { DIMENSIONS, newBody, T_NEW, valuesFromTrace, type NewProblemValues } from './problem-new.page.js';
 import { detailBody, listBody, T_PROBLEMS, type DetailPageOptions } from './problems.page.js';
 import { PAGE_SIZE } from './pager.js';
@@ -51,8 +52,12 @@ const evidenceUpload = multer({
   defParamCharset: 'utf8',
 }).single('file');
 
-function readUpload(req: Request, res: Response): Promise<Express.Multer.File | undefined> {
-  return new Promise((resolve, reject) => evidenceUpload(req, res, (err: unknown) => (err ? reject(err) : resolve(req.file))));
+/** A case log (办件记录) for the back-trace: as large as the API takes. */
+const MAX_CASE_FILE = 50 * 1024 * 1024;
+const caseUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CASE_FILE, files: 1, fields: 5, fieldSize: 4096, parts: 6 } }).single('file');
+
+function readUpload(req: Request, res: Response, parse = evidenceUpload): Promise<Express.Multer.File | undefined> {
+  return new Promise((resolve, reject) => parse(req, res, (err: unknown) => (err ? reject(err) : resolve(req.file))));
 }
 
 /** Repeated form fields (the unit checkboxes) as a list. */
@@ -182,6 +187,39 @@ export class ConsoleProblemsController {
       if (err instanceof DomainError && err.code === ErrorCode.ValidationFailed) {
         return refuse(/deadline/.test(err.message) ? '整改期限的日期不正确。' : '填写的内容不完整或格式不正确，请检查后重新提交。');
       }
+      throw err;
+    }
+  }
+
+  @Get('problems/cases')
+  async casesForm(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const s = await this.importer(req, res);
+    if (!s) return;
+    await this.pages.send(res, 200, s, { title: T_CASES.title, body: casesBody({ csrf: s.csrf, office: isOffice(s.actor) }), active: 'problems' });
+  }
+
+  @Post('problems/cases')
+  async importCases(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const s = await this.importer(req, res);
+    if (!s) return;
+    let file: Express.Multer.File | undefined;
+    let error: string | null = null;
+    try {
+      file = await readUpload(req, res, caseUpload);
+    } catch (err) {
+      if (!(err instanceof multer.MulterError)) throw err;
+      error = err.code === 'LIMIT_FILE_SIZE' ? '文件超过 50 MB，未导入。请拆分后分批导入。' : '上传未完成，请重新选择文件后再试。';
+    }
+    if (!(await this.pages.csrfOk(req, res, s, fields(req.body)._csrf))) return;
+    const send = (status: number, o: Omit<Parameters<typeof casesBody>[0], 'office'>) =>
+      this.pages.send(res, status, s, { title: T_CASES.title, body: casesBody({ ...o, office: isOffice(s.actor) }), active: 'problems' });
+    if (error) return send(413, { csrf: s.csrf, error });
+    if (!file?.buffer.length) return send(400, { csrf: s.csrf, error: '请选择要导入的办件记录文件。' });
+    try {
+      const result = await this.cases.importFile(file.buffer, s.actor);
+      await send(200, { csrf: s.csrf, result });
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.ValidationFailed) return send(400, { csrf: s.csrf, error: caseFileError(err.message) });
       throw err;
     }
   }
@@ -316,6 +354,17 @@ export class ConsoleProblemsController {
     const s = await this.pages.signedIn(req, res);
     if (!s) return null;
     if (s.actor.role !== 'unit_staff' && !isOffice(s.actor)) {
+      await this.pages.forbidden(res, s);
+      return null;
+    }
+    return s;
+  }
+
+  /** signedIn, and a role that imports case logs (operators and the office, as the API allows). */
+  private async importer(req: Request, res: Response): Promise<ConsoleSessionInfo | null> {
+    const s = await this.pages.signedIn(req, res);
+    if (!s) return null;
+    if (s.actor.role !== 'operator' && !isOffice(s.actor)) {
       await this.pages.forbidden(res, s);
       return null;
     }

@@ -14,6 +14,7 @@ export const T_PROBLEMS = {
   ledgerTitle: '问题台账',
   myTitle: '本单位整改问题',
   newLink: '新建问题',
+  importCases: '导入办件记录',
   exports: '导出清单',
   exportLinks: [
     ['/console/exports/problems.xlsx', '问题清单'],
@@ -154,7 +155,7 @@ ${unitSelect}
 <div><button type="submit">${T.filter.button}</button></div>
 ${f.status || f.unit || f.overdue ? `<div><a href="/console/problems">${T.filter.reset}</a></div>` : ''}</form>`;
   const toolbar = o.office
-    ? `<div class="toolbar"><a class="button" href="/console/problems/new">${T.newLink}</a><span>${T.exports}：</span><ul class="exports">${T.exportLinks
+    ? `<div class="toolbar"><a class="button" href="/console/problems/new">${T.newLink}</a><a href="/console/problems/cases">${T.importCases}</a><span>${T.exports}：</span><ul class="exports">${T.exportLinks
         .map(([href, text]) => `<li><a href="${href}">${text}</a></li>`)
         .join('')}</ul></div>`
     : '';

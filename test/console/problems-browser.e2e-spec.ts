@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { SYSTEM_ACTOR } from '../../src/auth/actor.js';
 import { ItemAssessor } from '../../src/intake/intake.types.js';
-import { CasesService } from '../../src/rectification/cases.service.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { AssignedUnitAssessor, newItem } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
@@ -68,7 +66,6 @@ describe('console problems in Chromium', () => {
   it('the office creates a problem from an item, the unit rectifies with evidence, the office verifies and the item is answered', async () => {
     const sup = await ctx.newUser({ role: 'supervisor', username: 'office_lee' });
     const sw = await ctx.newUser({ role: 'unit_staff', unit: 'SW', username: 'sw_wang' });
-    await ctx.app.get(CasesService).importFile(Buffer.from(CASE_LOG), { ...SYSTEM_ACTOR, role: 'operator' });
     const item = await newItem(ctx, {
       assignedUnit: 'BDC',
       channel: 'qr',
@@ -78,9 +75,16 @@ describe('console problems in Chromium', () => {
       text: '二手房过户等了十天，说是在等税务那边',
     });
 
-    // 1. the office: the new-problem page for the item, the back-trace, the problem
+    // 1. the office: the case log imported, the new-problem page for the item, the back-trace, the problem
     const page = await open();
     await signIn(page, sup);
+    await page.goto(`${base}/console/problems`);
+    await Promise.all([page.waitForURL(`${base}/console/problems/cases`), page.getByRole('link', { name: '导入办件记录' }).click()]);
+    await page.getByLabel('办件记录文件').setInputFiles({ name: '办件记录.csv', mimeType: 'text/csv', buffer: Buffer.from(CASE_LOG) });
+    await Promise.all([page.waitForURL(`${base}/console/problems/cases`), page.getByRole('button', { name: '导入' }).click()]);
+    await expect(page.getByRole('status').textContent()).resolves.toBe('已导入 1 个办件、4 条环节记录。');
+    await checkPage(page);
+    await page.screenshot({ path: shot('0-cases-imported'), fullPage: true });
     await page.goto(`${base}/console/problems/new?item=${item.id}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('新建问题');
     await expect(page.getByLabel('关联事项（查询码，每行一个，选填）').inputValue()).resolves.toBe(item.trackingCode);

@@ -161,6 +161,31 @@ describe('console problems (HTTP)', () => {
     expect(pre.text).toContain('倒推分析');
   });
 
+  it('imports a case log for the back-trace (operators and the office), with bad rows in Chinese', async () => {
+    const op = await signIn(await ctx.newUser({ role: 'operator', username: 'op_cases' }));
+    const csrf = await csrfOf(op, '/console/problems/cases');
+    const log = [
+      '办件编号,事项编码,环节,承办单位,开始时间,结束时间,结果',
+      'BJ-9,SX-003,受理,BDC,2026-10-12 09:00,2026-10-12 09:30,通过',
+      'BJ-9,SX-003,缴税,SW,2026-10-12 10:00,2026-10-19 16:00,通过',
+      'BJ-10,SX-999,受理,BDC,2026-10-12 09:00,,',
+      'BJ-11,SX-003,,BDC,十月,,',
+    ].join('\n');
+    const bare = await ctx.http().post('/console/problems/cases').set('Cookie', op).attach('file', Buffer.from(log), 'cases.csv');
+    expect(bare.status).toBe(403);
+    expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM case_record`))[0].n).toBe(0);
+    const r = await ctx.http().post('/console/problems/cases').set('Cookie', op).field('_csrf', csrf).attach('file', Buffer.from(log), 'cases.csv');
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('已导入 1 个办件、2 条环节记录');
+    expect(r.text).toContain('2 行未导入');
+    expect(r.text).toContain('事项编码“SX-999”不在事项目录中');
+    expect(r.text).toContain('环节为空；开始时间“十月”不是有效的时间');
+    const bad = await ctx.http().post('/console/problems/cases').set('Cookie', op).field('_csrf', csrf).attach('file', Buffer.from('a,b\n1,2\n'), 'x.csv');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('找不到含“办件编号”和“环节”的表头行');
+    expect((await ctx.http().get('/console/problems/cases').set('Cookie', rsCookie)).status).toBe(403);
+  });
+
   it('gives the office the ledger with filters, a pager and the export links', async () => {
     const ledger = await ctx.http().get('/console/problems?status=open&unit=RS').set('Cookie', supCookie);
     expect(ledger.status).toBe(200);
