@@ -63,7 +63,7 @@ export const T_INTAKE = {
   },
   confirm: {
     saved: '已保存，并已自动分类和分派。',
-    again: '该编号此前已录入过，以下是已有事项，未重复登记。',
+    again: '同一表单或同一编号此前已提交过，以下是已登记的事项，没有重复登记。',
     title: (code: string) => `已录入：${code}`,
     trackingCode: '查询码',
     trackingHint: '请告知反映人：凭查询码可在网上查询办理进度。',

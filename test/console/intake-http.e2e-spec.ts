@@ -208,6 +208,38 @@ describe('console intake and QR screens (HTTP)', () => {
     await ctx.ds.query(`DELETE FROM hotline_import WHERE id = $1`, [id]);
   });
 
+  it('pages long lists: an import’s bad rows and the failed mail', async () => {
+    const rejected = Array.from({ length: 120 }, (_, i) => ({ row: i + 2, reason: `来电时间无法识别：“${HOSTILE}” (unreadable date)` }));
+    const [{ id }] = await ctx.ds.query(
+      `INSERT INTO hotline_import (file_name, file_path, file_bytes, status, rows_read, total, rejected, rejected_count, finished_at)
+       VALUES ('坏行很多.csv', '/nonexistent', 1000, 'done', 121, 120, $1::jsonb, 120, now()) RETURNING id`,
+      [JSON.stringify(rejected)],
+    );
+    const page = await get(`/console/intake/hotline/imports/${id}?page=3`, operator);
+    const rows = [...page.text.matchAll(/<tr><td class="nowrap">(\d+)<\/td>/g)].map((m) => Number(m[1]));
+    expect(rows).toEqual(Array.from({ length: 20 }, (_, i) => 102 + i));
+    expect(page.text).toContain('第 3 / 3 页（共 120 条）');
+    expect(page.text).toContain(`href="/console/intake/hotline/imports/${id}?page=2" rel="prev"`);
+    expect(page.text).toContain(ESCAPED);
+    expect(page.text).not.toContain('<script>alert(1)');
+    const csv = await get(`/console/intake/hotline/imports/${id}/rejected.csv`, operator);
+    expect(csv.text.trim().split('\r\n')).toHaveLength(121);
+    await ctx.ds.query(`DELETE FROM hotline_import WHERE id = $1`, [id]);
+
+    await ctx.ds.query(
+      `INSERT INTO mail_message (mailbox, uid_validity, uid, outcome, from_addr, subject, reason)
+       SELECT 'PAGED', 1, g, 'failed', 'p' || g || '@example.cn', '第' || g || '封', 'no readable text in the mail' FROM generate_series(1, 55) g`,
+    );
+    const first = await get('/console/intake/mail', supervisor);
+    expect(first.text).toContain('第 1 / 2 页');
+    expect(first.text).toContain('第55封');
+    const second = await get('/console/intake/mail?page=2', supervisor);
+    expect(second.text).toContain('第 2 / 2 页');
+    expect(second.text).toContain('第1封');
+    expect(second.text).not.toContain('第55封');
+    await ctx.ds.query(`DELETE FROM mail_message WHERE mailbox = 'PAGED'`);
+  });
+
   it('forwards a single 12345 order typed in, once', async () => {
     const csrf = await csrfOf(operator, '/console/intake/hotline/forward');
     const order = { _csrf: csrf, orderNo: 'AP-CONSOLE-1', receivedAt: '2026-11-12T08:15', caller: '孙女士', phone: '13900004444', appealType: '投诉', title: '医保', content: '医保报销材料被要求重复提交', assignedUnit: 'YB' };
