@@ -29,6 +29,7 @@ const DONE = {
   done: '已报整改完成，等待管理办公室验收。',
   items: '事项已关联到本问题。',
   verified: '验收通过，关联事项已按整改措施答复，进入回访。',
+  verifiedSome: '验收通过。仍在办理的关联事项已按整改措施答复并进入回访；已答复、已办结或尚在分派中的事项保持原状态。',
   rejected: '已退回责任单位继续整改。',
 } as const;
 type DoneKey = keyof typeof DONE;
@@ -207,8 +208,7 @@ export class ConsoleProblemsController {
     try {
       file = await readUpload(req, res, caseUpload);
     } catch (err) {
-      if (!(err instanceof multer.MulterError)) throw err;
-      error = err.code === 'LIMIT_FILE_SIZE' ? '文件超过 50 MB，未导入。请拆分后分批导入。' : '上传未完成，请重新选择文件后再试。';
+      error = err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE' ? '文件超过 50 MB，未导入。请拆分后分批导入。' : '上传未完成，请重新选择文件后再试。';
     }
     if (!(await this.pages.csrfOk(req, res, s, fields(req.body)._csrf))) return;
     const send = (status: number, o: Omit<Parameters<typeof casesBody>[0], 'office'>) =>
@@ -252,8 +252,8 @@ export class ConsoleProblemsController {
     try {
       file = await readUpload(req, res);
     } catch (err) {
-      if (!(err instanceof multer.MulterError)) throw err;
-      refused = err.code === 'LIMIT_FILE_SIZE' ? 'too_large' : 'parse';
+      // a cut-off or malformed upload is the sender's problem, not a failure of ours
+      refused = err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE' ? 'too_large' : 'parse';
     }
     // the form's token arrives in the multipart body, ahead of the file: checked before anything is kept
     if (!(await this.pages.csrfOk(req, res, s, fields(req.body)._csrf))) return;
@@ -332,7 +332,7 @@ export class ConsoleProblemsController {
     if (!s) return;
     const form = fields(body);
     if (!(await this.pages.csrfOk(req, res, s, form._csrf))) return;
-    await this.step(res, s, id, 'verified', form, () => this.problems.verify(s.actor, id));
+    await this.step(res, s, id, 'verified', form, async () => ((await this.problems.verify(s.actor, id)).skipped.length ? 'verifiedSome' : undefined));
   }
 
   @Post('problems/:id/reject')
@@ -372,9 +372,11 @@ export class ConsoleProblemsController {
   }
 
   /** Runs a step; a refusal re-renders the problem with a Chinese message and what was typed. */
+  /** `run` may answer a more precise message key than `done` (verification that left some items as they were). */
   private async step(res: Response, s: ConsoleSessionInfo, id: string, done: DoneKey, form: Record<string, string>, run: () => Promise<unknown>): Promise<void> {
+    let said: unknown;
     try {
-      await run();
+      said = await run();
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
@@ -382,7 +384,8 @@ export class ConsoleProblemsController {
       const at: DetailPageOptions['errorAt'] = done === 'measure' ? 'measure' : done === 'done' ? 'done' : done === 'items' ? 'items' : 'verify';
       return this.showDetail(res, s, id, status, { error: refusalText(err), errorAt: at, values: form });
     }
-    res.redirect(303, `/console/problems/${encodeURIComponent(id)}?done=${done}`);
+    const key = typeof said === 'string' && Object.hasOwn(DONE, said) ? said : done;
+    res.redirect(303, `/console/problems/${encodeURIComponent(id)}?done=${key}`);
   }
 
   private async showDetail(

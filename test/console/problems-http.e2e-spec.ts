@@ -1,6 +1,8 @@
+import { SYSTEM_ACTOR } from '../../src/auth/actor.js';
 import { ItemAssessor } from '../../src/intake/intake.types.js';
 import { MAX_EVIDENCE_BYTES } from '../../src/rectification/evidence-file.js';
 import { ProblemsService } from '../../src/rectification/problems.service.js';
+import { WorkflowService } from '../../src/workflow/workflow.service.js';
 import { AssignedUnitAssessor, newItem } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
 import { tinyPng } from '../rectification/evidence-fixtures.js';
@@ -159,6 +161,43 @@ describe('console problems (HTTP)', () => {
     expect(pre.text).toContain(`>${a.trackingCode}</textarea>`);
     expect(pre.text).toMatch(/value="GJJ" checked/);
     expect(pre.text).toContain('倒推分析');
+  });
+
+  it('says when verification left linked items as they were, and refuses a cut-off upload without a server error', async () => {
+    const svc = ctx.app.get(ProblemsService);
+    // an item the unit answered already: verification leaves it as it is
+    const waiting = await newItem(ctx, { assignedUnit: 'RS', text: '社保卡补办要跑两趟' });
+    const wf = ctx.app.get(WorkflowService);
+    await wf.apply(waiting.id, { type: 'accept' }, { ...SYSTEM_ACTOR, role: 'supervisor' });
+    await wf.apply(waiting.id, { type: 'answer', text: '已答复' }, { ...SYSTEM_ACTOR, role: 'supervisor' });
+    const p = await svc.create(office, { title: '分派前的事项', rootCause: 'x', dimension: 'D1', units: ['RS'], kind: 'immediate', items: [waiting.id] });
+    const rsActor = { id: null, username: 'rs', role: 'unit_staff' as const, unitId: (await ctx.ds.query(`SELECT id FROM unit WHERE code = 'RS'`))[0].id };
+    await svc.addMeasure(rsActor, String(p.id), '措施');
+    await svc.done(rsActor, String(p.id), '成效');
+    const csrf = await csrfOf(supCookie);
+    const v = await ctx.http().post(`/console/problems/${p.id}/verify`).set('Cookie', supCookie).type('form').send({ _csrf: csrf });
+    expect(v.status).toBe(303);
+    expect(v.headers.location).toBe(`/console/problems/${p.id}?done=verifiedSome`);
+    const page = await ctx.http().get(v.headers.location).set('Cookie', supCookie);
+    expect(page.text).toContain('已答复、已办结或尚在分派中的事项保持原状态');
+    const again = await ctx.http().post(`/console/problems/${p.id}/verify`).set('Cookie', supCookie).type('form').send({ _csrf: csrf });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('问题当前状态为“已验收”');
+
+    const cut = await ctx.http()
+      .post(`/console/problems/${rsProblem}/files`)
+      .set('Cookie', rsCookie)
+      .set('Content-Type', 'multipart/form-data; boundary=xyz')
+      .send('--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG');
+    expect(cut.status).toBe(403); // the token never arrived: the page expired, nothing kept, no server error
+    const token = await csrfOf(rsCookie, `/console/problems/${rsProblem}`);
+    const cutAfterToken = await ctx.http()
+      .post(`/console/problems/${rsProblem}/files`)
+      .set('Cookie', rsCookie)
+      .set('Content-Type', 'multipart/form-data; boundary=xyz')
+      .send(`--xyz\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG`);
+    expect(cutAfterToken.status).toBe(400);
+    expect(cutAfterToken.text).toContain('上传未完成');
   });
 
   it('imports a case log for the back-trace (operators and the office), with bad rows in Chinese', async () => {
