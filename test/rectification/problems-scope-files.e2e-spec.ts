@@ -1,6 +1,7 @@
 import type { Actor } from '../../src/auth/actor.js';
 import { DomainError, ErrorCode } from '../../src/common/domain-error.js';
 import { ItemAssessor } from '../../src/intake/intake.types.js';
+import { ProblemFiles1763800006000 } from '../../src/database/migrations/1763800006000-problem-files.js';
 import { CatalogCache } from '../../src/org/catalog.cache.js';
 import { MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES } from '../../src/rectification/evidence-file.js';
 import { ProblemFilesService } from '../../src/rectification/problem-files.service.js';
@@ -114,5 +115,21 @@ describe('problems: list with scope, refusal at verification, evidence files (se
     const again = await problems.done(rs, id, '已补充清晰照片');
     expect(again).toMatchObject({ status: 'done', returnReason: null });
     expect((await problems.verify(office, id)).status).toBe('verified');
+  });
+
+  // last: it takes the schema down and up again
+  it('the migration goes down and up again', async () => {
+    const migration = new ProblemFiles1763800006000();
+    const q = ctx.ds.createQueryRunner();
+    const tables = async () => (await q.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'problem_file'`))[0].n as number;
+    const columns = async () => (await q.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'problem' AND column_name LIKE 'return%'`))[0].n as number;
+    try {
+      await migration.down(q);
+      expect([await tables(), await columns()]).toEqual([0, 0]);
+      await migration.up(q);
+      expect([await tables(), await columns()]).toEqual([1, 3]);
+    } finally {
+      await q.release();
+    }
   });
 });
