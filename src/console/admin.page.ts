@@ -125,7 +125,7 @@ function accountTable(v: AdminView): string {
         ? `<span class="hint">${T_ADMIN.self}</span>`
         : `<form method="post" action="/console/admin/accounts/${escapeHtml(a.id)}/${a.active ? 'deactivate' : 'activate'}">${csrfField(v.csrf)}<input type="hidden" name="page" value="${page}"><button type="submit" class="${a.active ? 'danger' : 'secondary'}" aria-label="${escapeHtml(`${a.active ? T_ADMIN.deactivate : T_ADMIN.activate} ${a.username}`)}">${a.active ? T_ADMIN.deactivate : T_ADMIN.activate}</button></form>`;
       const reset = `<form method="post" action="/console/admin/accounts/${escapeHtml(a.id)}/reset">${csrfField(v.csrf)}<input type="hidden" name="page" value="${page}"><button type="submit" class="secondary" aria-label="${escapeHtml(`${T_ADMIN.resetBtn} ${a.username}`)}">${T_ADMIN.resetBtn}</button></form>`;
-      return `<tr${a.active ? '' : ' class="inactive"'}><th scope="row">${escapeHtml(a.username)}</th><td>${ROLE_NAMES[a.role] ?? escapeHtml(a.role)}</td><td>${escapeHtml(a.unitName ?? '')}</td><td>${a.active ? T_ADMIN.active : T_ADMIN.inactive}</td><td class="nowrap">${chinaDateTime(a.createdAt)}</td><td class="actions">${toggle}${reset}</td></tr>`;
+      return `<tr${a.active ? '' : ' class="inactive"'}><th scope="row">${escapeHtml(a.username)}</th><td>${ROLE_NAMES[a.role] ?? escapeHtml(a.role)}</td><td>${escapeHtml(a.unitName ?? '')}</td><td>${a.active ? T_ADMIN.active : T_ADMIN.inactive}</td><td class="nowrap">${chinaDateTime(a.createdAt)}</td><td><div class="actions">${toggle}${reset}</div></td></tr>`;
     })
     .join('');
   const head = [c.username, c.role, c.unit, c.state, c.created, c.actions].map((h) => `<th scope="col">${h}</th>`).join('');
@@ -159,9 +159,9 @@ code.secret{display:inline-block;font-size:18px;font-weight:700;background:#fff;
 form.account-form{display:grid;grid-template-columns:repeat(4,minmax(0,1fr)) auto;gap:4px 14px;align-items:start}
 form.account-form .submit{padding-top:33px}
 form.account-form .hint{margin-top:2px}
-td.actions{display:flex;gap:8px;flex-wrap:wrap}
-td.actions form{margin:0}
-td.actions button{min-height:34px;padding:3px 12px}
+div.actions{display:flex;gap:8px;flex-wrap:wrap;align-items:center}
+div.actions form{margin:0}
+div.actions button{min-height:34px;padding:3px 12px}
 tr.inactive th,tr.inactive td{color:#44505d;background:#f7f9fb}
 `;
 

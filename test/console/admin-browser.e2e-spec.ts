@@ -199,5 +199,17 @@ describe('administration in Chromium', () => {
     expect(taken.status).toBe(409);
     expect(taken.text).toContain('该用户名已被使用');
     expect(taken.text).toContain('value="ADMIN"');
+
+    // more accounts than a page holds: the list pages
+    const total = (await ctx.ds.query(`SELECT count(*)::int AS n FROM app_user`))[0].n as number;
+    for (let i = total; i <= 50; i++) await ctx.newUser({ role: 'operator', username: `op_page_${i}` });
+    const first = await ctx.http().get('/console/admin').set('Cookie', cookie);
+    expect(first.text).toContain('第 1 / 2 页');
+    const second = await ctx.http().get('/console/admin?page=2').set('Cookie', cookie);
+    expect(second.status).toBe(200);
+    expect(second.text).toContain('第 2 / 2 页');
+    const now = (await ctx.ds.query(`SELECT count(*)::int AS n FROM app_user`))[0].n as number;
+    // the header row and the accounts past the first 50
+    expect(second.text.match(/<tr>|<tr class="inactive">/g)?.length).toBe(1 + now - 50);
   });
 });
