@@ -56,6 +56,7 @@ export const T_DASH = {
   exports: '导出清单',
   exportsHint: '导出本页所选期间和单位的清单（XLSX）。',
   items: '事项清单（本期收到）',
+  itemsOfUnit: '事项清单（本期收到，所选单位本级）',
   overdueItems: '当前超期事项',
   errorIntro: '无法统计：',
   chartAria: (title: string) => `${title}图表，数据见下方数据表`,
@@ -99,13 +100,15 @@ export function dashboardCharts(s: Summary, trend: { grain: 'week' | 'day'; poin
   // channels the catalogue does not name (should not happen) still count
   const otherChannels = Object.keys(s.items.byChannel).filter((k) => !(CHANNELS as readonly string[]).includes(k));
   const units = s.items.byUnit.slice(0, 10);
+  const oneYear = trend.points.length === 0 || trend.points[0].start.slice(0, 4) === trend.points[trend.points.length - 1].start.slice(0, 4);
   return [
     {
       id: 'trend',
       title: c.trend[trend.grain],
       kind: 'trend',
       category: T_DASH.cols[trend.grain],
-      categories: trend.points.map((p) => p.start.slice(5)),
+      // 11-02 within one year; 2025-12-29 when the period crosses years
+      categories: trend.points.map((p) => (oneYear ? p.start.slice(5) : p.start)),
       series: [
         { name: T_DASH.series.items, data: trend.points.map((p) => p.items) },
         { name: T_DASH.series.good, data: trend.points.map((p) => p.good) },
@@ -226,7 +229,8 @@ function periodForm(v: DashboardView): string {
 function exportsCard(v: DashboardView): string {
   const p = { from: v.form.from, to: v.form.to, unit: v.form.unit };
   const links = LIST_NAMES.map((n) => `<li><a class="btn" href="/console/exports/${n}.xlsx${escapeHtml(query(p))}" download>${LIST_TITLES[n]}</a></li>`);
-  links.push(`<li><a class="btn" href="/console/exports/items.xlsx${escapeHtml(query(p))}" download>${T_DASH.items}</a></li>`);
+  // the items list filters by the unit itself (ItemFilter.unit), not by the units below it as the figures do
+  links.push(`<li><a class="btn" href="/console/exports/items.xlsx${escapeHtml(query(p))}" download>${v.form.unit ? T_DASH.itemsOfUnit : T_DASH.items}</a></li>`);
   links.push(`<li><a class="btn" href="/console/exports/items.xlsx${escapeHtml(query({ overdue: 'true', unit: v.form.unit }))}" download>${T_DASH.overdueItems}</a></li>`);
   return `<section class="card" aria-labelledby="h-exports"><h2 id="h-exports">${T_DASH.exports}</h2><p class="hint">${T_DASH.exportsHint}</p><ul class="exports">${links.join('')}</ul></section>`;
 }

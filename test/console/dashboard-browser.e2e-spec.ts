@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Actor } from '../../src/auth/actor.js';
-import { formatShare } from '../../src/console/dashboard.page.js';
+import { formatShare, scriptJson } from '../../src/console/dashboard.page.js';
 import type { Channel } from '../../src/items/item.types.js';
 import { parseBound, ReportsService, type Summary } from '../../src/reports/reports.service.js';
 import { chinaDateKey, chinaDayOf } from '../../src/workflow/calendar.js';
@@ -228,5 +228,18 @@ describe('dashboard in Chromium', () => {
     const page = await ctx.http().get('/console/dashboard').set('Cookie', cookie);
     expect(page.status).toBe(403);
     expect(page.text).toContain('无权访问');
+  });
+
+  it('says a period without items has no data, and embeds the figures so nothing in them can end the script element', async () => {
+    const r = await ctx.http().post('/console/login').type('form').send(sup);
+    const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? [])[0].split(';')[0];
+    const empty = await ctx.http().get('/console/dashboard?from=2020-01-01&to=2020-01-31').set('Cookie', cookie);
+    expect(empty.status).toBe(200);
+    expect(empty.text).toContain('本期暂无数据');
+    expect(empty.text).not.toContain('id="chart-channel"');
+    expect(empty.text).toContain('<div class="v" data-kpi="total" aria-describedby="k-total">0</div>');
+    const json = scriptJson({ name: '</script><script>alert(1)</script><!--', sep: '\u2028&' });
+    expect(json).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(json)).toEqual({ name: '</script><script>alert(1)</script><!--', sep: '\u2028&' });
   });
 });
