@@ -42,17 +42,17 @@ export class ConsoleAdminController {
   async importCatalog(@Req() req: Request, @Res() res: Response): Promise<void> {
     const s = await this.pages.admin(req, res);
     if (!s) return;
-    let tooBig = false;
+    let uploadError: string | null = null;
     try {
       await new Promise<void>((resolve, reject) => catalogUpload(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     } catch (err) {
       if (!(err instanceof multer.MulterError)) throw err;
-      tooBig = true;
+      uploadError = err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE' ? T_ADMIN.tooBig : T_ADMIN.badForm;
     }
     const form = fields(req.body);
     if (!(await this.pages.csrfOk(req, res, s, form._csrf))) return;
     const typed = form.text ?? '';
-    if (tooBig) return this.show(res, s, 413, { catalog: { text: typed, error: T_ADMIN.tooBig } });
+    if (uploadError) return this.show(res, s, uploadError === T_ADMIN.tooBig ? 413 : 400, { catalog: { text: typed, error: uploadError } });
     const file = (req as Request & { file?: Express.Multer.File }).file;
     let text = typed;
     if (file?.buffer.length) {

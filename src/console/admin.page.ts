@@ -21,6 +21,7 @@ export const T_ADMIN = {
   warnings: '提示（已导入，但建议检查）：',
   emptyImport: '请粘贴目录内容，或选择一个目录文件。',
   tooBig: '目录文件太大（最大 5 MB）。',
+  badForm: '上传的内容不完整，请只选择一个目录文件后重新提交。',
   notUtf8: '目录文件须为 UTF-8 编码的文本。',
   accounts: '账号管理',
   create: '新建账号',

@@ -200,6 +200,12 @@ describe('administration in Chromium', () => {
     expect(taken.text).toContain('该用户名已被使用');
     expect(taken.text).toContain('value="ADMIN"');
 
+    // a catalogue file over 5 MB: refused in Chinese, nothing applied
+    const big = await ctx.http().post('/console/admin/catalog').set('Cookie', cookie).field('_csrf', csrf).field('text', 'units: []').attach('file', Buffer.alloc(5 * 1024 * 1024 + 10, 0x61), 'big.yaml');
+    expect(big.status).toBe(413);
+    expect(big.text).toContain('目录文件太大');
+    expect(big.text).toContain('units: []</textarea>');
+
     // more accounts than a page holds: the list pages
     const total = (await ctx.ds.query(`SELECT count(*)::int AS n FROM app_user`))[0].n as number;
     for (let i = total; i <= 50; i++) await ctx.newUser({ role: 'operator', username: `op_page_${i}` });
