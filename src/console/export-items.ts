@@ -24,7 +24,6 @@ const _handled: ItemFilterKeysHandled = true;
 void _handled;
 
 const ENUMS: Partial<Record<(typeof FILTER_KEYS)[number], readonly string[]>> = {
-  status: ITEM_STATUSES,
   dimension: DIMENSIONS,
   channel: CHANNELS,
   extension: EXTENSION_STATES,
@@ -55,6 +54,11 @@ export function parseItemExportQuery(q: Record<string, unknown>): { ok: ItemExpo
     if (k === 'overdue') {
       if (!['true', '1', 'false', '0'].includes(v)) return { error: T_EXPORT.badFilter(k) };
       f.overdue = v === 'true' || v === '1';
+    } else if (k === 'status') {
+      // several statuses comma-separated, as the queue's 办理中 (accepted,reopened)
+      const list = [...new Set(v.split(',').map((x) => x.trim()))];
+      if (!list.length || !list.every((x) => (ITEM_STATUSES as readonly string[]).includes(x))) return { error: T_EXPORT.badFilter(k) };
+      f.status = list.length === 1 ? list[0] : list;
     } else if (k === 'unit') {
       if (v.length > 64) return { error: T_EXPORT.badFilter(k) };
       f.unit = v;

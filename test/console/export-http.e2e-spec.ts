@@ -100,6 +100,9 @@ describe('console exports (HTTP)', () => {
     expect(qr.rows.map((r) => r[col('渠道')])).toEqual(['扫码评价']);
     const bdc = await sheet(office, '/console/exports/items.xlsx?unit=BDC&status=assigned');
     expect(bdc.rows.map((r) => r[col('内容')])).toEqual(['不动产登记窗口中午无人']);
+    // several statuses, comma-separated (the queue's 办理中 link)
+    const two = await sheet(office, '/console/exports/items.xlsx?status=accepted,assigned&unit=BDC');
+    expect(two.rows).toHaveLength(1);
     const none = await sheet(office, '/console/exports/items.xlsx?status=closed&dimension=D1&overdue=false&extension=none&appeal=none');
     expect(none.rows).toHaveLength(0);
     const d1 = await sheet(office, '/console/exports/items.xlsx?dimension=D1&overdue=0&extension=none&appeal=none&sort=due');
@@ -113,7 +116,7 @@ describe('console exports (HTTP)', () => {
   });
 
   it('answers a bad filter or date with a Chinese page, not a spreadsheet', async () => {
-    for (const url of ['/console/exports/items.xlsx?status=bogus', '/console/exports/items.xlsx?from=2026-13-01', '/console/exports/problems.xlsx?from=yesterday', '/console/exports/problems.xlsx?unit=NOPE']) {
+    for (const url of ['/console/exports/items.xlsx?status=bogus', '/console/exports/items.xlsx?status=accepted,bogus', '/console/exports/items.xlsx?from=2026-13-01', '/console/exports/problems.xlsx?from=yesterday', '/console/exports/problems.xlsx?unit=NOPE']) {
       const r = await get(office, url);
       expect(r.status).toBe(400);
       expect(r.headers['content-type']).toMatch(/text\/html/);
