@@ -60,6 +60,8 @@ interface ReadyBatch {
   prepared: { p: PreparedItem; hash: string; row: number }[];
   rowsInBatch: number;
   lastRow: number;
+  /** how far the file had been read when the batch was cut (0–1), committed with it */
+  progress: number | null;
 }
 
 export const IMPORT_JOB = 'hotline.import';
@@ -205,7 +207,8 @@ export class HotlineImportService implements OnModuleInit {
       updated: r.updated,
       rejected: r.rejected,
       rejectedCount: r.rejected_count,
-      progress: r.status === 'done' ? 1 : (this.reading.get(r.id) ?? null),
+      // this copy's live figure when it runs the import, else the one committed with the last batch (another copy's)
+      progress: r.status === 'done' ? 1 : (this.reading.get(r.id) ?? r.progress ?? null),
       error: r.error,
       createdAt: r.created_at.toISOString(),
       finishedAt: r.finished_at?.toISOString() ?? null,
@@ -264,7 +267,7 @@ export class HotlineImportService implements OnModuleInit {
     // the next batch is read and classified while the previous one is being written (writes stay in order)
     let writing: Promise<void> = Promise.resolve();
     const flush = async (): Promise<void> => {
-      const ready = await this.prepareBatch(batch, rejected, lastRow);
+      const ready = { ...(await this.prepareBatch(batch, rejected, lastRow)), progress: this.reading.get(id) ?? null };
       batch = [];
       rejected = [];
       await writing;
@@ -306,7 +309,7 @@ export class HotlineImportService implements OnModuleInit {
   }
 
   /** Classification and routing of a batch, before any transaction (see IntakeService.prepare). */
-  private async prepareBatch(batch: { row: number; order: HotlineOrder }[], rejected: { row: number; reason: string }[], lastRow: number): Promise<ReadyBatch> {
+  private async prepareBatch(batch: { row: number; order: HotlineOrder }[], rejected: { row: number; reason: string }[], lastRow: number): Promise<Omit<ReadyBatch, 'progress'>> {
     const rowsInBatch = batch.length + rejected.length;
     const prepared: { p: PreparedItem; hash: string; row: number }[] = [];
     for (const b of batch) {
@@ -321,7 +324,7 @@ export class HotlineImportService implements OnModuleInit {
 
   /** One transaction: the batch's items and the import's progress together, so a restart resumes after it. */
   private async writeBatch(id: string, ready: ReadyBatch, actor: Actor): Promise<void> {
-    const { batch, rejected, prepared, rowsInBatch, lastRow } = ready;
+    const { batch, rejected, prepared, rowsInBatch, lastRow, progress } = ready;
     if (!rowsInBatch) return;
     await this.ds.transaction(async (m) => {
       const results = await this.intake.storeBatch(m, prepared, actor, { notify: false });
@@ -352,9 +355,10 @@ export class HotlineImportService implements OnModuleInit {
       await m.query(
         `UPDATE hotline_import SET rows_read = greatest(rows_read, $2), total = total + $3, created = created + $4,
            duplicates = duplicates + $5, updated = updated + $6, rejected_count = rejected_count + $7,
-           rejected = CASE WHEN jsonb_array_length(rejected) < $9 THEN rejected || $8::jsonb ELSE rejected END, updated_at = now()
+           rejected = CASE WHEN jsonb_array_length(rejected) < $9 THEN rejected || $8::jsonb ELSE rejected END,
+           progress = greatest(coalesce(progress, 0), coalesce($10::real, progress)), updated_at = now()
          WHERE id = $1`,
-        [id, lastRow, rowsInBatch, created, duplicates, updated, rejected.length, JSON.stringify(rejected), REJECTED_KEPT],
+        [id, lastRow, rowsInBatch, created, duplicates, updated, rejected.length, JSON.stringify(rejected), REJECTED_KEPT, progress],
       );
     });
   }
