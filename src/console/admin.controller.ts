@@ -111,7 +111,7 @@ export class ConsoleAdminController {
       const status = err.code === ErrorCode.NotFound ? 404 : err.code === ErrorCode.Forbidden ? 403 : 400;
       return this.show(res, s, status, { accountError: refusal(err) }, page);
     }
-    return this.pages.notFound(res, s);
+    return this.pages.notFound(res, s, 'page');
   }
 
   private async show(res: Response, s: ConsoleSessionInfo, status: number, extra: Partial<AdminView>, page = 1): Promise<void> {

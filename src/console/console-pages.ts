@@ -84,8 +84,10 @@ export class ConsolePages {
     );
   }
 
-  notFound(res: Response, s: ConsoleSessionInfo): Promise<void> {
-    return this.send(res, 404, s, { title: L.notFoundTitle, body: messageBody(L.notFoundTitle, L.notFoundBody) });
+  /** The not-found page, naming what was looked for (another unit's record is "not found" too, never "forbidden"). */
+  notFound(res: Response, s: ConsoleSessionInfo, what: NotFoundWhat = 'item'): Promise<void> {
+    const t = NOT_FOUND[what];
+    return this.send(res, 404, s, { title: t.title, body: messageBody(t.title, t.body) });
   }
 
   forbidden(res: Response, s: ConsoleSessionInfo, text = L.forbiddenBody): Promise<void> {
@@ -104,6 +106,16 @@ export class ConsolePages {
     return (await this.catalog.get()).unitCodeById.get(actor.unitId) ?? null;
   }
 }
+
+export type NotFoundWhat = 'item' | 'problem' | 'import' | 'unit' | 'page';
+
+const NOT_FOUND: Record<NotFoundWhat, { title: string; body: string }> = {
+  item: { title: L.notFoundTitle, body: L.notFoundBody },
+  problem: { title: '找不到该问题', body: '该问题不存在，或不属于您所在单位的整改范围。' },
+  import: { title: '找不到该导入记录', body: '该导入记录不存在，可能地址有误。' },
+  unit: { title: '找不到该单位或窗口', body: '该单位或窗口不在组织目录中，或已停用。' },
+  page: { title: '找不到该页面', body: '您要打开的页面不存在，请从导航进入。' },
+};
 
 /** Form fields as strings (urlencoded bodies; repeated fields keep the first value). */
 export function fields(body: unknown): Record<string, string> {

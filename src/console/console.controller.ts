@@ -200,7 +200,7 @@ export class ConsoleController {
     if (!s) return;
     const form = fields(body);
     if (!(await this.pages.csrfOk(req, res, s, form._csrf))) return;
-    if (!Object.hasOwn(STEP_PATHS, step)) return this.pages.notFound(res, s);
+    if (!Object.hasOwn(STEP_PATHS, step)) return this.pages.notFound(res, s, 'page');
     const path = step as StepPath;
     try {
       await runStep({ items: this.items, workflow: this.workflow, reclassifier: this.reclassifier, catalog: this.catalog }, s.actor, id, path, form);

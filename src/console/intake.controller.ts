@@ -94,7 +94,7 @@ export class ConsoleIntakeController {
   async entryForm(@Req() req: Request, @Res() res: Response, @Param('channel') channel: string): Promise<void> {
     const s = await this.intakeUser(req, res);
     if (!s) return;
-    if (!isStaffChannel(channel)) return this.pages.notFound(res, s);
+    if (!isStaffChannel(channel)) return this.pages.notFound(res, s, 'page');
     await this.showEntryForm(res, s, channel, 200, {});
   }
 
@@ -104,7 +104,7 @@ export class ConsoleIntakeController {
     if (!s) return;
     const form = fields(body);
     if (!(await this.pages.csrfOk(req, res, s, form._csrf))) return;
-    if (!isStaffChannel(channel)) return this.pages.notFound(res, s);
+    if (!isStaffChannel(channel)) return this.pages.notFound(res, s, 'page');
     const snap = await this.catalog.get();
     const errors = entryErrors(channel, form, snap.catalog.windows.map((w) => w.code), snap.catalog.items.map((i) => i.code));
     const receivedAt = form.receivedAt?.trim() ? chinaLocalTime(form.receivedAt.trim()) : new Date();
@@ -250,7 +250,7 @@ export class ConsoleIntakeController {
     const s = await this.intakeUser(req, res);
     if (!s) return;
     const st = await this.importStatus(id);
-    if (!st) return this.pages.notFound(res, s);
+    if (!st) return this.pages.notFound(res, s, 'import');
     const running = st.status === 'queued' || st.status === 'running';
     await this.pages.send(res, 200, s, {
       title: T_HOTLINE.importTitle(st.fileName),
@@ -279,7 +279,7 @@ export class ConsoleIntakeController {
     const s = await this.intakeUser(req, res);
     if (!s) return;
     const st = await this.importStatus(id);
-    if (!st) return this.pages.notFound(res, s);
+    if (!st) return this.pages.notFound(res, s, 'import');
     const cell = (v: string) => `"${safeCell(v).replace(/"/g, '""')}"`;
     const lines = ['行号,原因', ...st.rejected.map((r) => `${r.row},${cell(r.reason)}`)];
     res

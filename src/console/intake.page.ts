@@ -22,6 +22,8 @@ export const T_INTAKE = {
   hotlineForward: '单件转办（录入一张12345工单）',
   mail: '电子邮箱',
   mailFailures: '邮件收取失败处理',
+  cases: '办件记录',
+  casesImport: '导入办件过程记录（用于倒推整改）',
   recentEntries: '最近录入',
   noEntries: '还没有人工录入的事项。',
   recentImports: '最近导入',
@@ -135,6 +137,7 @@ export function intakeHubBody(o: { recent: ItemView[]; imports: ImportLine[]; of
 <div class="links">
 <section class="card" aria-labelledby="h-entries"><h2 id="h-entries">${T_INTAKE.entries}</h2><ul>${channelLinks}</ul></section>
 <section class="card" aria-labelledby="h-hotline"><h2 id="h-hotline">${T_INTAKE.hotline}</h2><ul><li><a href="/console/intake/hotline">${T_INTAKE.hotlineImport}</a></li><li><a href="/console/intake/hotline/forward">${T_INTAKE.hotlineForward}</a></li></ul></section>
+<section class="card" aria-labelledby="h-cases"><h2 id="h-cases">${T_INTAKE.cases}</h2><ul><li><a href="/console/problems/cases">${T_INTAKE.casesImport}</a></li></ul></section>
 ${mail}
 </div>
 <section aria-labelledby="h-recent"><h2 id="h-recent">${T_INTAKE.recentEntries}</h2>${recent}</section>

@@ -264,7 +264,7 @@ export class ConsoleProblemsController {
         return res.redirect(303, `/console/problems/${encodeURIComponent(id)}?done=file`);
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
-        if (err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
+        if (err.code === ErrorCode.NotFound) return this.pages.notFound(res, s, 'problem');
         const reason = (err.details as { reason?: EvidenceRefusal } | undefined)?.reason;
         if (!reason) return this.showDetail(res, s, id, err.code === ErrorCode.Forbidden ? 403 : 400, { error: refusalText(err), errorAt: 'file' });
         refused = reason;
@@ -282,7 +282,7 @@ export class ConsoleProblemsController {
     try {
       f = await this.files.get(s.actor, id, fileId);
     } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
+      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.pages.notFound(res, s, 'problem');
       throw err;
     }
     // always a download, never rendered here: the type is the one sniffed at upload, and the browser may not guess
@@ -379,7 +379,7 @@ export class ConsoleProblemsController {
       said = await run();
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      if (err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
+      if (err.code === ErrorCode.NotFound) return this.pages.notFound(res, s, 'problem');
       const status = err.code === ErrorCode.Forbidden ? 403 : err.code === ErrorCode.TransitionNotAllowed || err.code === ErrorCode.Conflict ? 409 : 400;
       const at: DetailPageOptions['errorAt'] = done === 'measure' ? 'measure' : done === 'done' ? 'done' : done === 'items' ? 'items' : 'verify';
       return this.showDetail(res, s, id, status, { error: refusalText(err), errorAt: at, values: form });
@@ -399,7 +399,7 @@ export class ConsoleProblemsController {
     try {
       problem = await this.problems.get(s.actor, id);
     } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
+      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.pages.notFound(res, s, 'problem');
       throw err;
     }
     const snap = await this.pages.catalog.get();

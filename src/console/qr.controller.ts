@@ -35,7 +35,7 @@ export class ConsoleQrController {
     const snap = await this.catalog.get();
     const lines = unitLines(snap);
     const found = unit ? snap.catalog.units.find((u) => u.code === unit) : undefined;
-    if (unit && !found) return this.pages.notFound(res, s);
+    if (unit && !found) return this.pages.notFound(res, s, 'unit');
     const selected = found ? { code: found.code, name: found.name } : null;
     const windows = selected ? await this.codes.windowsOf(selected.code) : [];
     const body = qrBody({ units: lines, selected, windows, flash: done === 'revoked' ? T_QR.revokedDone : undefined });
@@ -47,7 +47,7 @@ export class ConsoleQrController {
   async image(@Req() req: Request, @Res() res: Response, @Param('code') code: string): Promise<void> {
     const s = await this.pages.office(req, res);
     if (!s) return;
-    if (!WINDOW_CODE.test(code)) return this.pages.notFound(res, s);
+    if (!WINDOW_CODE.test(code)) return this.pages.notFound(res, s, 'unit');
     const svg = await this.codes.svg(code);
     res.status(200).set({ 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'" }).send(svg);
   }
@@ -58,7 +58,7 @@ export class ConsoleQrController {
     const s = await this.pages.office(req, res);
     if (!s) return;
     const snap = await this.catalog.get();
-    if (!snap.catalog.units.some((u) => u.code === code)) return this.pages.notFound(res, s);
+    if (!snap.catalog.units.some((u) => u.code === code)) return this.pages.notFound(res, s, 'unit');
     const nonce = randomBytes(12).toString('base64');
     const html = await this.codes.sheetHtml(code, { nonce, back: `/console/qr?unit=${encodeURIComponent(code)}` });
     sendPage(res, 200, html, nonce);
@@ -69,7 +69,7 @@ export class ConsoleQrController {
     const s = await this.pages.office(req, res);
     if (!s) return;
     const w = await this.window(code);
-    if (!w) return this.pages.notFound(res, s);
+    if (!w) return this.pages.notFound(res, s, 'unit');
     const body = revokeConfirmBody({ window: w, csrf: s.csrf, back: `/console/qr?unit=${encodeURIComponent(w.unit)}` });
     await this.pages.send(res, 200, s, { title: T_QR.confirmTitle(w.name), body, active: 'qr' });
   }
@@ -80,11 +80,11 @@ export class ConsoleQrController {
     if (!s) return;
     if (!(await this.pages.csrfOk(req, res, s, fields(body)._csrf))) return;
     const w = await this.window(code);
-    if (!w) return this.pages.notFound(res, s);
+    if (!w) return this.pages.notFound(res, s, 'unit');
     try {
       await this.codes.revoke(w.code);
     } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
+      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.pages.notFound(res, s, 'unit');
       throw err;
     }
     res.redirect(303, `/console/qr?unit=${encodeURIComponent(w.unit)}&done=revoked`);

@@ -74,7 +74,7 @@ export class ConsoleSupervisionController {
     if (!s) return;
     const form = fields(body);
     if (!(await this.pages.csrfOk(req, res, s, form._csrf))) return;
-    if (!Object.hasOwn(BOARD_STEPS, board)) return this.pages.notFound(res, s);
+    if (!Object.hasOwn(BOARD_STEPS, board)) return this.pages.notFound(res, s, 'page');
     const tab = board as keyof typeof BOARD_STEPS;
     const path = BOARD_STEPS[tab];
     const view = await this.view({ show: tab, unit: form.unit, page: form.page });

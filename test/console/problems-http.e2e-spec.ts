@@ -65,7 +65,7 @@ describe('console problems (HTTP)', () => {
       await ctx.http().get('/console/problems/abc').set('Cookie', rsCookie),
     ]) {
       expect(r.status).toBe(404);
-      expect(r.text).toContain('找不到该事项');
+      expect(r.text).toContain('找不到该问题');
       expect(r.text).not.toContain('社保卡补办材料不一致');
     }
     expect(await fileCount()).toBe(0);
