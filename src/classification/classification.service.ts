@@ -25,6 +25,15 @@ interface Engine {
   router: LearnedRouter | null;
 }
 
+export interface ModelStatus {
+  /** null: the shipped model (config/classification/model.json) is in use, never retrained here */
+  trainedAt: string | null;
+  trainedBy: string | null;
+  rows: number | null;
+  /** staff corrections (classification and routing labels) stored after that training */
+  correctionsSince: number;
+}
+
 export interface TrainReport {
   rows: number;
   labels: number;
@@ -102,6 +111,21 @@ export class ClassificationService {
     this.checkedAt = 0;
     this.logger.log({ rows: rows.length, labels: labels.length, routing: routing.length }, 'models retrained');
     return { rows: rows.length, labels: labels.length, routingRows: routing.length, modelId: String(m.id), routerId: String(r.id) };
+  }
+
+  /** What the classifier in use was trained from, and how many staff corrections have come in since. */
+  async modelStatus(): Promise<ModelStatus> {
+    const [row]: { trained_at: Date | null; trained_by: string | null; rows: number | null; corrections: number }[] = await this.ds.query(
+      `SELECT m.trained_at, m.trained_by, m.rows,
+              (SELECT count(*)::int FROM item_label l WHERE m.trained_at IS NULL OR l.created_at > m.trained_at) AS corrections
+       FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT trained_at, trained_by, rows FROM classifier_model WHERE kind = 'classifier' ORDER BY id DESC LIMIT 1) m ON true`,
+    );
+    return {
+      trainedAt: row.trained_at?.toISOString() ?? null,
+      trainedBy: row.trained_by,
+      rows: row.rows,
+      correctionsSince: row.corrections,
+    };
   }
 
   private async current(snap?: CatalogSnapshot): Promise<Engine> {

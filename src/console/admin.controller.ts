@@ -6,6 +6,7 @@ import { AccountsService } from '../auth/accounts.service.js';
 import { Public } from '../auth/auth.decorators.js';
 import { ROLES, type Role } from '../auth/user.entity.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { ClassificationService } from '../classification/classification.service.js';
 import { CatalogImportService } from '../org/catalog-import.service.js';
 import { CatalogCache } from '../org/catalog.cache.js';
 import { ACCOUNTS_PAGE_SIZE, adminBody, catalogFinding, T_ADMIN, type AdminView } from './admin.page.js';
@@ -28,6 +29,7 @@ export class ConsoleAdminController {
     private readonly accounts: AccountsService,
     private readonly importer: CatalogImportService,
     private readonly catalog: CatalogCache,
+    private readonly classification: ClassificationService,
   ) {}
 
   @Get('admin')
@@ -69,6 +71,16 @@ export class ConsoleAdminController {
       const problems = ((err.details as { problems?: string[] } | undefined)?.problems ?? [err.message]).map(catalogFinding);
       return this.show(res, s, 400, { catalog: { text: typed, problems } });
     }
+  }
+
+  /** Retrains the classifier and router from the shipped rows and every staff correction (as the API's retrain). */
+  @Post('admin/retrain')
+  async retrain(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    const s = await this.pages.admin(req, res);
+    if (!s) return;
+    if (!(await this.pages.csrfOk(req, res, s, fields(body)._csrf))) return;
+    const trained = await this.classification.retrain(s.actor.username);
+    await this.show(res, s, 200, { trained });
   }
 
   @Post('admin/accounts')
@@ -116,12 +128,13 @@ export class ConsoleAdminController {
 
   private async show(res: Response, s: ConsoleSessionInfo, status: number, extra: Partial<AdminView>, page = 1): Promise<void> {
     const snap = await this.catalog.get();
-    const list = await this.accounts.list(page, ACCOUNTS_PAGE_SIZE);
+    const [list, model] = await Promise.all([this.accounts.list(page, ACCOUNTS_PAGE_SIZE), this.classification.modelStatus()]);
     const view: AdminView = {
       csrf: s.csrf,
       selfId: s.actor.id,
       units: snap.catalog.units.map((u) => ({ code: u.code, name: u.name })),
       accounts: { ...list, page },
+      model,
       ...extra,
     };
     await this.pages.send(res, status, s, { title: T_ADMIN.title, body: adminBody(view), active: 'admin' });

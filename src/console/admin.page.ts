@@ -1,3 +1,4 @@
+import type { ModelStatus, TrainReport } from '../classification/classification.service.js';
 import type { AccountRow } from '../auth/accounts.service.js';
 import { ROLES, type Role } from '../auth/user.entity.js';
 import type { ImportResult } from '../org/catalog-import.service.js';
@@ -45,6 +46,13 @@ export const T_ADMIN = {
   resetBtn: '重置密码',
   listLabel: '账号列表',
   pagerLabel: '账号列表分页',
+  model: '自动分类模型',
+  modelIntro: '工作人员对分类和分派的每一次更正都会记录下来。重新训练后，新模型在所有服务实例上几秒内生效。',
+  modelShipped: '当前使用随系统发布的初始模型，尚未在本系统中重新训练。',
+  modelTrained: (at: string, by: string, rows: number) => `当前模型于 ${at} 由 ${by} 训练，训练样本 ${rows} 条。`,
+  corrections: (n: number) => `此后新增更正 ${n} 条。`,
+  retrain: '重新训练',
+  trainedNow: (t: TrainReport) => `训练完成：分类样本 ${t.rows} 条（其中采用更正 ${t.labels} 条），分派样本 ${t.routingRows} 条。`,
   done: {
     deactivated: '账号已停用，其所有登录已失效。',
     activated: '账号已启用，本人需重新登录。',
@@ -73,6 +81,9 @@ export interface AdminView {
   /** a password to show once (after creating or resetting) */
   secret?: { note: string; password: string };
   accountError?: string;
+  /** the classifier in use, and the outcome of a retrain just run */
+  model?: ModelStatus;
+  trained?: TrainReport;
 }
 
 const csrfField = (csrf: string) => `<input type="hidden" name="_csrf" value="${escapeHtml(csrf)}">`;
@@ -100,6 +111,19 @@ function catalogCard(v: AdminView): string {
 <label for="catalog-file">${T_ADMIN.file}</label><input type="file" id="catalog-file" name="file" accept=".yaml,.yml,.json,text/yaml,application/json" aria-describedby="catalog-file-hint">
 <p class="hint" id="catalog-file-hint">${T_ADMIN.fileHint}</p>
 <p><button type="submit">${T_ADMIN.import}</button></p></form></section>`;
+}
+
+function modelCard(v: AdminView): string {
+  const m = v.model;
+  const now = m
+    ? m.trainedAt
+      ? T_ADMIN.modelTrained(chinaDateTime(m.trainedAt), escapeHtml(m.trainedBy ?? ''), m.rows ?? 0)
+      : T_ADMIN.modelShipped
+    : '';
+  const done = v.trained ? `<div class="msg ok" role="status">${escapeHtml(T_ADMIN.trainedNow(v.trained))}</div>` : '';
+  return `<section class="card" aria-labelledby="h-model"><h2 id="h-model">${T_ADMIN.model}</h2>${done}<p>${T_ADMIN.modelIntro}</p>
+<p>${now}${m ? T_ADMIN.corrections(m.correctionsSince) : ''}</p>
+<form method="post" action="/console/admin/retrain">${csrfField(v.csrf)}<button type="submit" class="secondary">${T_ADMIN.retrain}</button></form></section>`;
 }
 
 function createForm(v: AdminView): string {
@@ -141,6 +165,7 @@ export function adminBody(v: AdminView): string {
   const accErr = v.accountError ? `<div class="msg err" role="alert">${escapeHtml(v.accountError)}</div>` : '';
   return `<style>${ADMIN_CSS}</style><h1>${T_ADMIN.title}</h1>${flash}
 ${catalogCard(v)}
+${modelCard(v)}
 <section class="card" aria-labelledby="h-accounts"><h2 id="h-accounts">${T_ADMIN.accounts}</h2>${secret}${accErr}
 ${createForm(v)}
 <h3>${T_ADMIN.listLabel}</h3>${accountTable(v)}</section>`;
