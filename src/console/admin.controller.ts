@@ -48,8 +48,10 @@ export class ConsoleAdminController {
     try {
       await new Promise<void>((resolve, reject) => catalogUpload(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     } catch (err) {
-      if (!(err instanceof multer.MulterError)) throw err;
-      uploadError = err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE' ? T_ADMIN.tooBig : T_ADMIN.badForm;
+      // multer's limits, or the parser's own errors (a cut-off upload: "Unexpected end of form"): the sender's problem
+      if (!(err instanceof Error)) throw err;
+      const tooBig = err instanceof multer.MulterError && (err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE');
+      uploadError = tooBig ? T_ADMIN.tooBig : T_ADMIN.badForm;
     }
     const form = fields(req.body);
     if (!(await this.pages.csrfOk(req, res, s, form._csrf))) return;

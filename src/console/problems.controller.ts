@@ -204,16 +204,19 @@ export class ConsoleProblemsController {
     const s = await this.importer(req, res);
     if (!s) return;
     let file: Express.Multer.File | undefined;
-    let error: string | null = null;
+    let error: { status: number; text: string } | null = null;
     try {
       file = await readUpload(req, res, caseUpload);
     } catch (err) {
-      error = err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE' ? '文件超过 50 MB，未导入。请拆分后分批导入。' : '上传未完成，请重新选择文件后再试。';
+      error =
+        err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE'
+          ? { status: 413, text: '文件超过 50 MB，未导入。请拆分后分批导入。' }
+          : { status: 400, text: '上传未完成，请重新选择文件后再试。' };
     }
     if (!(await this.pages.csrfOk(req, res, s, fields(req.body)._csrf))) return;
     const send = (status: number, o: Omit<Parameters<typeof casesBody>[0], 'office'>) =>
       this.pages.send(res, status, s, { title: T_CASES.title, body: casesBody({ ...o, office: isOffice(s.actor) }), active: 'problems' });
-    if (error) return send(413, { csrf: s.csrf, error });
+    if (error) return send(error.status, { csrf: s.csrf, error: error.text });
     if (!file?.buffer.length) return send(400, { csrf: s.csrf, error: '请选择要导入的办件记录文件。' });
     try {
       const result = await this.cases.importFile(file.buffer, s.actor);
