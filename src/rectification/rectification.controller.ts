@@ -1,12 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { CasesService, type BacktraceAnswer, type ImportResult } from './cases.service.js';
-import { CreateProblemDto, DoneDto, LinkItemsDto, MeasureDto } from './rectification.dto.js';
-import { ProblemsService, type ProblemView } from './problems.service.js';
+import { attachmentHeader, MAX_EVIDENCE_BYTES } from './evidence-file.js';
+import { ProblemFilesService } from './problem-files.service.js';
+import { CreateProblemDto, DoneDto, LinkItemsDto, ListProblemsQuery, MeasureDto, RejectDto } from './rectification.dto.js';
+import { ProblemsService, type ProblemSummary, type ProblemView } from './problems.service.js';
 
 const MAX_CASE_FILE = 50 * 1024 * 1024;
 
@@ -17,6 +20,7 @@ export class RectificationController {
   constructor(
     private readonly cases: CasesService,
     private readonly problems: ProblemsService,
+    private readonly files: ProblemFilesService,
   ) {}
 
   @Post('cases/import')
@@ -44,6 +48,13 @@ export class RectificationController {
   @ApiOperation({ summary: 'a problem (问题) from a back-trace or by hand' })
   createProblem(@CurrentActor() a: Actor, @Body() b: CreateProblemDto): Promise<ProblemView> {
     return this.problems.create(a, b);
+  }
+
+  @Get('problems')
+  @Roles('supervisor', 'admin', 'unit_staff')
+  @ApiOperation({ summary: 'the problem ledger (问题台账): unit staff see the problems naming their unit or one below it' })
+  listProblems(@CurrentActor() a: Actor, @Query() q: ListProblemsQuery): Promise<{ problems: ProblemSummary[]; total: number }> {
+    return this.problems.list(a, { ...q, page: q.page ?? 1, pageSize: q.pageSize ?? 50 });
   }
 
   @Get('problems/:id')
@@ -74,6 +85,45 @@ export class RectificationController {
   @ApiOperation({ summary: 'rectified, with the evidence (a responsible unit or the office); → done' })
   done(@CurrentActor() a: Actor, @Param('id') id: string, @Body() b: DoneDto): Promise<ProblemView> {
     return this.problems.done(a, id, b.evidence);
+  }
+
+  @Post('problems/:id/files')
+  @Roles('supervisor', 'admin', 'unit_staff')
+  @ApiOperation({ summary: '整改佐证: an image, PDF or office document (≤ 10 MB, ≤ 20 a problem), its type checked from its bytes' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } })
+  // browsers and curl send the file name as UTF-8 (Chinese names); over the cap multer answers 413
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_EVIDENCE_BYTES, files: 1 }, defParamCharset: 'utf8' }))
+  addFile(@CurrentActor() a: Actor, @Param('id') id: string, @UploadedFile() file: Express.Multer.File | undefined): ReturnType<ProblemFilesService['add']> {
+    if (!file) throw new DomainError(ErrorCode.ValidationFailed, 'file: send the evidence as the multipart field "file"');
+    return this.files.add(a, id, { name: file.originalname, data: file.buffer });
+  }
+
+  @Get('problems/:id/files/:file')
+  @Roles('supervisor', 'admin', 'unit_staff')
+  @ApiProduces('application/octet-stream')
+  @ApiOperation({ summary: 'an evidence file, always as a download' })
+  async getFile(@CurrentActor() a: Actor, @Param('id') id: string, @Param('file') fileId: string, @Res() res: Response): Promise<void> {
+    const f = await this.files.get(a, id, fileId);
+    res
+      .status(200)
+      .set({
+        'Content-Type': f.contentType,
+        'Content-Length': String(f.size),
+        'Content-Disposition': attachmentHeader(f.name),
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "default-src 'none'; sandbox",
+        'Cache-Control': 'private, no-store',
+      })
+      .end(f.data);
+  }
+
+  @Post('problems/:id/reject')
+  @Roles('supervisor', 'admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: '验收不通过: a done problem goes back to the unit (rectifying) with the reason' })
+  reject(@CurrentActor() a: Actor, @Param('id') id: string, @Body() b: RejectDto): Promise<ProblemView> {
+    return this.problems.reject(a, id, b.reason);
   }
 
   @Post('problems/:id/verify')

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
-import { PROBLEM_KINDS, type ProblemKind } from './problems.service.js';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PROBLEM_KINDS, PROBLEM_STATUSES, type ProblemKind, type ProblemStatus } from './problems.service.js';
 
 const DIMS = ['D1', 'D2', 'D3', 'D4', 'D5'] as const;
 
@@ -49,4 +50,20 @@ export class MeasureDto {
 
 export class DoneDto {
   @ApiProperty({ maxLength: 20000, description: 'evidence of the fix (整改成效)' }) @IsString() @IsNotEmpty() @MaxLength(20_000) evidence: string;
+}
+
+export class ListProblemsQuery {
+  @ApiPropertyOptional({ enum: PROBLEM_STATUSES }) @IsOptional() @IsIn(PROBLEM_STATUSES) status?: ProblemStatus;
+  @ApiPropertyOptional({ description: 'a responsible unit code' }) @IsOptional() @IsString() @MaxLength(64) unit?: string;
+  @ApiPropertyOptional({ description: 'past the deadline and not yet reported done' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @IsBoolean()
+  overdue?: boolean;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) page?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) pageSize?: number;
+}
+
+export class RejectDto {
+  @ApiProperty({ maxLength: 2000, description: 'why the fix is not accepted (验收不通过)' }) @IsString() @IsNotEmpty() @MaxLength(2000) reason: string;
 }
