@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { officePage, seriousA11y, serve, signInConsole } from '../support/console-browser.js';
 import { ADMIN_PASSWORD, createTestContext, SAMPLE_CATALOG_TEXT, type TestContext } from '../support/test-app.js';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const shot = (name: string) => path.join(ARTIFACTS, `console-admin-${name}.png`);
 
 const BROKEN = `units:
@@ -41,8 +38,7 @@ describe('administration in Chromium', () => {
   let base: string;
   beforeAll(async () => {
     ctx = await createTestContext();
-    await ctx.app.listen(0, '127.0.0.1');
-    base = (await ctx.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await serve(ctx.app);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -50,24 +46,8 @@ describe('administration in Chromium', () => {
     await ctx.close();
   });
 
-  const open = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, bypassCSP: true }); // CSP bypassed only so axe-core can be injected
-    return context.newPage();
-  };
-  const signIn = async (page: Page, u: { username: string; password: string }) => {
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel('用户名').fill(u.username);
-    await page.getByLabel('密码').fill(u.password);
-    await Promise.all([page.waitForURL(/\/console\/(queue|intake)$/), page.getByRole('button', { name: '登录' }).click()]);
-  };
-  const seriousA11y = async (page: Page) => {
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-    });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  };
+  const open = (): Promise<Page> => officePage(browser);
+  const signIn = (page: Page, u: { username: string; password: string }) => signInConsole(page, base, u);
   const unitCount = async () => (await ctx.ds.query(`SELECT count(*)::int AS n FROM unit WHERE active`))[0].n as number;
 
   it('imports a broken catalogue showing every error with its path and changing nothing, then a good one showing what changed', async () => {

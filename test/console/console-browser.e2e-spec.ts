@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.js';
 import { ItemAssessor } from '../../src/intake/intake.types.js';
 import { WorkflowService } from '../../src/workflow/workflow.service.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { officePage, seriousA11y, serve, signInConsole } from '../support/console-browser.js';
 import { AssignedUnitAssessor, newItem } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const shot = (name: string) => path.join(ARTIFACTS, `console-${name}.png`);
 
 /** The console on a 1366×768 office screen in Debian's Chromium; screenshots go to test-artifacts/console-*.png. */
@@ -20,8 +17,7 @@ describe('console in Chromium', () => {
   let base: string;
   beforeAll(async () => {
     ctx = await createTestContext({ assessor: { provide: ItemAssessor, useClass: AssignedUnitAssessor } });
-    await ctx.app.listen(0, '127.0.0.1');
-    base = (await ctx.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await serve(ctx.app);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -29,24 +25,12 @@ describe('console in Chromium', () => {
     await ctx.close();
   });
 
-  const open = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, bypassCSP: true }); // CSP bypassed only so axe-core can be injected
-    return context.newPage();
-  };
+  const open = (): Promise<Page> => officePage(browser);
   const signIn = async (page: Page, u: { username: string; password: string }) => {
+    // a page behind the sign-in first: it sends the visitor to the form
     await page.goto(`${base}/console/queue`);
     expect(page.url()).toBe(`${base}/console/login`);
-    await page.getByLabel('用户名').fill(u.username);
-    await page.getByLabel('密码').fill(u.password);
-    await Promise.all([page.waitForURL(`${base}/console/queue`), page.getByRole('button', { name: '登录' }).click()]);
-  };
-  const seriousA11y = async (page: Page) => {
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
-    });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    await signInConsole(page, base, u, '/console/queue');
   };
   const status = async (id: number) => (await ctx.ds.query(`SELECT status FROM item WHERE id = $1`, [id]))[0].status as string;
 

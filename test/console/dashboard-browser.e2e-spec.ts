@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Actor } from '../../src/auth/actor.js';
@@ -9,11 +8,10 @@ import { parseBound, ReportsService, type Summary } from '../../src/reports/repo
 import { chinaDateKey, chinaDayOf } from '../../src/workflow/calendar.js';
 import { WorkflowService } from '../../src/workflow/workflow.service.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { officePage, seriousA11y, serve, signInConsole } from '../support/console-browser.js';
 import { newItem } from '../support/factories.js';
 import { createTestContext, SHARED, type TestContext } from '../support/test-app.js';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const shot = (name: string) => path.join(ARTIFACTS, `console-dashboard-${name}.png`);
 
 interface Sample {
@@ -37,8 +35,7 @@ describe('dashboard in Chromium', () => {
   let sup: { username: string; password: string };
   beforeAll(async () => {
     ctx = await createTestContext();
-    await ctx.app.listen(0, '127.0.0.1');
-    base = (await ctx.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await serve(ctx.app);
     browser = await launchChromium();
     sup = await ctx.newUser({ role: 'supervisor', username: 'dash_sup' });
 
@@ -83,25 +80,9 @@ describe('dashboard in Chromium', () => {
     await ctx.close();
   });
 
-  const open = async (opts: { javaScriptEnabled?: boolean } = {}): Promise<Page> => {
-    // CSP bypassed only so axe-core can be injected; the page's own scripts run under its nonce either way
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, bypassCSP: true, ...opts });
-    return context.newPage();
-  };
-  const signIn = async (page: Page) => {
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel('用户名').fill(sup.username);
-    await page.getByLabel('密码').fill(sup.password);
-    await Promise.all([page.waitForURL(`${base}/console/queue`), page.getByRole('button', { name: '登录' }).click()]);
-  };
-  const seriousA11y = async (page: Page) => {
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-    });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  };
+  // the page's own scripts run under its nonce either way (officePage bypasses CSP only for axe-core)
+  const open = (opts: { javaScriptEnabled?: boolean } = {}): Promise<Page> => officePage(browser, opts);
+  const signIn = (page: Page) => signInConsole(page, base, sup, '/console/queue');
   const tile = (page: Page, key: string) => page.locator(`[data-kpi="${key}"]`).textContent();
   const expectTiles = async (page: Page, s: Summary) => {
     await expect(tile(page, 'total')).resolves.toBe(String(s.items.total));

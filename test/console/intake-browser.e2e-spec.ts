@@ -1,13 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { officePage, seriousA11y, serve, signInConsole } from '../support/console-browser.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const shot = (name: string) => path.join(ARTIFACTS, `console-intake-${name}.png`);
 
 const GOOD_ROWS = 6000;
@@ -39,8 +37,7 @@ describe('console intake in Chromium', () => {
   let base: string;
   beforeAll(async () => {
     ctx = await createTestContext(); // the real classifier and router; the job queue runs the imports
-    await ctx.app.listen(0, '127.0.0.1');
-    base = (await ctx.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await serve(ctx.app);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -48,24 +45,8 @@ describe('console intake in Chromium', () => {
     await ctx.close();
   });
 
-  const open = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, bypassCSP: true }); // CSP bypassed only so axe-core can be injected
-    return context.newPage();
-  };
-  const signIn = async (page: Page, u: { username: string; password: string }, home: string) => {
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel('用户名').fill(u.username);
-    await page.getByLabel('密码').fill(u.password);
-    await Promise.all([page.waitForURL(`${base}${home}`), page.getByRole('button', { name: '登录' }).click()]);
-  };
-  const seriousA11y = async (page: Page) => {
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
-    });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  };
+  const open = (): Promise<Page> => officePage(browser);
+  const signIn = (page: Page, u: { username: string; password: string }, home: string) => signInConsole(page, base, u, home);
   const fits = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
   it('uploads a 12345 file with live progress, then lists its bad rows; the good rows are items', async () => {

@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ItemAssessor } from '../../src/intake/intake.types.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { officePage, seriousA11y, serve, signInConsole } from '../support/console-browser.js';
 import { AssignedUnitAssessor, newItem } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
 import { tinyPng } from '../rectification/evidence-fixtures.js';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const shot = (name: string) => path.join(ARTIFACTS, `problems-${name}.png`);
 
 /** 不动产转移登记 (SX-003): the tax step at 税务局 took 5 working days for 1. */
@@ -34,8 +32,7 @@ describe('console problems in Chromium', () => {
   let base: string;
   beforeAll(async () => {
     ctx = await createTestContext({ assessor: { provide: ItemAssessor, useClass: AssignedUnitAssessor }, env: { HUB_JOBS: 'false' } });
-    await ctx.app.listen(0, '127.0.0.1');
-    base = (await ctx.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await serve(ctx.app);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -43,23 +40,10 @@ describe('console problems in Chromium', () => {
     await ctx.close();
   });
 
-  const open = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, bypassCSP: true, acceptDownloads: true, locale: 'zh-CN' }); // CSP bypassed only so axe-core can be injected
-    return context.newPage();
-  };
-  const signIn = async (page: Page, u: { username: string; password: string }) => {
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel('用户名').fill(u.username);
-    await page.getByLabel('密码').fill(u.password);
-    await Promise.all([page.waitForURL(/\/console\/(queue|problems)$/), page.getByRole('button', { name: '登录' }).click()]);
-  };
+  const open = (): Promise<Page> => officePage(browser, { acceptDownloads: true, locale: 'zh-CN' });
+  const signIn = (page: Page, u: { username: string; password: string }) => signInConsole(page, base, u);
   const checkPage = async (page: Page) => {
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
-    });
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(await seriousA11y(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
   };
 

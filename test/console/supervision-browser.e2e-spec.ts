@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.js';
 import { ItemAssessor } from '../../src/intake/intake.types.js';
 import { WorkflowService } from '../../src/workflow/workflow.service.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { officePage, seriousA11y, serve, signInConsole } from '../support/console-browser.js';
 import { AssignedUnitAssessor, newItem } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const shot = (name: string) => path.join(ARTIFACTS, `supervision-${name}.png`);
 const OFFICE = { ...SYSTEM_ACTOR, role: 'supervisor' as const };
 
@@ -26,8 +23,7 @@ describe('supervision and the later workflow steps in Chromium', () => {
   let sup: { username: string; password: string };
   beforeAll(async () => {
     ctx = await createTestContext({ assessor: { provide: ItemAssessor, useClass: AssignedUnitAssessor } });
-    await ctx.app.listen(0, '127.0.0.1');
-    base = (await ctx.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await serve(ctx.app);
     browser = await launchChromium();
     staff = await ctx.newUser({ role: 'unit_staff', unit: 'GJJ', username: 'gjj_sup_b' });
     sup = await ctx.newUser({ role: 'supervisor', username: 'office_sup_b' });
@@ -37,25 +33,11 @@ describe('supervision and the later workflow steps in Chromium', () => {
     await ctx.close();
   });
 
-  const open = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, bypassCSP: true }); // CSP bypassed only so axe-core can be injected
-    return context.newPage();
-  };
+  const open = (): Promise<Page> => officePage(browser);
   const signIn = async (u: { username: string; password: string }): Promise<Page> => {
     const page = await open();
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel('用户名').fill(u.username);
-    await page.getByLabel('密码').fill(u.password);
-    await Promise.all([page.waitForURL(`${base}/console/queue`), page.getByRole('button', { name: '登录' }).click()]);
+    await signInConsole(page, base, u, '/console/queue');
     return page;
-  };
-  const seriousA11y = async (page: Page) => {
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
-    });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   };
   const noOverflow = async (page: Page) => expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
   const row = async (id: number) =>
