@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../auth/actor.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
+import type { ItemView } from '../items/item.types.js';
+import { ItemsService } from '../items/items.service.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import type { CatalogUnit } from '../org/catalog.types.js';
 import { ConsoleSession, type ConsoleSessionInfo } from './console-session.js';
@@ -29,7 +32,19 @@ export class ConsolePages {
   constructor(
     readonly session: ConsoleSession,
     readonly catalog: CatalogCache,
+    private readonly items: ItemsService,
   ) {}
+
+  /** The item if this person may see it (scope in SQL); undefined for a bad id, a missing item or another unit's. */
+  async visibleItem(actor: Actor, id: string): Promise<ItemView | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    try {
+      return await this.items.get(actor, id);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return undefined;
+      throw err;
+    }
+  }
 
   /** The signed-in person, or a redirect to the sign-in page (and null). */
   async signedIn(req: Request, res: Response): Promise<ConsoleSessionInfo | null> {

@@ -212,10 +212,7 @@ export class ConsoleController {
       return this.showItem(res, s, id, status, { error: refusalText(err), values: form, failed: path });
     }
     if (form.from === 'triage') return res.redirect(303, `/console/triage?done=${path}`);
-    const stillVisible = await this.items.get(s.actor, id).then(
-      () => true,
-      () => false,
-    );
+    const stillVisible = (await this.pages.visibleItem(s.actor, id)) !== undefined;
     res.redirect(303, stillVisible ? `/console/items/${encodeURIComponent(id)}?done=${path}` : `/console/queue?done=${path}`);
   }
 
@@ -235,13 +232,8 @@ export class ConsoleController {
     status: number,
     extra: { flash?: string; error?: string; values?: Record<string, string>; failed?: StepPath },
   ): Promise<void> {
-    let item: ItemView;
-    try {
-      item = await this.items.get(s.actor, id);
-    } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
-      throw err;
-    }
+    const item = await this.pages.visibleItem(s.actor, id);
+    if (!item) return this.pages.notFound(res, s);
     const snap = await this.catalog.get();
     const allowed = allowedFor(item, s.actor, snap);
     const office = isOffice(s.actor);

@@ -17,7 +17,6 @@ import { HotlineService, safeCell } from '../intake/hotline/hotline.service.js';
 import { APPEAL_TYPES } from '../intake/hotline/index.js';
 import { IntakeService } from '../intake/intake.service.js';
 import { MailboxService } from '../intake/mailbox/mailbox.service.js';
-import type { ItemView } from '../items/item.types.js';
 import { ItemsService } from '../items/items.service.js';
 import { CatalogCache } from '../org/catalog.cache.js';
 import { ConsoleErrorFilter } from './console-error.filter.js';
@@ -157,14 +156,8 @@ export class ConsoleIntakeController {
   async entryDone(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Query('done') done?: string): Promise<void> {
     const s = await this.intakeUser(req, res);
     if (!s) return;
-    if (!/^\d{1,18}$/.test(id)) return this.pages.notFound(res, s);
-    let item: ItemView;
-    try {
-      item = await this.items.get(s.actor, id);
-    } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
-      throw err;
-    }
+    const item = await this.pages.visibleItem(s.actor, id);
+    if (!item) return this.pages.notFound(res, s);
     if (!CONFIRM_CHANNELS.includes(item.channel)) return this.pages.notFound(res, s);
     const flash = done && Object.hasOwn(ENTRY_DONE, done) ? ENTRY_DONE[done] : undefined;
     const body = entryDoneBody({ item, flash, office: isOffice(s.actor) });

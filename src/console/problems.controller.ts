@@ -119,7 +119,7 @@ export class ConsoleProblemsController {
     if (!s) return;
     let item: ItemView | undefined;
     if (itemId) {
-      item = await this.itemOrNull(s, itemId);
+      item = await this.pages.visibleItem(s.actor, itemId);
       if (!item) return this.pages.notFound(res, s);
     }
     const snap = await this.pages.catalog.get();
@@ -132,7 +132,7 @@ export class ConsoleProblemsController {
     if (!s) return;
     const form = fields(body);
     if (!(await this.pages.csrfOk(req, res, s, form._csrf))) return;
-    const item = await this.itemOrNull(s, form.item ?? '');
+    const item = await this.pages.visibleItem(s.actor, form.item ?? '');
     if (!item) return this.pages.notFound(res, s);
     const trace = await this.cases.backtrace(s.actor, String(item.id));
     const snap = await this.pages.catalog.get();
@@ -156,7 +156,7 @@ export class ConsoleProblemsController {
       deadline: form.deadline ?? '',
       codes: form.codes ?? '',
     };
-    const item = form.item ? await this.itemOrNull(s, form.item) : undefined;
+    const item = form.item ? await this.pages.visibleItem(s.actor, form.item) : undefined;
     const refuse = (error: string) => this.showNew(res, s, 400, { item: item ?? undefined, values, error });
     const title = values.title!.trim();
     const rootCause = values.rootCause!.trim();
@@ -427,15 +427,6 @@ export class ConsoleProblemsController {
     await this.pages.send(res, status, s, { title: T_NEW.title, body, active: 'problems' });
   }
 
-  private async itemOrNull(s: ConsoleSessionInfo, id: string): Promise<ItemView | undefined> {
-    if (!/^\d{1,18}$/.test(id)) return undefined;
-    try {
-      return await this.items.get(s.actor, id);
-    } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return undefined;
-      throw err;
-    }
-  }
 }
 
 function names(snap: CatalogSnapshot): Map<string, string> {
