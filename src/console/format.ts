@@ -1,15 +1,6 @@
-import type { ItemStatus } from '../items/item.entity.js';
 
-/** Plain Chinese names the console shows for stored codes. */
-export const STATUS_NAMES: Record<ItemStatus, string> = {
-  new: '新收',
-  assigned: '待签收',
-  accepted: '办理中',
-  answered: '已答复',
-  closed: '已办结',
-  returned: '已退回',
-  reopened: '重新办理',
-};
+/** Plain Chinese names the console shows for stored codes (item statuses are named where items are). */
+export { STATUS_NAMES } from '../items/item.types.js';
 
 export const ROLE_NAMES: Record<string, string> = {
   admin: '系统管理员',

@@ -1,5 +1,5 @@
 import type { CatalogUnit } from '../org/catalog.types.js';
-import type { ProblemKind, ProblemStatus, ProblemSummary, ProblemView } from '../rectification/problems.service.js';
+import { PROBLEM_KIND_NAMES, PROBLEM_STATUS_NAMES, type ProblemStatus, type ProblemSummary, type ProblemView } from '../rectification/problems.service.js';
 import { MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES } from '../rectification/evidence-file.js';
 import { escapeHtml } from '../web/html.js';
 import { chinaDateTime, excerpt, STATUS_NAMES, timeLeft } from './format.js';
@@ -30,8 +30,8 @@ export const T_PROBLEMS = {
   emptyMine: '本单位目前没有需要整改的问题。',
   noDeadline: '—',
   returnedFlag: '验收未通过',
-  statusNames: { open: '待整改', rectifying: '整改中', done: '已完成待验收', verified: '已验收' } as Record<ProblemStatus, string>,
-  kindNames: { immediate: '立行立改', deadline: '限期整改', ledger: '长效台账' } as Record<ProblemKind, string>,
+  statusNames: PROBLEM_STATUS_NAMES,
+  kindNames: PROBLEM_KIND_NAMES,
   // detail
   heading: (id: number, title: string) => `问题 #${id}：${title}`,
   docTitle: (id: number) => `问题 #${id}`,

@@ -3,6 +3,17 @@ import type { DimensionCode, ItemStatus } from './item.entity.js';
 export const CHANNELS = ['qr', 'hotline', 'email', 'suggestion_box', 'phone', 'walkthrough'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** What people call each status, on pages, in exported lists and in results sent back to the 12345 system. */
+export const STATUS_NAMES: Record<ItemStatus, string> = {
+  new: '待分派',
+  assigned: '待签收',
+  accepted: '办理中',
+  answered: '已答复',
+  closed: '已办结',
+  returned: '已退回',
+  reopened: '重新办理',
+};
+
 /** What people call each channel, in notices and on pages. */
 export const CHANNEL_NAMES: Record<Channel, string> = {
   qr: '扫码评价',

@@ -11,8 +11,11 @@ import { WorkflowService } from '../workflow/workflow.service.js';
 
 export const PROBLEM_KINDS = ['immediate', 'deadline', 'ledger'] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];
+/** What people call each kind of rectification and each problem status, on pages and in the programme's lists. */
+export const PROBLEM_KIND_NAMES: Record<ProblemKind, string> = { immediate: '立行立改', deadline: '限期整改', ledger: '长效台账' };
 export const PROBLEM_STATUSES = ['open', 'rectifying', 'done', 'verified'] as const;
 export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
+export const PROBLEM_STATUS_NAMES: Record<ProblemStatus, string> = { open: '待整改', rectifying: '整改中', done: '已完成待验收', verified: '已验收' };
 
 export interface ProblemView {
   id: number;

@@ -3,7 +3,10 @@ import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { DIMENSION_NAMES, type Label } from '../classification/dimensions.js';
+import type { ItemStatus } from '../items/item.entity.js';
+import { CHANNEL_NAMES, STATUS_NAMES, type Channel } from '../items/item.types.js';
 import { CatalogCache } from '../org/catalog.cache.js';
+import { PROBLEM_KIND_NAMES, PROBLEM_STATUS_NAMES, type ProblemKind, type ProblemStatus } from '../rectification/problems.service.js';
 import { chinaTime } from '../common/china-time.js';
 import { ReportsService, type Period, type Scope } from './reports.service.js';
 
@@ -36,25 +39,6 @@ export function safeCell(v: unknown): Cell {
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 
-const KIND: Record<string, string> = { immediate: '立行立改', deadline: '限期整改', ledger: '长效台账' };
-const PROBLEM_STATUS: Record<string, string> = { open: '待整改', rectifying: '整改中', done: '已完成', verified: '已验收' };
-const ITEM_STATUS: Record<string, string> = {
-  new: '待分派',
-  assigned: '待签收',
-  accepted: '办理中',
-  answered: '已答复',
-  closed: '已办结',
-  returned: '已退回',
-  reopened: '重新办理',
-};
-const CHANNEL: Record<string, string> = {
-  qr: '扫码评价',
-  hotline: '12345热线',
-  email: '电子邮箱',
-  suggestion_box: '意见箱',
-  phone: '投诉电话',
-  walkthrough: '走流程体验',
-};
 const dim = (d: string | null): string => (d ? `${d} ${DIMENSION_NAMES[d as Label] ?? ''}`.trim() : '');
 
 interface ProblemRow {
@@ -122,14 +106,14 @@ export class ListsService {
       for await (const r of this.pages(scope, `rating <= 2`)) {
         add([
           r.tracking_code,
-          CHANNEL[r.channel] ?? r.channel,
+          CHANNEL_NAMES[r.channel as Channel] ?? r.channel,
           r.window_name,
           r.item_name,
           chinaTime(r.received_at),
           r.rating,
           r.text,
           r.unit_name,
-          ITEM_STATUS[r.status] ?? r.status,
+          STATUS_NAMES[r.status as ItemStatus] ?? r.status,
           r.answer_text,
           chinaTime(r.answered_at),
           r.callback_satisfied === null ? '' : r.callback_satisfied ? '满意' : '不满意',
@@ -154,11 +138,11 @@ export class ListsService {
         add([
           r.trackingCode,
           r.unitName,
-          CHANNEL[r.channel] ?? r.channel,
+          CHANNEL_NAMES[r.channel as Channel] ?? r.channel,
           chinaTime(new Date(r.receivedAt)),
           chinaTime(new Date(r.dueAt)),
           r.workingDaysOverdue,
-          ITEM_STATUS[r.status] ?? r.status,
+          STATUS_NAMES[r.status as ItemStatus] ?? r.status,
           r.reported ? '是' : '否',
           r.text,
         ]);
@@ -183,7 +167,7 @@ export class ListsService {
             { h: '发现时间', w: 17 },
           ]);
           for (const p of problems) {
-            add([Number(p.id), p.title, p.root_cause, dim(p.dimension), p.blocked_step, unitList(p.units), KIND[p.kind], chinaTime(p.deadline).slice(0, 10), PROBLEM_STATUS[p.status], p.items, chinaTime(p.created_at)]);
+            add([Number(p.id), p.title, p.root_cause, dim(p.dimension), p.blocked_step, unitList(p.units), PROBLEM_KIND_NAMES[p.kind as ProblemKind], chinaTime(p.deadline).slice(0, 10), PROBLEM_STATUS_NAMES[p.status as ProblemStatus], p.items, chinaTime(p.created_at)]);
           }
           break;
         case 'responsibilities':
@@ -200,7 +184,7 @@ export class ListsService {
           for (const p of problems) {
             for (const u of p.units) {
               if (scope.unitCodes && !scope.unitCodes.includes(u)) continue;
-              add([units.get(u) ?? u, Number(p.id), p.title, dim(p.dimension), KIND[p.kind], chinaTime(p.deadline).slice(0, 10), PROBLEM_STATUS[p.status]]);
+              add([units.get(u) ?? u, Number(p.id), p.title, dim(p.dimension), PROBLEM_KIND_NAMES[p.kind as ProblemKind], chinaTime(p.deadline).slice(0, 10), PROBLEM_STATUS_NAMES[p.status as ProblemStatus]]);
             }
           }
           break;
@@ -249,7 +233,7 @@ export class ListsService {
           for (const p of problems) {
             const finished = p.done_at ?? null;
             const late = p.deadline ? (finished ?? new Date()) > p.deadline : false;
-            add([Number(p.id), p.title, dim(p.dimension), unitList(p.units), KIND[p.kind], chinaTime(p.deadline).slice(0, 10), PROBLEM_STATUS[p.status], measures(p), p.evidence, chinaTime(p.done_at), chinaTime(p.verified_at), late ? '是' : '否']);
+            add([Number(p.id), p.title, dim(p.dimension), unitList(p.units), PROBLEM_KIND_NAMES[p.kind as ProblemKind], chinaTime(p.deadline).slice(0, 10), PROBLEM_STATUS_NAMES[p.status as ProblemStatus], measures(p), p.evidence, chinaTime(p.done_at), chinaTime(p.verified_at), late ? '是' : '否']);
           }
           break;
       }

@@ -4,23 +4,14 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../auth/actor.js';
 import { DomainError, ErrorCode } from '../../common/domain-error.js';
-import type { ItemView } from '../../items/item.types.js';
+import type { ItemStatus } from '../../items/item.entity.js';
+import { STATUS_NAMES, type ItemView } from '../../items/item.types.js';
 import { ItemsService } from '../../items/items.service.js';
 import { IntakeService } from '../intake.service.js';
 import { orderDraft, orderHash } from './hotline-import.service.js';
 import { parseChinaDateTime, type HotlineOrder } from './index.js';
 import type { HotlineOrderDto } from './hotline.dto.js';
 import { chinaTime } from '../../common/china-time.js';
-
-const STATUS_TEXT: Record<string, string> = {
-  new: '待分派',
-  assigned: '待签收',
-  accepted: '办理中',
-  answered: '已答复',
-  closed: '已办结',
-  returned: '退回重派',
-  reopened: '重新办理',
-};
 
 /** Cells a spreadsheet would run as a formula are written as text (a leading apostrophe-like quote). */
 export function safeCell(v: string | null | undefined): string {
@@ -110,7 +101,7 @@ export class HotlineService {
         ws.addRow({
           orderNo: safeCell(r.external_id),
           unit: safeCell(r.unit),
-          status: STATUS_TEXT[r.status] ?? r.status,
+          status: STATUS_NAMES[r.status as ItemStatus] ?? r.status,
           answer: safeCell(r.answer),
           closedAt: chinaTime(r.closed_at),
         }).commit();
