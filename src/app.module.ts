@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
+import { Clock } from './common/clock.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { HUB_CONFIG, type HubConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
@@ -38,9 +39,10 @@ class CoreModule {
       module: CoreModule,
       providers: [
         { provide: HUB_CONFIG, useValue: opts.config },
+        Clock,
         opts.assessor ?? { provide: ItemAssessor, useExisting: ClassifyingAssessor },
       ],
-      exports: [HUB_CONFIG, ItemAssessor],
+      exports: [HUB_CONFIG, Clock, ItemAssessor],
     };
   }
 }
