@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import { AuthService } from '../../src/auth/auth.service.js';
 import type { Role } from '../../src/auth/user.entity.js';
+import { Clock } from '../../src/common/clock.js';
 import { loadConfig, type HubConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/database/data-source.js';
 import { CatalogImportService } from '../../src/org/catalog-import.service.js';
@@ -43,6 +44,8 @@ export interface TestContext {
   app: INestApplication;
   ds: DataSource;
   config: HubConfig;
+  /** the hub's clock: tests that care about time set it (`ctx.clock.set('2026-11-03T09:00:00+08:00')`) */
+  clock: Clock;
   http: () => ReturnType<typeof request>;
   close: () => Promise<void>;
   /** a signed-in user of the given role (unit_staff needs a unit code) */
@@ -65,6 +68,8 @@ export async function createTestContext(
   });
   const ds = await openDatabase(db.url);
   const app = await createApp({ config, dataSource: ds, quiet: true, assessor: opts.assessor });
+  const clock = app.get(Clock);
+  startTestClock(clock);
   await app.init();
   await app.get(AuthService).ensureAdmin();
   const catalog = opts.catalog === undefined ? SAMPLE_CATALOG_TEXT() : opts.catalog;
@@ -76,6 +81,7 @@ export async function createTestContext(
     app,
     ds,
     config,
+    clock,
     http: () => request(server),
     close: async () => {
       await app.close();
@@ -104,4 +110,24 @@ export async function createTestContext(
     },
   };
   return ctx;
+}
+
+/**
+ * `HUB_TEST_NOW=2027-01-04T09:00:00+08:00 npm test` runs every test app as if it were that instant (the clock then
+ * runs on from there), so the suite can be proved to hold on another date. Tests that care about the time set it
+ * themselves; this only moves "now" for those that do not.
+ */
+export function startTestClock(clock: Clock): void {
+  const at = process.env.HUB_TEST_NOW;
+  if (!at) return;
+  const ms = Date.parse(at);
+  if (!Number.isFinite(ms)) throw new Error(`HUB_TEST_NOW is not an instant: ${at}`);
+  clock.set(ms);
+}
+
+/** "now" for a test's own arithmetic outside an app: the shifted instant when HUB_TEST_NOW is set. */
+export function testNow(): Date {
+  const clock = new Clock();
+  startTestClock(clock);
+  return clock.now();
 }
