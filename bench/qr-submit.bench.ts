@@ -51,7 +51,7 @@ async function load(url: string): Promise<autocannon.Result> {
           ...req,
           headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': nextIp() },
           body: new URLSearchParams({
-            nonce: issueNonce(SECRET, 'W-A01'),
+            nonce: issueNonce(SECRET, 'W-A01', Date.now()),
             rating: '2',
             tags: 'wait_long',
             comment: '排队等了一个多小时，窗口只开了两个，希望高峰期多开窗口',

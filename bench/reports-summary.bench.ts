@@ -20,6 +20,7 @@ import { ReportsService, parseBound, type Period } from '../src/reports/reports.
 import type { JobsService } from '../src/jobs/jobs.service.js';
 import { DeadlinesService } from '../src/workflow/deadlines.service.js';
 import { benchDatabase } from './bench-database.js';
+import { Clock } from '../src/common/clock.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
     const cache = new CatalogCache(ds);
     await new CatalogImportService(ds, cache).importText(readFileSync(path.join(PROJECT_ROOT, 'config', 'catalog.sample.yaml'), 'utf8'));
     const stats = new ItemStatsService(ds, { define: () => undefined } as unknown as JobsService);
-    const reports = new ReportsService(ds, cache, new DeadlinesService(), stats);
+    const clock = new Clock();
+    const reports = new ReportsService(ds, cache, new DeadlinesService(clock), stats, clock);
 
     let s = process.hrtime.bigint();
     await load(ds, ITEMS);

@@ -38,12 +38,12 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
       readInput(file, 'hotline:import'); // says plainly when the file is missing
       const imports = app.get(HotlineImportService);
       const actor: Actor = { id: null, username: 'cli', role: 'operator', unitId: null };
-      const started = Date.now();
+      const started = performance.now();
       let id: string | null = null;
       const show = async (): Promise<void> => {
         const [row] = id ? [await imports.status(id)] : [];
         if (!row) return;
-        const secs = (Date.now() - started) / 1000;
+        const secs = (performance.now() - started) / 1000;
         const rate = row.rowsRead / Math.max(secs, 0.001);
         const width = 30;
         const filled = row.status === 'done' ? width : Math.min(width - 1, Math.floor((row.rowsRead % 10_000) / (10_000 / width)));

@@ -11,7 +11,7 @@ import { EmbeddedDatabaseError } from './database/embedded-postgres.js';
 const say = (msg: string): void => void process.stdout.write(`[hub] ${msg}\n`);
 
 async function main(): Promise<void> {
-  const t0 = Date.now();
+  const t0 = performance.now();
   let config: HubConfig;
   try {
     config = loadConfig();
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s at http://localhost:${config.port} (API docs: /api/docs)`);
+  say(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at http://localhost:${config.port} (API docs: /api/docs)`);
 }
 
 main().catch((e: unknown) => {

@@ -6,6 +6,7 @@ import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { Actor } from './actor.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
 import { ROLES, UserEntity, type Role } from './user.entity.js';
+import { Clock } from '../common/clock.js';
 
 const TOKEN_TTL = '12h';
 const FREE_FAILURES = 5;
@@ -16,6 +17,8 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 interface TokenClaims {
   sub: string;
   tv: number;
+  /** issued at, seconds, from the hub's clock (so a token's 12 hours are the hub's hours) */
+  iat?: number;
 }
 
 @Injectable()
@@ -26,6 +29,7 @@ export class AuthService {
     private readonly ds: DataSource,
     private readonly jwt: JwtService,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -46,20 +50,24 @@ export class AuthService {
       throw new DomainError(ErrorCode.InvalidCredentials, 'wrong user name or password');
     }
     await this.ds.query(`DELETE FROM login_failure WHERE key = ANY($1)`, [keys]);
-    const claims: TokenClaims = { sub: user.id, tv: user.tokenVersion };
+    const claims: TokenClaims = { sub: user.id, tv: user.tokenVersion, iat: this.clockSeconds() };
     return { token: await this.jwt.signAsync(claims, { expiresIn: TOKEN_TTL }), role: user.role };
   }
 
   async actorFromToken(token: string): Promise<Actor | null> {
     let claims: TokenClaims;
     try {
-      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+      claims = await this.jwt.verifyAsync<TokenClaims>(token, { clockTimestamp: this.clockSeconds() });
     } catch {
       return null;
     }
     const user = await this.ds.getRepository(UserEntity).findOneBy({ id: claims.sub });
     if (!user || !user.active || user.tokenVersion !== claims.tv) return null;
     return { id: user.id, username: user.username, role: user.role, unitId: user.unitId };
+  }
+
+  private clockSeconds(): number {
+    return Math.floor(this.clock.nowMs() / 1000);
   }
 
   /** Every token issued to this account so far stops working (sign-out, a reset, a deactivation). */
@@ -117,6 +125,7 @@ export class AuthService {
 
   private async refuseIfLocked(keys: string[]): Promise<void> {
     const rows: { wait: number }[] = await this.ds.query(
+      // eslint-disable-next-line no-restricted-syntax -- sign-in throttling runs on the database clock that every copy shares; not business time
       `SELECT ceil(extract(epoch FROM last_failure_at
                    + make_interval(secs => least($2::float8, power(2, failures - $3)::float8)) - now()))::int AS wait
        FROM login_failure WHERE key = ANY($1) AND failures >= $3`,
@@ -130,6 +139,7 @@ export class AuthService {
 
   private async recordFailure(keys: string[]): Promise<void> {
     await this.ds.query(
+      // eslint-disable-next-line no-restricted-syntax -- sign-in throttling runs on the database clock that every copy shares; not business time
       `INSERT INTO login_failure (key, failures, last_failure_at) SELECT k, 1, now() FROM unnest($1::text[]) k
        ON CONFLICT (key) DO UPDATE SET
          failures = CASE WHEN login_failure.last_failure_at < now() - interval '1 day' THEN 1 ELSE login_failure.failures + 1 END,

@@ -52,7 +52,7 @@ export class ClassificationService {
   private readonly logger = new Logger(ClassificationService.name);
   private readonly lexicon: Lexicon = loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'));
   private engine: Engine | null = null;
-  private checkedAt = 0;
+  private checkedAt = Number.NEGATIVE_INFINITY;
   private building: Promise<Engine> | null = null;
 
   constructor(
@@ -108,7 +108,7 @@ export class ClassificationService {
       `INSERT INTO classifier_model (kind, model, rows, trained_by) VALUES ('router', $1::jsonb, $2, $3) RETURNING id`,
       [JSON.stringify(routerToJson(router)), routing.length, by],
     );
-    this.checkedAt = 0;
+    this.checkedAt = Number.NEGATIVE_INFINITY;
     this.logger.log({ rows: rows.length, labels: labels.length, routing: routing.length }, 'models retrained');
     return { rows: rows.length, labels: labels.length, routingRows: routing.length, modelId: String(m.id), routerId: String(r.id) };
   }
@@ -129,7 +129,7 @@ export class ClassificationService {
   }
 
   private async current(snap?: CatalogSnapshot): Promise<Engine> {
-    if (this.engine && Date.now() - this.checkedAt < CHECK_EVERY_MS && (!snap || snap.version === this.engine.catalogVersion)) {
+    if (this.engine && performance.now() - this.checkedAt < CHECK_EVERY_MS && (!snap || snap.version === this.engine.catalogVersion)) {
       return this.engine;
     }
     this.building ??= this.refresh(snap).finally(() => (this.building = null));
@@ -144,7 +144,7 @@ export class ClassificationService {
     );
     const modelId = latest.model ?? 'seed';
     const routerId = latest.router ?? 'seed';
-    this.checkedAt = Date.now();
+    this.checkedAt = performance.now();
     const e = this.engine;
     if (e && e.catalogVersion === snap.version && e.modelId === modelId && e.routerId === routerId) return e;
 

@@ -9,6 +9,7 @@ import { CatalogCache } from '../org/catalog.cache.js';
 import { OutboxService } from '../notification/outbox.service.js';
 import { WorkflowService } from '../workflow/workflow.service.js';
 import type { ReclassifyDto } from './classification.dto.js';
+import { Clock } from '../common/clock.js';
 
 /**
  * A person corrects the dimension or the unit. The correction changes the item, goes on its timeline, and is kept as
@@ -23,6 +24,7 @@ export class ReclassifyService {
     private readonly catalog: CatalogCache,
     private readonly workflow: WorkflowService,
     private readonly outbox: OutboxService,
+    private readonly clock: Clock,
   ) {}
 
   async reclassify(actor: Actor, id: string, dto: ReclassifyDto): Promise<ItemView> {
@@ -86,7 +88,7 @@ export class ReclassifyService {
       }
       // the move has its entry from the workflow; this one records the classification (and a confirmed unit)
       if (moved && !classificationChanged) return;
-      await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data) VALUES ($1, $2, $3, 'reclassified', $4::jsonb)`, [
+      await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data, at) VALUES ($1, $2, $3, 'reclassified', $4::jsonb, $5)`, [
         id,
         actor.id,
         actor.username,
@@ -95,6 +97,7 @@ export class ReclassifyService {
           after: { dimension, secondary, misconduct, unit: dto.unit ?? item.unit },
           note: dto.note ?? null,
         }),
+        this.clock.now(),
       ]);
     });
     this.outbox.kickSoon();

@@ -9,6 +9,7 @@ import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import type { CatalogUnit } from '../org/catalog.types.js';
 import { ConsoleSession, type ConsoleSessionInfo } from './console-session.js';
 import { isAdmin, isOffice, L, layout, messageBody, sendPage, type NavKey } from './layout.js';
+import { Clock } from '../common/clock.js';
 
 /** Prevents a double post (a second click while the first is on its way); the page works without it. */
 export const ENHANCE = `document.addEventListener('submit',function(e){var b=e.target.querySelector('button[type=submit]');if(b){setTimeout(function(){b.disabled=true},0)}});`;
@@ -33,7 +34,13 @@ export class ConsolePages {
     readonly session: ConsoleSession,
     readonly catalog: CatalogCache,
     private readonly items: ItemsService,
+    private readonly clock: Clock,
   ) {}
+
+  /** the hub's time, for "time left", today's period and the like on every page */
+  now(): Date {
+    return this.clock.now();
+  }
 
   /** The item if this person may see it (scope in SQL); undefined for a bad id, a missing item or another unit's. */
   async visibleItem(actor: Actor, id: string): Promise<ItemView | undefined> {

@@ -32,6 +32,7 @@ import { homeOf, isOffice, L, layout, messageBody, sendPage } from './layout.js'
 import { loginPage, T_LOGIN } from './login.page.js';
 import { QUEUE_FILTERS, QUEUE_TABS, queueBody, type QueueSection, type QueueTab } from './queue.page.js';
 import { TRIAGE_STATUSES, triageBody } from './triage.page.js';
+import { Clock } from '../common/clock.js';
 
 /** What a finished step says on the next page (a fixed list: nothing from the address is echoed). */
 const DONE: Record<StepPath, string> = {
@@ -116,6 +117,7 @@ export class ConsoleController {
     private readonly workflow: WorkflowService,
     private readonly catalog: CatalogCache,
     private readonly reclassifier: ReclassifyService,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -183,7 +185,7 @@ export class ConsoleController {
         return { key, items: r.items, total: r.total, page };
       }),
     );
-    const body = queueBody({ tab, sections, showUnit: s.actor.role !== 'unit_staff', now: new Date(), flash: doneText(q.done) });
+    const body = queueBody({ tab, sections, showUnit: s.actor.role !== 'unit_staff', now: this.pages.now(), flash: doneText(q.done) });
     await this.pages.send(res, 200, s, { title: '我的待办', body, active: 'queue' });
   }
 
@@ -203,7 +205,7 @@ export class ConsoleController {
     if (!Object.hasOwn(STEP_PATHS, step)) return this.pages.notFound(res, s, 'page');
     const path = step as StepPath;
     try {
-      await runStep({ items: this.items, workflow: this.workflow, reclassifier: this.reclassifier, catalog: this.catalog }, s.actor, id, path, form);
+      await runStep({ items: this.items, workflow: this.workflow, reclassifier: this.reclassifier, catalog: this.catalog, clock: this.clock }, s.actor, id, path, form);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
@@ -235,9 +237,10 @@ export class ConsoleController {
     const item = await this.pages.visibleItem(s.actor, id);
     if (!item) return this.pages.notFound(res, s);
     const snap = await this.catalog.get();
-    const allowed = allowedFor(item, s.actor, snap);
+    const now = this.pages.now();
+    const allowed = allowedFor(item, s.actor, snap, now);
     const office = isOffice(s.actor);
-    const body = itemBody({ item, allowed, csrf: s.csrf, units: dispatchTargets(snap), now: new Date(), pending: pendingReasons(item), problemLink: office, canMove: office, ...extra });
+    const body = itemBody({ item, allowed, csrf: s.csrf, units: dispatchTargets(snap), now, pending: pendingReasons(item), problemLink: office, canMove: office, ...extra });
     await this.pages.send(res, status, s, { title: T_ITEM.title(item.trackingCode), body, active: 'queue' });
   }
 
@@ -251,20 +254,21 @@ export class ConsoleController {
     let rows: { item: ItemView; canDispatch: boolean }[] = [];
     let total = 0;
     const page = extra.page ?? 1;
+    const now = this.pages.now();
     if (triage) {
       // most urgent first: the earliest deadline to dispatch (or accept) by
       const l = await this.items.list(s.actor, { unit: triage, status: TRIAGE_STATUSES, sort: 'due', page, pageSize: PAGE_SIZE });
       total = l.total;
-      rows = l.items.map((item) => ({ item, canDispatch: allowedFor(item, s.actor, snap).includes('dispatch') }));
+      rows = l.items.map((item) => ({ item, canDispatch: allowedFor(item, s.actor, snap, now).includes('dispatch') }));
     }
-    const body = triageBody({ triageUnitName: triageUnit?.name ?? null, triageUnit: triage, items: rows, total, page, units: dispatchTargets(snap), csrf: s.csrf, now: new Date(), ...extra });
+    const body = triageBody({ triageUnitName: triageUnit?.name ?? null, triageUnit: triage, items: rows, total, page, units: dispatchTargets(snap), csrf: s.csrf, now, ...extra });
     await this.pages.send(res, status, s, { title: '分派', body, active: 'triage' });
   }
 
 }
 
 /** The steps the state machine lets this person take on the item now (what the page offers). */
-export function allowedFor(item: ItemView, actor: Actor, snap: CatalogSnapshot): ActionType[] {
+export function allowedFor(item: ItemView, actor: Actor, snap: CatalogSnapshot, now: Date): ActionType[] {
   const triage = snap.triageUnitCode;
   return allowedActions(
     {
@@ -279,6 +283,7 @@ export function allowedFor(item: ItemView, actor: Actor, snap: CatalogSnapshot):
       answerDueAt: item.answerDueAt ? new Date(item.answerDueAt) : null,
     },
     { role: actor.role, ownsItem: owns(actor, item.unit, snap) },
+    now,
   );
 }
 
@@ -299,6 +304,7 @@ export interface StepServices {
   readonly workflow: WorkflowService;
   readonly reclassifier: ReclassifyService;
   readonly catalog: CatalogCache;
+  readonly clock: Clock;
 }
 
 /**
@@ -316,7 +322,7 @@ export async function runStep(d: StepServices, actor: Actor, id: string, path: S
   }
   const item = await d.items.get(actor, id); // 404 outside the person's scope
   const snap = await d.catalog.get();
-  const allowed = allowedFor(item, actor, snap);
+  const allowed = allowedFor(item, actor, snap, d.clock.now());
   if (!allowed.includes(type)) {
     if (type !== 'reclassify') {
       await d.workflow.apply(id, toAction(path, form), actor); // refused by the state machine before it reads the form

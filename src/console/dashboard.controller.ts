@@ -65,7 +65,7 @@ export class ConsoleDashboardController {
     const s = await this.pages.office(req, res);
     if (!s) return;
     const snap = await this.catalog.get();
-    const presets = presetPeriods(new Date());
+    const presets = presetPeriods(this.pages.now());
     const str = (k: string) => (typeof q[k] === 'string' ? (q[k] as string).trim().slice(0, 40) : '');
     const form = { from: str('from') || presets.month.from, to: str('to') || presets.month.to, unit: str('unit') };
     const preset = PRESETS.find((p) => presets[p].from === form.from && presets[p].to === form.to) ?? null;
@@ -126,7 +126,7 @@ export class ConsoleDashboardController {
   }
 
   private startXlsx(res: Response, ascii: string, title: string): void {
-    const day = chinaDateKey(chinaDayOf(new Date()));
+    const day = chinaDateKey(chinaDayOf(this.pages.now()));
     res.status(200).set({
       'Content-Type': XLSX,
       'Content-Disposition': `attachment; filename="${ascii}-${day}.xlsx"; filename*=UTF-8''${encodeURIComponent(`${title}-${day}.xlsx`)}`,

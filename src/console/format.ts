@@ -49,7 +49,7 @@ const DAY = 24 * HOUR;
  * The time left to a deadline in plain Chinese: 剩余3小时, 剩余2天5小时, 已超期40分钟 / 已超期2天.
  * Simple hours and days from the timestamps (the deadline itself was set in working days).
  */
-export function timeLeft(due: Date | null, now: Date = new Date()): { text: string; overdue: boolean } | null {
+export function timeLeft(due: Date | null, now: Date): { text: string; overdue: boolean } | null {
   if (!due) return null;
   const ms = due.getTime() - now.getTime();
   const abs = Math.abs(ms);

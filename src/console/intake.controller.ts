@@ -106,9 +106,10 @@ export class ConsoleIntakeController {
     if (!isStaffChannel(channel)) return this.pages.notFound(res, s, 'page');
     const snap = await this.catalog.get();
     const errors = entryErrors(channel, form, snap.catalog.windows.map((w) => w.code), snap.catalog.items.map((i) => i.code));
-    const receivedAt = form.receivedAt?.trim() ? chinaLocalTime(form.receivedAt.trim()) : new Date();
+    const now = this.pages.now();
+    const receivedAt = form.receivedAt?.trim() ? chinaLocalTime(form.receivedAt.trim()) : now;
     if (form.receivedAt?.trim() && !receivedAt) errors.push(T_INTAKE.errors.receivedAt);
-    else if (receivedAt && receivedAt.getTime() > Date.now() + 5 * 60_000) errors.push(T_INTAKE.errors.future);
+    else if (receivedAt && receivedAt.getTime() > now.getTime() + 5 * 60_000) errors.push(T_INTAKE.errors.future);
     if (errors.length || !receivedAt) return this.showEntryForm(res, s, channel, 400, form, errors);
     const number = form.number?.trim();
     // the form's one-time value makes a resubmitted page (back, submit again) the same entry, not a second one

@@ -109,7 +109,7 @@ export class ConsoleProblemsController {
     };
     const n = pageNumber(page);
     const r = await this.problems.list(s.actor, { ...filter, page: n, pageSize: PAGE_SIZE });
-    const body = listBody({ office, ...r, page: n, filter, unitNames: names(snap), units: dispatchTargets(snap), now: new Date(), flash: doneText(done) });
+    const body = listBody({ office, ...r, page: n, filter, unitNames: names(snap), units: dispatchTargets(snap), now: this.pages.now(), flash: doneText(done) });
     await this.pages.send(res, 200, s, { title: office ? T_PROBLEMS.ledgerTitle : T_PROBLEMS.myTitle, body, active: 'problems' });
   }
 
@@ -406,7 +406,7 @@ export class ConsoleProblemsController {
       throw err;
     }
     const snap = await this.pages.catalog.get();
-    const body = detailBody({ problem, office: isOffice(s.actor), csrf: s.csrf, unitNames: names(snap), now: new Date(), ...extra });
+    const body = detailBody({ problem, office: isOffice(s.actor), csrf: s.csrf, unitNames: names(snap), now: this.pages.now(), ...extra });
     await this.pages.send(res, status, s, { title: T_PROBLEMS.docTitle(problem.id), body, active: 'problems' });
   }
 

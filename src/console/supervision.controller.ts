@@ -17,6 +17,7 @@ import { doneText, REFUSAL_STATUS, refusalText, runStep } from './console.contro
 import { PAGE_SIZE } from './pager.js';
 import { dueOf } from './queue.page.js';
 import { SUPERVISION_FILTERS, SUPERVISION_TABS, supervisionBody, T_SUP, type SupervisionRow, type SupervisionTab } from './supervision.page.js';
+import { Clock } from '../common/clock.js';
 
 /** The decisions taken on the boards, by board. */
 const BOARD_STEPS = { extensions: 'extension-decision', appeals: 'appeal-decision' } as const;
@@ -58,6 +59,7 @@ export class ConsoleSupervisionController {
     private readonly reclassifier: ReclassifyService,
     private readonly catalog: CatalogCache,
     private readonly deadlines: DeadlinesService,
+    private readonly clock: Clock,
   ) {}
 
   @Get('supervision')
@@ -79,7 +81,7 @@ export class ConsoleSupervisionController {
     const path = BOARD_STEPS[tab];
     const view = await this.view({ show: tab, unit: form.unit, page: form.page });
     try {
-      await runStep({ items: this.items, workflow: this.workflow, reclassifier: this.reclassifier, catalog: this.catalog }, s.actor, id, path, form);
+      await runStep({ items: this.items, workflow: this.workflow, reclassifier: this.reclassifier, catalog: this.catalog, clock: this.clock }, s.actor, id, path, form);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (err.code === ErrorCode.NotFound) return this.pages.notFound(res, s);
@@ -111,7 +113,7 @@ export class ConsoleSupervisionController {
       this.items.list(s.actor, listFilter(v.tab, v.unit, v.page)),
       ...SUPERVISION_TABS.map((t) => this.items.list(s.actor, { ...listFilter(t, v.unit, 1), pageSize: 1 }).then((r) => r.total)),
     ]);
-    const now = new Date();
+    const now = this.clock.now();
     let rows: SupervisionRow[] = list.items.map((item) => ({ item }));
     if (v.tab === 'overdue') {
       rows = rows.map((r) => {

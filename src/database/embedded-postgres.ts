@@ -229,8 +229,8 @@ async function stopLeftoverServer(dataDir: string, log: (l: string) => void): Pr
   if (!cmdline.includes('postgres')) return; // the PID was reused by something else; PostgreSQL copes
   log(`stopping a leftover embedded PostgreSQL (pid ${pid}) from an earlier run`);
   process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, writes a checkpoint
-  const deadline = Date.now() + 30_000;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const deadline = performance.now() + 30_000;
+  while (isAlive(pid) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   if (isAlive(pid)) {
     throw new EmbeddedDatabaseError(
       `a leftover PostgreSQL (pid ${pid}) still holds ${dataDir}; stop it with "kill ${pid}" and start again`,

@@ -36,6 +36,7 @@ import { preparedQuery } from '../database/prepared.js';
 import { OutboxService } from '../notification/outbox.service.js';
 import { DeadlinesService } from '../workflow/deadlines.service.js';
 import { CHANNEL_NAMES } from '../items/item.types.js';
+import { Clock } from '../common/clock.js';
 
 export const MAX_TEXT = 100_000;
 
@@ -54,6 +55,7 @@ export class IntakeService {
     private readonly assessor: ItemAssessor,
     private readonly outbox: OutboxService,
     private readonly deadlines: DeadlinesService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -98,22 +100,24 @@ export class IntakeService {
       this.ds,
       m,
       'intake-insert',
+      // eslint-disable-next-line no-restricted-syntax -- the flood limit counts per minute on the database clock that every copy shares; not business time
       `WITH adm AS (INSERT INTO rate_counter (key, bucket, n) SELECT $33::text, date_trunc('minute', now()), 1 WHERE $33::text IS NOT NULL
          ON CONFLICT (key, bucket) DO UPDATE SET n = rate_counter.n + 1 RETURNING n),
        ok AS (SELECT $33::text IS NULL OR (SELECT n FROM adm) <= $34::int AS admitted),
        ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
          window_id, service_item_id, contact_name, contact_phone, contact_email, raw,
          dimension, secondary, misconduct, confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule,
-         status, tracking_code, created_by, closed_at, accept_due_at, answer_due_at, callback_due_at, rectify_due_at)
+         status, tracking_code, created_by, closed_at, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at)
        SELECT $1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::smallint, $7::text[], $8::text, $9::text, $10::text,
          $11::uuid, $12::uuid, $13::text, $14::text, $15::text, $16::jsonb, $17::text, $18::text[], $19::boolean, $20::real,
          $21::jsonb, $22::uuid, $23::uuid, $24::text, $25::text, $26::text, $27::text, $28::uuid,
-         CASE WHEN $26::text = 'closed' THEN now() END, $39::timestamptz, $40::timestamptz, $41::timestamptz, $42::timestamptz
+         CASE WHEN $26::text = 'closed' THEN $43::timestamptz END, $39::timestamptz, $40::timestamptz, $41::timestamptz, $42::timestamptz,
+         $43::timestamptz
        FROM ok WHERE ok.admitted
        ON CONFLICT (channel, external_id) DO NOTHING
        RETURNING id, tracking_code),
-       ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data)
-         SELECT ins.id, e.actor_id, e.actor, e.kind, e.data FROM ins, (VALUES
+       ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data, at)
+         SELECT ins.id, e.actor_id, e.actor, e.kind, e.data, $43::timestamptz FROM ins, (VALUES
            ($28::uuid, $29::text, 'received', $30::jsonb),
            (NULL::uuid, 'system', 'classified', $31::jsonb),
            (NULL::uuid, 'system', 'routed', $32::jsonb)) AS e(actor_id, actor, kind, data)),
@@ -165,6 +169,7 @@ export class IntakeService {
         due.answerDueAt,
         due.callbackDueAt,
         due.rectifyDueAt,
+        this.clock.now(),
       ],
     );
     if (!rows[0].admitted) return { id: 0, created: false, trackingCode: '', admitted: false };
@@ -258,16 +263,17 @@ export class IntakeService {
        ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
            window_id, service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct,
            confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code,
-           created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at)
+           created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at)
          SELECT channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no, window_id,
            service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct, confidence,
            evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code, $2::uuid,
-           CASE WHEN status = 'closed' THEN now() END, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at
+           CASE WHEN status = 'closed' THEN $5::timestamptz END, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at,
+           $5::timestamptz
          FROM src ORDER BY ord
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, channel, external_id, tracking_code),
-       ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data)
-         SELECT ins.id, e.actor_id, e.actor, e.kind, e.data
+       ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data, at)
+         SELECT ins.id, e.actor_id, e.actor, e.kind, e.data, $5::timestamptz
          FROM ins JOIN src USING (channel, external_id)
          CROSS JOIN LATERAL (VALUES ($2::uuid, $3::text, 'received', src.ev_received),
            (NULL::uuid, 'system', 'classified', src.ev_classified),
@@ -277,7 +283,7 @@ export class IntakeService {
            '<hub-assigned-' || ins.id || '-' || md5(random()::text) || '@' || $4::text || '>'
          FROM ins JOIN src USING (channel, external_id) WHERE src.notice_to IS NOT NULL)
        SELECT id, channel, external_id, tracking_code FROM ins`,
-      [JSON.stringify(rows), actor.id, actor.username, this.outbox.domain],
+      [JSON.stringify(rows), actor.id, actor.username, this.outbox.domain, this.clock.now()],
     );
     const made = new Map(created.map((c) => [`${c.channel}\u0000${c.external_id}`, c]));
     const missing = rows.filter((r) => !made.has(`${r.channel}\u0000${r.external_id}`));

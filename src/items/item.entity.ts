@@ -11,6 +11,7 @@ export type DimensionCode = (typeof DIMENSIONS)[number];
 export class ItemEventEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' }) id: string;
   @Column('bigint', { name: 'item_id' }) itemId: string;
+  // eslint-disable-next-line no-restricted-syntax -- a fallback column default only: the hub always writes the event time from its clock
   @Column('timestamptz', { default: () => 'now()' }) at: Date;
   @Column('uuid', { name: 'actor_id', nullable: true }) actorId: string | null;
   @Column('text') actor: string;

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import type { ItemStatus } from './item.entity.js';
 import type { TimelineEntry } from './item.types.js';
+import { Clock } from '../common/clock.js';
 
 export interface ItemFilter {
   unit?: string;
@@ -88,9 +89,10 @@ const SCOPE_CTE = `
     SELECT u.id FROM unit u JOIN scope s ON u.parent_id = s.id
   )`;
 
-const OVERDUE = `(
-  (i.status IN ('new', 'assigned', 'returned', 'reopened') AND i.accept_due_at < now())
-  OR (i.status NOT IN ('answered', 'closed') AND i.answer_due_at < now()))`;
+/** past a deadline at `$n`, the hub's clock (never the database's `now()`) */
+const overdueAt = (n: number): string => `(
+  (i.status IN ('new', 'assigned', 'returned', 'reopened') AND i.accept_due_at < $${n})
+  OR (i.status NOT IN ('answered', 'closed') AND i.answer_due_at < $${n}))`;
 
 /**
  * Reads items. Unit staff are scoped in the SQL itself (the unit an item is routed to, or the supervision unit it
@@ -98,7 +100,10 @@ const OVERDUE = `(
  */
 @Injectable()
 export class ItemsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async list(actor: Actor, f: ItemFilter): Promise<{ rows: ItemRow[]; total: number }> {
     const params: unknown[] = [actor.role === 'unit_staff' ? actor.unitId : null];
@@ -133,8 +138,10 @@ export class ItemsRepository {
       params.push(f.appeal);
       where.push(`i.appeal_state = $${params.length}`);
     }
-    if (f.overdue === true) where.push(OVERDUE);
-    if (f.overdue === false) where.push(`NOT ${OVERDUE}`);
+    if (typeof f.overdue === 'boolean') {
+      params.push(this.clock.now());
+      where.push(f.overdue ? overdueAt(params.length) : `NOT ${overdueAt(params.length)}`);
+    }
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const cte = actor.role === 'unit_staff' ? SCOPE_CTE : `WITH scope(id) AS (SELECT $1::uuid)`;
     const [{ total }] = await this.ds.query(

@@ -25,7 +25,7 @@ const CHECK_EVERY_MS = 3000;
 @Injectable()
 export class CatalogCache {
   private snapshot: CatalogSnapshot | null = null;
-  private checkedAt = 0;
+  private checkedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<CatalogSnapshot> | null = null;
   private readonly listeners: ((s: CatalogSnapshot) => void)[] = [];
 
@@ -36,13 +36,13 @@ export class CatalogCache {
   }
 
   async get(): Promise<CatalogSnapshot> {
-    if (this.snapshot && Date.now() - this.checkedAt < CHECK_EVERY_MS) return this.snapshot;
+    if (this.snapshot && performance.now() - this.checkedAt < CHECK_EVERY_MS) return this.snapshot;
     this.loading ??= this.refresh().finally(() => (this.loading = null));
     return this.loading;
   }
 
   async invalidate(): Promise<CatalogSnapshot> {
-    this.checkedAt = 0;
+    this.checkedAt = Number.NEGATIVE_INFINITY;
     return this.get();
   }
 
@@ -52,7 +52,7 @@ export class CatalogCache {
          (SELECT max(updated_at) FROM service_window), (SELECT count(*) FROM service_window),
          (SELECT max(updated_at) FROM service_item), (SELECT count(*) FROM service_item)) AS version`,
     );
-    this.checkedAt = Date.now();
+    this.checkedAt = performance.now();
     if (this.snapshot && this.snapshot.version === version) return this.snapshot;
     const snapshot = await this.load(version);
     this.snapshot = snapshot;

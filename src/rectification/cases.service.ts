@@ -7,6 +7,7 @@ import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { DeadlinesService } from '../workflow/deadlines.service.js';
 import { backtrace, type BacktraceEvidence, type BacktraceFinding, type StepTrace } from './backtrace.js';
 import { CaseFileError, readCaseFile, type CaseFileRow, type Rejected } from './case-file.js';
+import { Clock } from '../common/clock.js';
 
 export interface ImportResult {
   cases: number;
@@ -49,6 +50,7 @@ export class CasesService {
     private readonly repo: ItemsRepository,
     private readonly catalog: CatalogCache,
     private readonly deadlines: DeadlinesService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -81,14 +83,15 @@ export class CasesService {
       byCase.set(r.caseNo, c);
     }
     let steps = 0;
+    const importedAt = this.clock.now();
     await this.ds.transaction(async (m) => {
       for (const [caseNo, c] of byCase) {
         const [{ id }] = await m.query(
-          `INSERT INTO case_record (case_no, service_item_code, imported_by) VALUES ($1, $2, $3)
+          `INSERT INTO case_record (case_no, service_item_code, imported_by, imported_at) VALUES ($1, $2, $3, $4)
            ON CONFLICT (case_no) DO UPDATE SET service_item_code = coalesce(EXCLUDED.service_item_code, case_record.service_item_code),
-             imported_at = now(), imported_by = EXCLUDED.imported_by
+             imported_at = EXCLUDED.imported_at, imported_by = EXCLUDED.imported_by
            RETURNING id`,
-          [caseNo, c.itemCode, actor.id],
+          [caseNo, c.itemCode, actor.id, importedAt],
         );
         await m.query(`DELETE FROM case_step WHERE case_id = $1`, [id]);
         const sorted = [...c.rows].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.row - b.row);
@@ -119,7 +122,7 @@ export class CasesService {
    * Walks the item's case backwards against its service item's approval chain (rectification/backtrace.ts) and
    * proposes the blocked steps. No case number, no case data or no chain → an empty proposal that staff fill in.
    */
-  async backtrace(actor: Actor, itemId: string, now: Date = new Date()): Promise<BacktraceAnswer> {
+  async backtrace(actor: Actor, itemId: string, now: Date = this.clock.now()): Promise<BacktraceAnswer> {
     const item = await this.repo.findVisible(actor, itemId);
     if (!item) throw notFound('item');
     const snap = await this.catalog.get();
@@ -162,11 +165,12 @@ export class CasesService {
       unmatched: r.unmatched.map((i) => i + 1),
       warnings: r.warnings,
     };
-    await this.ds.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data) VALUES ($1, $2, $3, 'backtraced', $4::jsonb)`, [
+    await this.ds.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data, at) VALUES ($1, $2, $3, 'backtraced', $4::jsonb, $5)`, [
       item.id,
       actor.id,
       actor.username,
       JSON.stringify({ caseNo: item.case_no, serviceItem: service.code, blocked: answer.blocked.map((b) => ({ step: b.step, unit: b.unit, dimension: b.dimension, finding: b.finding })) }),
+      now,
     ]);
     return answer;
   }

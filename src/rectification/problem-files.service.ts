@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor.js';
 import { DomainError, ErrorCode, notFound } from '../common/domain-error.js';
 import { cleanFileName, MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES, sniffEvidence } from './evidence-file.js';
 import { ProblemsService, type ProblemFileMeta } from './problems.service.js';
+import { Clock } from '../common/clock.js';
 
 /** Why an upload was refused, for the caller's message. */
 export type EvidenceRefusal = 'empty' | 'too_large' | 'type' | 'too_many' | 'closed';
@@ -25,6 +26,7 @@ export class ProblemFilesService {
   constructor(
     private readonly ds: DataSource,
     private readonly problems: ProblemsService,
+    private readonly clock: Clock,
   ) {}
 
   async add(actor: Actor, problemId: string, file: { name: string; data: Buffer }): Promise<ProblemFileMeta> {
@@ -42,9 +44,9 @@ export class ProblemFilesService {
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM problem_file WHERE problem_id = $1`, [p.id]);
       if (n >= MAX_EVIDENCE_FILES) throw refuse('too_many', ErrorCode.Conflict, `file: at most ${MAX_EVIDENCE_FILES} files a problem`);
       const [row] = await m.query(
-        `INSERT INTO problem_file (problem_id, name, content_type, size, data, uploaded_by, uploader)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, uploaded_at`,
-        [p.id, name, type.contentType, file.data.length, file.data, actor.id, actor.username],
+        `INSERT INTO problem_file (problem_id, name, content_type, size, data, uploaded_by, uploader, uploaded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, uploaded_at`,
+        [p.id, name, type.contentType, file.data.length, file.data, actor.id, actor.username, this.clock.now()],
       );
       await m.query(`UPDATE problem SET updated_at = now() WHERE id = $1`, [p.id]);
       return { id: Number(row.id), name, contentType: type.contentType, size: file.data.length, by: actor.username, at: row.uploaded_at.toISOString() };

@@ -8,6 +8,7 @@ import { OutboxService } from '../notification/outbox.service.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { endOfChinaDay, parseChinaDate } from '../workflow/calendar.js';
 import { WorkflowService } from '../workflow/workflow.service.js';
+import { Clock } from '../common/clock.js';
 
 export const PROBLEM_KINDS = ['immediate', 'deadline', 'ledger'] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];
@@ -114,7 +115,8 @@ const IN_SCOPE = (param: string) => `p.units && ARRAY(
   WITH RECURSIVE scope(id) AS (SELECT id FROM unit WHERE id = ${param} UNION SELECT u.id FROM unit u JOIN scope s ON u.parent_id = s.id)
   SELECT code FROM unit WHERE id IN (SELECT id FROM scope))`;
 
-const OVERDUE = `(p.deadline < now() AND p.status IN ('open', 'rectifying'))`;
+/** past its deadline at `$n`, the hub's clock */
+const overdueAt = (n: number): string => `(p.deadline < $${n} AND p.status IN ('open', 'rectifying'))`;
 
 /** 'YYYY-MM-DD' → the end of that China day; an ISO time with an offset as given. */
 function parseDeadline(s: string): Date {
@@ -137,6 +139,7 @@ export class ProblemsService {
     private readonly catalog: CatalogCache,
     private readonly workflow: WorkflowService,
     private readonly outbox: OutboxService,
+    private readonly clock: Clock,
   ) {}
 
   async create(actor: Actor, dto: CreateProblem): Promise<ProblemView> {
@@ -148,9 +151,9 @@ export class ProblemsService {
     const deadline = dto.deadline ? parseDeadline(dto.deadline) : null;
     const id = await this.ds.transaction(async (m) => {
       const [{ id }] = await m.query(
-        `INSERT INTO problem (title, root_cause, dimension, blocked_step, kind, deadline, units, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [dto.title, dto.rootCause, dto.dimension, dto.blockedStep ?? null, dto.kind, deadline, units, actor.id],
+        `INSERT INTO problem (title, root_cause, dimension, blocked_step, kind, deadline, units, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [dto.title, dto.rootCause, dto.dimension, dto.blockedStep ?? null, dto.kind, deadline, units, actor.id, this.clock.now()],
       );
       if (dto.items?.length) await this.link(m, actor, String(id), dto.items);
       return String(id);
@@ -185,8 +188,10 @@ export class ProblemsService {
       params.push(f.unit);
       where.push(`$${params.length} = ANY(p.units)`);
     }
-    if (f.overdue === true) where.push(OVERDUE);
-    if (f.overdue === false) where.push(`NOT ${OVERDUE}`);
+    if (typeof f.overdue === 'boolean') {
+      params.push(this.clock.now());
+      where.push(f.overdue ? overdueAt(params.length) : `NOT ${overdueAt(params.length)}`);
+    }
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM problem p ${cond}`, params);
     params.push(f.pageSize, (f.page - 1) * f.pageSize);
@@ -253,7 +258,13 @@ export class ProblemsService {
       if (p.status === 'done' || p.status === 'verified') {
         throw new DomainError(ErrorCode.TransitionNotAllowed, `the problem is ${p.status}; measures are recorded before it is done`, { status: p.status });
       }
-      await m.query(`INSERT INTO problem_measure (problem_id, text, actor_id, actor) VALUES ($1, $2, $3, $4)`, [id, text, actor.id, actor.username]);
+      await m.query(`INSERT INTO problem_measure (problem_id, text, actor_id, actor, at) VALUES ($1, $2, $3, $4, $5)`, [
+        id,
+        text,
+        actor.id,
+        actor.username,
+        this.clock.now(),
+      ]);
       await m.query(`UPDATE problem SET status = 'rectifying', updated_at = now() WHERE id = $1`, [id]);
     });
     return this.get(actor, id);
@@ -269,7 +280,7 @@ export class ProblemsService {
       }
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM problem_measure WHERE problem_id = $1`, [id]);
       if (n === 0) throw new DomainError(ErrorCode.TransitionNotAllowed, 'record the measures taken before reporting the problem done', { status: p.status });
-      await m.query(`UPDATE problem SET status = 'done', evidence = $2, done_at = now(), updated_at = now() WHERE id = $1`, [id, evidence]);
+      await m.query(`UPDATE problem SET status = 'done', evidence = $2, done_at = $3, updated_at = now() WHERE id = $1`, [id, evidence, this.clock.now()]);
     });
     return this.get(actor, id);
   }
@@ -281,12 +292,13 @@ export class ProblemsService {
    */
   async verify(actor: Actor, id: string): Promise<ProblemView & { moved: { id: number; from: ItemStatus; to: ItemStatus }[]; skipped: { id: number; status: ItemStatus }[] }> {
     const snap = await this.catalog.get();
+    const now = this.clock.now();
     const result = await this.ds.transaction(async (m) => {
       const p = await this.load(m, id, true);
       if (p.status !== 'done') {
         throw new DomainError(ErrorCode.TransitionNotAllowed, `only a problem reported done can be verified; this one is ${p.status}`, { status: p.status });
       }
-      await m.query(`UPDATE problem SET status = 'verified', verified_at = now(), verified_by = $2, updated_at = now() WHERE id = $1`, [id, actor.id]);
+      await m.query(`UPDATE problem SET status = 'verified', verified_at = $3, verified_by = $2, updated_at = now() WHERE id = $1`, [id, actor.id, now]);
       const measures: { text: string }[] = await m.query(`SELECT text FROM problem_measure WHERE problem_id = $1 ORDER BY id`, [id]);
       const answer = [
         `您反映的问题已列入整改（${p.title}），整改已完成并经验收。`,
@@ -304,9 +316,9 @@ export class ProblemsService {
       const skipped: { id: number; status: ItemStatus }[] = [];
       for (const it of items) {
         let status = it.status;
-        if (status === 'assigned') status = (await this.workflow.applyIn(m, it.id, { type: 'accept', note: `问题 #${id} 验收` }, actor, snap)).status;
+        if (status === 'assigned') status = (await this.workflow.applyIn(m, it.id, { type: 'accept', note: `问题 #${id} 验收` }, actor, snap, now)).status;
         if (status === 'accepted' || status === 'reopened') {
-          status = (await this.workflow.applyIn(m, it.id, { type: 'answer', text: answer }, actor, snap)).status;
+          status = (await this.workflow.applyIn(m, it.id, { type: 'answer', text: answer }, actor, snap, now)).status;
           moved.push({ id: Number(it.id), from: it.status, to: status });
         } else {
           skipped.push({ id: Number(it.id), status: it.status });
@@ -333,8 +345,8 @@ export class ProblemsService {
         throw new DomainError(ErrorCode.TransitionNotAllowed, `only a problem reported done can be sent back; this one is ${p.status}`, { status: p.status });
       }
       await m.query(
-        `UPDATE problem SET status = 'rectifying', return_reason = $2, returned_at = now(), returned_by = $3, done_at = NULL, updated_at = now() WHERE id = $1`,
-        [id, why, actor.id],
+        `UPDATE problem SET status = 'rectifying', return_reason = $2, returned_at = $4, returned_by = $3, done_at = NULL, updated_at = now() WHERE id = $1`,
+        [id, why, actor.id, this.clock.now()],
       );
     });
     return this.get(actor, id);
@@ -365,11 +377,12 @@ export class ProblemsService {
       [id, ids],
     );
     for (const a of added) {
-      await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data) VALUES ($1, $2, $3, 'problem_linked', $4::jsonb)`, [
+      await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data, at) VALUES ($1, $2, $3, 'problem_linked', $4::jsonb, $5)`, [
         a.item_id,
         actor.id,
         actor.username,
         JSON.stringify({ problem: Number(id) }),
+        this.clock.now(),
       ]);
     }
   }

@@ -9,6 +9,7 @@ import { CatalogCache } from '../org/catalog.cache.js';
 import { PROBLEM_KIND_NAMES, PROBLEM_STATUS_NAMES, type ProblemKind, type ProblemStatus } from '../rectification/problems.service.js';
 import { chinaTime } from '../common/china-time.js';
 import { ReportsService, type Period, type Scope } from './reports.service.js';
+import { Clock } from '../common/clock.js';
 
 export const LIST_NAMES = ['problems', 'responsibilities', 'measures', 'results', 'ledger', 'bad-reviews', 'overdue'] as const;
 export type ListName = (typeof LIST_NAMES)[number];
@@ -68,6 +69,7 @@ export class ListsService {
     private readonly ds: DataSource,
     private readonly reports: ReportsService,
     private readonly catalog: CatalogCache,
+    private readonly clock: Clock,
   ) {}
 
   async write(name: ListName, p: Period, out: Writable): Promise<void> {
@@ -232,7 +234,7 @@ export class ListsService {
           ]);
           for (const p of problems) {
             const finished = p.done_at ?? null;
-            const late = p.deadline ? (finished ?? new Date()) > p.deadline : false;
+            const late = p.deadline ? (finished ?? this.clock.now()) > p.deadline : false;
             add([Number(p.id), p.title, dim(p.dimension), unitList(p.units), PROBLEM_KIND_NAMES[p.kind as ProblemKind], chinaTime(p.deadline).slice(0, 10), PROBLEM_STATUS_NAMES[p.status as ProblemStatus], measures(p), p.evidence, chinaTime(p.done_at), chinaTime(p.verified_at), late ? '是' : '否']);
           }
           break;

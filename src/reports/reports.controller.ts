@@ -7,6 +7,7 @@ import type { Actor } from '../auth/actor.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { LIST_NAMES, LIST_TITLES, ListsService, type ListName } from './lists.service.js';
 import { parseBound, ReportsService, type OverdueRow, type Period, type Summary } from './reports.service.js';
+import { Clock } from '../common/clock.js';
 
 export class PeriodQuery {
   @ApiPropertyOptional({ description: 'from this China date (2026-10-01) or time with an offset' }) @IsOptional() @IsString() @MaxLength(40) from?: string;
@@ -24,6 +25,7 @@ export class ReportsController {
   constructor(
     private readonly reports: ReportsService,
     private readonly lists: ListsService,
+    private readonly clock: Clock,
   ) {}
 
   @Get('summary')
@@ -46,7 +48,7 @@ export class ReportsController {
     const p = period(q);
     await this.reports.scope(p); // a bad unit or period answers 400 before the spreadsheet starts
     const list = name as ListName;
-    const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(this.clock.now());
     res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.setHeader('Content-Disposition', `attachment; filename="${list}-${day}.xlsx"; filename*=UTF-8''${encodeURIComponent(`${LIST_TITLES[list]}-${day}.xlsx`)}`);
     await this.lists.write(list, p, res);

@@ -5,6 +5,7 @@ import { CatalogCache } from '../org/catalog.cache.js';
 import { chinaDateKey, chinaDayOf, endOfChinaDay, parseChinaDate, startOfChinaDay, weekdayOf } from '../workflow/calendar.js';
 import { DeadlinesService } from '../workflow/deadlines.service.js';
 import { CONDITIONS, COUNTER_NAMES, COUNTERS, type Counter, ItemStatsService } from './item-stats.service.js';
+import { Clock } from '../common/clock.js';
 
 export interface Period {
   from: Date | null;
@@ -97,6 +98,7 @@ export class ReportsService {
     private readonly catalog: CatalogCache,
     private readonly deadlines: DeadlinesService,
     private readonly stats: ItemStatsService,
+    private readonly clock: Clock,
   ) {}
 
   async scope(p: Period): Promise<Scope> {
@@ -341,8 +343,8 @@ export class ReportsService {
       `SELECT count(*)::int AS overdue,
          count(*) FILTER (WHERE i.status IN ('new', 'assigned', 'returned'))::int AS accept_late,
          count(*) FILTER (WHERE i.status IN ('accepted', 'reopened'))::int AS answer_late
-       FROM item i ${w.sql ? `${w.sql} AND` : 'WHERE'} i.due_at IS NOT NULL AND i.due_at < now()`,
-      w.params,
+       FROM item i ${w.sql ? `${w.sql} AND` : 'WHERE'} i.due_at IS NOT NULL AND i.due_at < $${w.params.length + 1}`,
+      [...w.params, this.clock.now()],
     );
     return r;
   }
@@ -351,8 +353,10 @@ export class ReportsService {
   async overdue(p: Period, limit = 1000): Promise<{ total: number; items: OverdueRow[] }> {
     const s = await this.scope(p);
     const w = this.itemWhere(s, 'i');
-    const cond = `${w.sql ? `${w.sql} AND` : 'WHERE'} i.due_at IS NOT NULL AND i.due_at < now()`;
-    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM item i ${cond}`, w.params);
+    const now = this.clock.now();
+    const params = [...w.params, now];
+    const cond = `${w.sql ? `${w.sql} AND` : 'WHERE'} i.due_at IS NOT NULL AND i.due_at < $${params.length}`;
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM item i ${cond}`, params);
     const rows: {
       id: string;
       tracking_code: string;
@@ -369,9 +373,8 @@ export class ReportsService {
       `SELECT i.id, i.tracking_code, i.channel, i.status, i.received_at, i.due_at, i.reported_at, i.overdue_notified_at,
          u.code AS unit_code, u.name AS unit_name, left(i.text, 200) AS text
        FROM item i JOIN unit u ON u.id = i.unit_id ${cond} ORDER BY i.due_at, i.id LIMIT ${Math.max(1, Math.min(limit, 100_000))}`,
-      w.params,
+      params,
     );
-    const now = new Date();
     return {
       total,
       items: rows.map((r) => {

@@ -5,6 +5,7 @@ import { OutboxService } from '../notification/outbox.service.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { DeadlinesService } from './deadlines.service.js';
 import { chinaTime } from '../common/china-time.js';
+import { Clock } from '../common/clock.js';
 
 export const REMIND_JOB = 'workflow.remind';
 export const OVERDUE_JOB = 'workflow.overdue';
@@ -48,6 +49,7 @@ export class DeadlineJobsService implements OnModuleInit {
     private readonly outbox: OutboxService,
     private readonly catalog: CatalogCache,
     private readonly deadlines: DeadlinesService,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -57,7 +59,7 @@ export class DeadlineJobsService implements OnModuleInit {
   }
 
   /** 催办: the unit is reminded one working day (escalation.remindBefore) before the deadline it is held to. */
-  async remind(now: Date = new Date()): Promise<number> {
+  async remind(now: Date = this.clock.now()): Promise<number> {
     // a working day before can be ten calendar days before (国庆); the scan window covers that and no more
     const windowDays = this.deadlines.policy.escalation.remindBefore + 12;
     const candidates: { id: string; due_at: Date }[] = await this.ds.query(
@@ -101,7 +103,7 @@ export class DeadlineJobsService implements OnModuleInit {
   }
 
   /** 督办: past the deadline the item is marked overdue; the office and the unit are told. */
-  async overdue(now: Date = new Date()): Promise<number> {
+  async overdue(now: Date = this.clock.now()): Promise<number> {
     let total = 0;
     for (;;) {
       const n = await this.claimAndNotify('overdue_notified_at', now, null, null, async (m, snap, rows) => {
@@ -143,7 +145,7 @@ export class DeadlineJobsService implements OnModuleInit {
   }
 
   /** 通报: five working days (escalation.reportAfter) past the deadline, the item goes on the overdue list. */
-  async report(now: Date = new Date()): Promise<number> {
+  async report(now: Date = this.clock.now()): Promise<number> {
     const after = this.deadlines.policy.escalation.reportAfter;
     // N working days overdue is at least N calendar days: a cheap indexed pre-filter, the calendar decides
     const candidates: { id: string; due_at: Date }[] = await this.ds.query(

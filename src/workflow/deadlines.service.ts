@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import path from 'node:path';
+import { Clock } from '../common/clock.js';
 import { PROJECT_ROOT } from '../config/config.js';
 import type { Channel } from '../items/item.types.js';
-import { loadCalendar, type WorkingCalendar } from './calendar.js';
+import { chinaDayOf, loadCalendar, yearOf, type WorkingCalendar } from './calendar.js';
 import {
   addWorkingDays,
   type DeadlinePolicy,
@@ -34,12 +35,13 @@ export class DeadlinesService {
   readonly calendar: WorkingCalendar;
   readonly policy: DeadlinePolicy;
 
-  constructor() {
+  constructor(private readonly clock: Clock) {
     this.calendar = loadCalendar(CALENDAR_DIR, {
       warn: (message, year) => this.logger.warn({ year }, message),
     });
     this.policy = loadDeadlinePolicy(DEADLINES_FILE);
-    const thisYear = new Date().getFullYear();
+    // the China year of the hub's clock (01-01 00:30 China time is still the old year in UTC)
+    const thisYear = yearOf(chinaDayOf(this.clock.now()));
     for (const y of [thisYear, thisYear + 1]) {
       if (!this.calendar.hasYear(y)) {
         this.logger.warn({ year: y }, `no working-day calendar for ${y} (config/calendar/${y}.yaml): plain weekends are used for that year`);
@@ -71,7 +73,7 @@ export class DeadlinesService {
     return reminderAt(this.calendar, due, { before: this.policy.escalation.remindBefore, notBefore });
   }
 
-  overdue(due: Date, now: Date = new Date()): OverdueState {
+  overdue(due: Date, now: Date = this.clock.now()): OverdueState {
     return overdueState(this.calendar, due, now, this.policy.escalation.reportAfter);
   }
 

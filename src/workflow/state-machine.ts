@@ -203,7 +203,7 @@ function stateRefusal(item: WorkflowItem, type: ActionType, actor: WorkflowActor
 }
 
 /** The steps this actor may take on the item now (for the 409 answer and for the UI's buttons). */
-export function allowedActions(item: WorkflowItem, actor: WorkflowActor, now: Date = new Date()): ActionType[] {
+export function allowedActions(item: WorkflowItem, actor: WorkflowActor, now: Date): ActionType[] {
   return ACTION_TYPES.filter((t) => roleRefusal(t, actor) === null && stateRefusal(item, t, actor, now) === null);
 }
 
@@ -215,7 +215,7 @@ const MAX_EXTENSION_DAYS = 60;
  * Decides one workflow step. Order: may this actor take this step at all (forbidden) → does the item's state allow
  * it (not_allowed) → is the step's own data right (invalid) → the next state and the effects.
  */
-export function decide(item: WorkflowItem, action: WorkflowAction, actor: WorkflowActor, now: Date = new Date()): Decision {
+export function decide(item: WorkflowItem, action: WorkflowAction, actor: WorkflowActor, now: Date): Decision {
   const refuse = (code: 'forbidden' | 'not_allowed' | 'invalid', message: string): Decision => ({
     ok: false,
     code,

@@ -20,6 +20,7 @@ import {
 } from './state-machine.js';
 import { CHANNEL_NAMES } from '../items/item.types.js';
 import { chinaTime } from '../common/china-time.js';
+import { Clock } from '../common/clock.js';
 
 /** The item's columns the workflow reads, locked FOR UPDATE. */
 interface WorkRow {
@@ -98,6 +99,7 @@ export class WorkflowService {
     private readonly catalog: CatalogCache,
     private readonly deadlines: DeadlinesService,
     private readonly outbox: OutboxService,
+    private readonly clock: Clock,
   ) {}
 
   /** A step through HTTP: the item as the actor now sees it (or, when the step moved it out of their scope, its id and status). */
@@ -119,7 +121,7 @@ export class WorkflowService {
   }
 
   /** The step inside the caller's transaction (problem verification moves many items in one). */
-  async applyIn(m: EntityManager, id: string, action: WorkflowAction, actor: Actor, snap: CatalogSnapshot, now: Date = new Date()): Promise<ApplyResult> {
+  async applyIn(m: EntityManager, id: string, action: WorkflowAction, actor: Actor, snap: CatalogSnapshot, now: Date = this.clock.now()): Promise<ApplyResult> {
     const [row]: WorkRow[] = await m.query(
       `SELECT i.id, i.channel, i.external_id, i.received_at, i.subject, i.text, i.rating, i.appeal_type, i.misconduct,
          i.dimension, i.contact_email, i.unit_id, u.code AS unit_code, i.routing_rule, i.status, i.accept_due_at,

@@ -32,7 +32,7 @@ export async function newItem(ctx: TestContext, over: Partial<IntakeDraft> = {})
   const draft: IntakeDraft = {
     channel: 'phone',
     externalId: randomUUID(),
-    receivedAt: new Date(),
+    receivedAt: ctx.clock.now(),
     text: '窗口排队时间太长',
     contact: { name: '张三', phone: '13812345678' },
     raw: { test: true },

@@ -88,14 +88,16 @@ describe('workflow steps (HTTP, real PostgreSQL)', () => {
     const id = await item({ channel: 'phone', text: '社保卡补办要等一个月' });
     await post(rs, id, 'accept');
     await post(rs, id, 'answer', { text: '已加急办理' });
-    const before = Date.now();
+    ctx.clock.freeze();
+    const before = ctx.clock.now();
     const r = await post(rs, id, 'callback', { satisfied: false, note: '还没拿到卡' });
+    ctx.clock.set(before);
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('reopened');
     const x = await row(id);
     expect(x.callback_satisfied).toBe(false);
     // counted afresh from now (投诉 by phone: 10 working days)
-    expect(x.answer_due_at.getTime()).toBe(ctx.app.get(DeadlinesService).addWorkingDays(new Date(before), 10).getTime());
+    expect(x.answer_due_at.getTime()).toBe(ctx.app.get(DeadlinesService).addWorkingDays(before, 10).getTime());
     expect(x.due_at.getTime()).toBe(x.answer_due_at.getTime());
     const mails = await ctx.ds.query(`SELECT to_addr, subject FROM outbox WHERE item_id = $1 AND dedupe_key LIKE 'wf:%'`, [id]);
     expect(mails).toEqual([{ to_addr: 'rs@anping.example.gov.cn', subject: expect.stringContaining('【重新办理】') }]);
@@ -145,7 +147,7 @@ describe('workflow steps (HTTP, real PostgreSQL)', () => {
     expect(d.status).toBe(200);
     expect(d.body).toMatchObject({ status: 'assigned', unit: 'GJJ', routingRule: 'dispatch' });
     const x = await row(id);
-    expect(x.accept_due_at.getTime()).toBeGreaterThan(Date.now());
+    expect(x.accept_due_at.getTime()).toBeGreaterThan(ctx.clock.nowMs());
     const gjjMail = await ctx.ds.query(`SELECT subject FROM outbox WHERE item_id = $1 AND to_addr = 'gjj@anping.example.gov.cn'`, [id]);
     expect(gjjMail).toEqual([{ subject: expect.stringContaining('【待签收】') }]);
     expect((await post(gjj, id, 'accept')).status).toBe(200);
@@ -158,7 +160,7 @@ describe('workflow steps (HTTP, real PostgreSQL)', () => {
       subject: '不动产证迟迟办不下来',
       text: '材料交齐一个月了还没有消息',
       contact: { name: '王五', phone: null, email: 'wangwu@example.com' },
-      receivedAt: new Date(),
+      receivedAt: ctx.clock.now(),
     });
     await post(rs, id, 'accept');
     const due = (await row(id)).answer_due_at as Date;

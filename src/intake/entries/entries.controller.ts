@@ -9,6 +9,7 @@ import type { ItemView } from '../../items/item.types.js';
 import { ItemsService } from '../../items/items.service.js';
 import { IntakeService } from '../intake.service.js';
 import { CreateEntryDto } from './entries.dto.js';
+import { Clock } from '../../common/clock.js';
 
 @ApiTags('intake')
 @ApiBearerAuth()
@@ -17,6 +18,7 @@ export class EntriesController {
   constructor(
     private readonly intake: IntakeService,
     private readonly items: ItemsService,
+    private readonly clock: Clock,
   ) {}
 
   /** 201 with the new item; 200 with the existing one when the same slip (externalId or Idempotency-Key) came before. */
@@ -37,7 +39,7 @@ export class EntriesController {
       {
         channel: dto.channel,
         externalId,
-        receivedAt: dto.receivedAt ? new Date(dto.receivedAt) : new Date(),
+        receivedAt: dto.receivedAt ? new Date(dto.receivedAt) : this.clock.now(),
         text: dto.text,
         source: dto.source ?? null,
         caseNo: dto.caseNo ?? null,

@@ -12,6 +12,7 @@ import { orderDraft, orderHash } from './hotline-import.service.js';
 import { parseChinaDateTime, type HotlineOrder } from './index.js';
 import type { HotlineOrderDto } from './hotline.dto.js';
 import { chinaTime } from '../../common/china-time.js';
+import { Clock } from '../../common/clock.js';
 
 /** Cells a spreadsheet would run as a formula are written as text (a leading apostrophe-like quote). */
 export function safeCell(v: string | null | undefined): string {
@@ -25,6 +26,7 @@ export class HotlineService {
     private readonly ds: DataSource,
     private readonly intake: IntakeService,
     private readonly items: ItemsService,
+    private readonly clock: Clock,
   ) {}
 
   async forward(dto: HotlineOrderDto, actor: Actor): Promise<{ created: boolean; item: ItemView }> {
@@ -53,11 +55,12 @@ export class HotlineService {
       if (!res.created && res.previousHash !== hash) {
         const upd = await m.query(`UPDATE item SET source_hash = $2, updated_at = now() WHERE id = $1 AND source_hash IS DISTINCT FROM $2 RETURNING id`, [res.id, hash]);
         if (upd[0]?.length) {
-          await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data) VALUES ($1, $2, $3, 'hotline_update', $4::jsonb)`, [
+          await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data, at) VALUES ($1, $2, $3, 'hotline_update', $4::jsonb, $5)`, [
             res.id,
             actor.id,
             actor.username,
             JSON.stringify({ order: order.raw }),
+            this.clock.now(),
           ]);
         }
       }

@@ -11,6 +11,7 @@ import { JobsService } from '../../jobs/jobs.service.js';
 import { OutboxService } from '../../notification/outbox.service.js';
 import { IntakeService } from '../intake.service.js';
 import { mailFacts } from './mail-kind.js';
+import { Clock } from '../../common/clock.js';
 
 export interface PollResult {
   fetched: number;
@@ -50,6 +51,7 @@ export class MailboxService implements OnModuleInit {
     private readonly outbox: OutboxService,
     private readonly jobs: JobsService,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -166,9 +168,10 @@ export class MailboxService implements OnModuleInit {
       const target = await this.threadTarget(facts.replyTo, facts.trackingCode);
       if (target) {
         await this.ds.transaction(async (m) => {
-          await m.query(`INSERT INTO item_event (item_id, actor, kind, data) VALUES ($1, 'public', 'mail_reply', $2::jsonb)`, [
+          await m.query(`INSERT INTO item_event (item_id, actor, kind, data, at) VALUES ($1, 'public', 'mail_reply', $2::jsonb, $3)`, [
             target,
             JSON.stringify({ from: from?.address ?? null, subject, text: text.slice(0, 20_000), messageId }),
+            this.clock.now(),
           ]);
           await m.query(`UPDATE item SET updated_at = now() WHERE id = $1`, [target]);
           await this.recordIn(m, { ...base, outcome: 'threaded', itemId: target, reason: null });
@@ -180,7 +183,7 @@ export class MailboxService implements OnModuleInit {
       const prepared = await this.intake.prepare({
         channel: 'email',
         externalId: messageId ?? `uid:${mailbox}:${uidValidity}:${uid}`,
-        receivedAt: mailDate(parsed.date),
+        receivedAt: mailDate(parsed.date, this.clock.now()),
         subject: subject || null,
         text: text || subject,
         contact: { name: from?.name || null, email: from?.address ?? null },
@@ -211,9 +214,10 @@ export class MailboxService implements OnModuleInit {
           });
         }
         if (dropped.length) {
-          await m.query(`INSERT INTO item_event (item_id, actor, kind, data) VALUES ($1, 'system', 'attachments_dropped', $2::jsonb)`, [
+          await m.query(`INSERT INTO item_event (item_id, actor, kind, data, at) VALUES ($1, 'system', 'attachments_dropped', $2::jsonb, $3)`, [
             r.id,
             JSON.stringify({ dropped, limitBytes: this.config.mailMaxBytes }),
+            this.clock.now(),
           ]);
         }
         await this.recordIn(m, { ...base, outcome: r.created ? 'item' : 'duplicate', itemId: r.id, reason: r.created ? null : 'already an item' });
@@ -364,10 +368,10 @@ export function mailText(mail: ParsedMail): string {
   return text.slice(0, 100_000);
 }
 
-function mailDate(d: Date | undefined): Date {
-  if (!d || Number.isNaN(d.getTime())) return new Date();
+function mailDate(d: Date | undefined, now: Date): Date {
+  if (!d || Number.isNaN(d.getTime())) return now;
   // a mail dated in the future (a wrong clock) counts from when we got it
-  return d.getTime() > Date.now() + 24 * 3600 * 1000 ? new Date() : d;
+  return d.getTime() > now.getTime() + 24 * 3600 * 1000 ? now : d;
 }
 
 /** Attachments kept up to the per-mail cap; what is past it is dropped and noted on the item. */

@@ -8,6 +8,7 @@ import { CatalogCache } from '../../org/catalog.cache.js';
 import { IntakeService } from '../intake.service.js';
 import { checkNonce, issueNonce, signWindowToken, verifyWindowToken } from './qr-token.js';
 import { T, type RatingFormValues } from './rating-page.js';
+import { Clock } from '../../common/clock.js';
 
 export interface QrWindow {
   code: string;
@@ -36,6 +37,7 @@ export class QrRatingService {
     private readonly intake: IntakeService,
     private readonly catalog: CatalogCache,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly clock: Clock,
   ) {}
 
   tokenFor(windowCode: string, version: number): { token: string; url: string } {
@@ -54,13 +56,14 @@ export class QrRatingService {
   }
 
   newNonce(windowCode: string): string {
-    return issueNonce(this.config.secret, windowCode);
+    return issueNonce(this.config.secret, windowCode, this.clock.nowMs());
   }
 
   async submit(window: QrWindow, form: Record<string, unknown>, ip: string): Promise<SubmitOutcome> {
     const values = readForm(form);
     const nonce = typeof form.nonce === 'string' ? form.nonce : '';
-    const nonceState = checkNonce(this.config.secret, window.code, nonce);
+    const now = this.clock.now();
+    const nonceState = checkNonce(this.config.secret, window.code, nonce, now.getTime());
     if (nonceState !== 'ok') return { kind: 'expired', values };
     const errors = validate(values);
     if (errors.length) return { kind: 'invalid', errors, values };
@@ -74,7 +77,7 @@ export class QrRatingService {
         {
           channel: 'qr',
           externalId,
-          receivedAt: new Date(),
+          receivedAt: now,
           text: values.comment ?? '',
           rating,
           tags,
@@ -94,14 +97,15 @@ export class QrRatingService {
     // count, and what the person adds is kept on the first
     const added = await this.ds.query(
       `WITH first AS (SELECT id FROM item WHERE id = $1 AND raw->>'nonce' IS DISTINCT FROM $2)
-       INSERT INTO item_event (item_id, actor, kind, data) SELECT id, 'public', 'rating_repeated', $3::jsonb FROM first
+       INSERT INTO item_event (item_id, actor, kind, data, at) SELECT id, 'public', 'rating_repeated', $3::jsonb, $4 FROM first
        RETURNING id`,
-      [res.id, nonce, JSON.stringify({ rating, tags, comment: values.comment ?? '', nonce })],
+      [res.id, nonce, JSON.stringify({ rating, tags, comment: values.comment ?? '', nonce }), now],
     );
     return { kind: added.length ? 'already_rated' : 'duplicate', trackingCode: res.trackingCode, badReview: rating <= 2 };
   }
 
   private async pruneCounters(): Promise<void> {
+    // eslint-disable-next-line no-restricted-syntax -- flood-limit counters expire on the database clock they were counted on
     await this.ds.query(`DELETE FROM rate_counter WHERE bucket < now() - interval '10 minutes'`).catch(() => undefined);
   }
 }

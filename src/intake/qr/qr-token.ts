@@ -45,13 +45,13 @@ export function verifyWindowToken(secret: string, token: string): TokenCheck {
  */
 export const NONCE_TTL_MS = 4 * 60 * 60 * 1000;
 
-export function issueNonce(secret: string, windowCode: string, now = Date.now()): string {
+export function issueNonce(secret: string, windowCode: string, now: number): string {
   const t = now.toString(36);
   const r = randomBytes(12).toString('base64url');
   return `${t}.${r}.${mac(secret, `nonce\n${windowCode}\n${t}\n${r}`)}`;
 }
 
-export function checkNonce(secret: string, windowCode: string, nonce: string, now = Date.now()): 'ok' | 'expired' | 'invalid' {
+export function checkNonce(secret: string, windowCode: string, nonce: string, now: number): 'ok' | 'expired' | 'invalid' {
   const m = /^([0-9a-z]{1,12})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{16})$/.exec(nonce);
   if (!m) return 'invalid';
   if (!equal(m[3], mac(secret, `nonce\n${windowCode}\n${m[1]}\n${m[2]}`))) return 'invalid';
