@@ -44,4 +44,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // A test that reads the machine's date passes only on some days: tests read or set the hub's clock (ctx.clock),
+    // and `HUB_TEST_NOW` moves it for a whole run. Durations use performance.now().
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0], CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: "Tests read or set the hub's clock (ctx.clock, testNow()); a duration uses performance.now().",
+        },
+      ],
+    },
+  },
 );

@@ -168,7 +168,7 @@ describe('back-traced rectification: cases, back-trace, problems (HTTP, real Pos
     for (const r of rows) {
       expect(r.status).toBe('answered');
       expect(r.answer_text).toContain('统一社保卡补办材料清单并上墙公示');
-      expect(r.callback_due_at.getTime()).toBeGreaterThan(Date.now());
+      expect(r.callback_due_at.getTime()).toBeGreaterThan(ctx.clock.nowMs());
     }
     expect((await post(sup, `/api/problems/${pid}/verify`)).status).toBe(409);
     for (const id of ids) expect((await post(sup, `/api/items/${id}/callback`, { satisfied: true })).body.status).toBe('closed');

@@ -23,13 +23,13 @@ function freePort(): Promise<number> {
 }
 
 function startHub(env: Record<string, string>): { proc: ChildProcess; output: () => string; ready: Promise<number> } {
-  const t0 = Date.now();
+  const t0 = performance.now();
   const proc = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const ready = new Promise<number>((resolve, reject) => {
     const onData = (b: Buffer) => {
       output += b.toString();
-      if (output.includes('ready in')) resolve(Date.now() - t0);
+      if (output.includes('ready in')) resolve(performance.now() - t0);
     };
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', onData);
