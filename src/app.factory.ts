@@ -33,6 +33,7 @@ export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise
       type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'],
     }),
   );
+  app.use('/api/calendar', express.text({ limit: '200kb', type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'] }));
   app.use('/q', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.useGlobalPipes(
     new ValidationPipe({

@@ -14,6 +14,7 @@ import type { Actor } from './auth/actor.js';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { SAMPLE_CATALOG } from './config/config.js';
+import { CalendarStore } from './workflow/calendar-store.service.js';
 
 /**
  * `npm run cli -- <command> [args]`: the same services as the HTTP API, against DATABASE_URL or the embedded
@@ -29,6 +30,36 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
       out(`imported ${file}: ${r.units} units, ${r.windows} windows, ${r.items} service items`);
       out(`changes: ${r.changes.created} created, ${r.changes.updated} updated, ${r.changes.deactivated} deactivated, ${r.changes.reactivated} reactivated`);
       for (const w of r.warnings) out(`warning: ${w}`);
+      return 0;
+    },
+  },
+  'calendar:import': {
+    usage: 'calendar:import <year.yaml> [--recount]   enter a year of the working-day calendar (format of config/calendar); --recount counts open items\' deadlines again',
+    run: async (app, args) => {
+      const file = args.find((a) => !a.startsWith('--'));
+      const text = readInput(file, 'calendar:import');
+      const m = /^\s*year:\s*(\d{4})\s*$/m.exec(text) ?? /(\d{4})\.ya?ml$/.exec(file ?? '');
+      if (!m) throw new UsageError('calendar:import: the file must say its year (year: 2027) or be named <year>.yaml');
+      const year = Number(m[1]);
+      const actor: Actor = { id: null, username: 'cli', role: 'admin', unitId: null };
+      const store = app.get(CalendarStore);
+      const s = await store.save(year, text, actor);
+      out(`calendar ${year} entered: ${s.holidays} days off, ${s.workdays} make-up working days${s.source ? ` (${s.source})` : ''}`);
+      if (args.includes('--recount')) {
+        const r = await store.recount(year, actor);
+        out(`deadlines counted again: ${r.checked} open items looked at, ${r.changed} changed (each on its timeline)`);
+      } else {
+        out(`open items keep their deadlines until counted again: npm run cli -- calendar:recount ${year}`);
+      }
+      return 0;
+    },
+  },
+  'calendar:recount': {
+    usage: 'calendar:recount <year>               count the deadlines of open items again on the calendar in the store',
+    run: async (app, [y]) => {
+      if (!y || !/^\d{4}$/.test(y)) throw new UsageError('calendar:recount needs a year, e.g. 2027');
+      const r = await app.get(CalendarStore).recount(Number(y), { id: null, username: 'cli', role: 'admin', unitId: null });
+      out(`deadlines counted again: ${r.checked} open items looked at, ${r.changed} changed (each on its timeline)`);
       return 0;
     },
   },

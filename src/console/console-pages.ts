@@ -10,6 +10,8 @@ import type { CatalogUnit } from '../org/catalog.types.js';
 import { ConsoleSession, type ConsoleSessionInfo } from './console-session.js';
 import { isAdmin, isOffice, L, layout, messageBody, sendPage, type NavKey } from './layout.js';
 import { Clock } from '../common/clock.js';
+import { CalendarStore } from '../workflow/calendar-store.service.js';
+import { calendarWarningHtml } from './calendar.page.js';
 
 /** Prevents a double post (a second click while the first is on its way); the page works without it. */
 export const ENHANCE = `document.addEventListener('submit',function(e){var b=e.target.querySelector('button[type=submit]');if(b){setTimeout(function(){b.disabled=true},0)}});`;
@@ -35,6 +37,7 @@ export class ConsolePages {
     readonly catalog: CatalogCache,
     private readonly items: ItemsService,
     private readonly clock: Clock,
+    private readonly calendar: CalendarStore,
   ) {}
 
   /** the hub's time, for "time left", today's period and the like on every page */
@@ -98,10 +101,12 @@ export class ConsolePages {
     const unitName = code ? (snap.catalog.units.find((u) => u.code === code)?.name ?? null) : null;
     const nonce = randomBytes(12).toString('base64');
     const code0 = o.script ? `${ENHANCE}\n${o.script}` : ENHANCE;
+    // the office is told on every page while a year its deadlines reach has no working-day calendar
+    const notice = isOffice(s.actor) && o.active !== 'calendar' ? calendarWarningHtml(await this.calendar.warningNow(), true) : '';
     sendPage(
       res,
       status,
-      layout({ title: o.title, body: o.body, active: o.active, session: { actor: s.actor, csrf: s.csrf, unitName }, script: { nonce, code: code0 }, scripts: o.scripts }),
+      layout({ title: o.title, body: o.body, active: o.active, notice, session: { actor: s.actor, csrf: s.csrf, unitName }, script: { nonce, code: code0 }, scripts: o.scripts }),
       nonce,
     );
   }

@@ -17,6 +17,7 @@ import { ConsoleIntakeController } from './intake.controller.js';
 import { ConsoleProblemsController } from './problems.controller.js';
 import { ConsoleQrController } from './qr.controller.js';
 import { ConsoleSupervisionController } from './supervision.controller.js';
+import { ConsoleCalendarController } from './calendar.controller.js';
 
 /**
  * The browser console for unit staff, operators, the management office and administrators (issue 7).
@@ -29,6 +30,7 @@ const CONTROLLERS = [
   ConsoleProblemsController,
   ConsoleIntakeController,
   ConsoleQrController,
+  ConsoleCalendarController,
   ConsoleDashboardController,
   ConsoleAdminController,
 ];

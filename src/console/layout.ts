@@ -24,7 +24,7 @@ export const L = {
   errorBody: '系统暂时无法完成操作，请稍后再试。如果问题持续，请联系系统管理员。',
 };
 
-export type NavKey = 'queue' | 'triage' | 'supervision' | 'problems' | 'intake' | 'qr' | 'dashboard' | 'admin';
+export type NavKey = 'queue' | 'triage' | 'supervision' | 'problems' | 'intake' | 'qr' | 'dashboard' | 'calendar' | 'admin';
 
 /**
  * The navigation by role: each screen appears only for the roles that may use it (the handlers check again).
@@ -38,6 +38,7 @@ export const NAV: { key: NavKey; href: string; text: string; roles: readonly Act
   { key: 'intake', href: '/console/intake', text: '录入', roles: ['operator', 'supervisor', 'admin'] },
   { key: 'qr', href: '/console/qr', text: '二维码', roles: ['supervisor', 'admin'] },
   { key: 'dashboard', href: '/console/dashboard', text: '数据看板', roles: ['supervisor', 'admin'] },
+  { key: 'calendar', href: '/console/calendar', text: '工作日历', roles: ['supervisor', 'admin'] },
   { key: 'admin', href: '/console/admin', text: '系统管理', roles: ['admin'] },
 ];
 
@@ -125,6 +126,8 @@ export interface LayoutOptions {
   /** signed in: the frame with navigation; absent: a bare page (login) */
   session?: { actor: Actor; csrf: string; unitName: string | null };
   active?: NavKey;
+  /** a notice above the page (the office's calendar warning), already HTML */
+  notice?: string;
   script?: { nonce: string; code: string };
   /** same-origin script files loaded before the inline script */
   scripts?: string[];
@@ -154,7 +157,7 @@ export function layout(o: LayoutOptions): string {
   }
   const files = o.script ? (o.scripts ?? []).map((src) => `<script nonce="${o.script?.nonce}" src="${escapeHtml(src)}"></script>`).join('') : '';
   const script = o.script ? `${files}<script nonce="${o.script.nonce}">${o.script.code}</script>` : '';
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="same-origin"><title>${escapeHtml(o.title)} · ${L.app}</title><style>${CONSOLE_CSS}</style></head><body>${header}<main id="main">${o.body}</main>${script}</body></html>`;
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="same-origin"><title>${escapeHtml(o.title)} · ${L.app}</title><style>${CONSOLE_CSS}</style></head><body>${header}<main id="main">${o.notice ?? ''}${o.body}</main>${script}</body></html>`;
 }
 
 

@@ -34,7 +34,7 @@ export interface PreparedItem {
 import { newTrackingCode } from './tracking-code.js';
 import { preparedQuery } from '../database/prepared.js';
 import { OutboxService } from '../notification/outbox.service.js';
-import { DeadlinesService } from '../workflow/deadlines.service.js';
+import { DeadlinesService, type DeadlineBasis, type DeadlineKind } from '../workflow/deadlines.service.js';
 import { CHANNEL_NAMES } from '../items/item.types.js';
 import { Clock } from '../common/clock.js';
 
@@ -107,12 +107,13 @@ export class IntakeService {
        ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
          window_id, service_item_id, contact_name, contact_phone, contact_email, raw,
          dimension, secondary, misconduct, confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule,
-         status, tracking_code, created_by, closed_at, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at)
+         status, tracking_code, created_by, closed_at, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at,
+         deadline_basis)
        SELECT $1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::smallint, $7::text[], $8::text, $9::text, $10::text,
          $11::uuid, $12::uuid, $13::text, $14::text, $15::text, $16::jsonb, $17::text, $18::text[], $19::boolean, $20::real,
          $21::jsonb, $22::uuid, $23::uuid, $24::text, $25::text, $26::text, $27::text, $28::uuid,
          CASE WHEN $26::text = 'closed' THEN $43::timestamptz END, $39::timestamptz, $40::timestamptz, $41::timestamptz, $42::timestamptz,
-         $43::timestamptz
+         $43::timestamptz, $44::jsonb
        FROM ok WHERE ok.admitted
        ON CONFLICT (channel, external_id) DO NOTHING
        RETURNING id, tracking_code),
@@ -170,6 +171,7 @@ export class IntakeService {
         due.callbackDueAt,
         due.rectifyDueAt,
         this.clock.now(),
+        JSON.stringify(this.basis(draft.receivedAt, due)),
       ],
     );
     if (!rows[0].admitted) return { id: 0, created: false, trackingCode: '', admitted: false };
@@ -184,6 +186,20 @@ export class IntakeService {
     this.logger.log({ itemId: Number(id), channel: draft.channel, unit: a.unit, rule: a.routingRule }, 'item received');
     if (notice) this.outbox.kickSoon();
     return { id: Number(id), created: true, trackingCode: rows[0].tracking_code as string, admitted: true };
+  }
+
+  /** How each deadline was counted (from receipt), so a new calendar can count it again. */
+  private basis(receivedAt: Date, due: ReturnType<IntakeService['dueDates']>): DeadlineBasis {
+    const out: DeadlineBasis = {};
+    const put = (k: DeadlineKind, d: Date | null) => {
+      const b = this.deadlines.basisOf(receivedAt, d);
+      if (b) out[k] = b;
+    };
+    put('accept', due.acceptDueAt);
+    put('answer', due.answerDueAt);
+    put('callback', due.callbackDueAt);
+    put('rectify', due.rectifyDueAt);
+    return out;
   }
 
   /** Working-day deadlines from the channel's own time of receipt; an item that closes itself has none. */
@@ -242,6 +258,7 @@ export class IntakeService {
         status,
         tracking_code: trackingCode,
         source_hash: hash ?? null,
+        deadline_basis: this.basis(draft.receivedAt, due),
         ev_received: { channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null },
         ev_classified: { dimension: a.dimension, secondary: a.secondary, misconduct: a.misconduct, confidence: a.confidence },
         ev_routed: { unit: a.unit, supervisionUnit: a.supervisionUnit, rule: a.routingRule, reason: a.routingReason, status },
@@ -257,18 +274,18 @@ export class IntakeService {
            tags text[], appeal_type text, source text, case_no text, window_id uuid, service_item_id uuid,
            contact_name text, contact_phone text, contact_email text, raw jsonb, dimension text, secondary text[],
            misconduct boolean, confidence real, evidence jsonb, unit_id uuid, supervision_unit_id uuid,
-           routing_reason text, routing_rule text, status text, tracking_code text, source_hash text,
+           routing_reason text, routing_rule text, status text, tracking_code text, source_hash text, deadline_basis jsonb,
            ev_received jsonb, ev_classified jsonb, ev_routed jsonb, notice_to text, notice_subject text, notice_text text)
          ORDER BY channel, external_id, ord),
        ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
            window_id, service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct,
            confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code,
-           created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at)
+           created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at, deadline_basis)
          SELECT channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no, window_id,
            service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct, confidence,
            evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code, $2::uuid,
            CASE WHEN status = 'closed' THEN $5::timestamptz END, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at,
-           $5::timestamptz
+           $5::timestamptz, deadline_basis
          FROM src ORDER BY ord
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, channel, external_id, tracking_code),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Clock } from '../common/clock.js';
 import { PROJECT_ROOT } from '../config/config.js';
 import type { Channel } from '../items/item.types.js';
-import { chinaDayOf, loadCalendar, yearOf, type WorkingCalendar } from './calendar.js';
+import { loadCalendar, type CalendarOptions, type WorkingCalendar } from './calendar.js';
 import {
   addWorkingDays,
   type DeadlinePolicy,
@@ -13,6 +13,7 @@ import {
   overdueState,
   type OverdueState,
   reminderAt,
+  workingDaysBetween,
 } from './deadlines.js';
 
 export const CALENDAR_DIR = path.join(PROJECT_ROOT, 'config', 'calendar');
@@ -25,28 +26,56 @@ export interface NewItemDeadlines {
   rectifyDueAt: Date | null;
 }
 
+export const DEADLINE_KINDS = ['accept', 'answer', 'callback', 'rectify'] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+
+/** How a deadline was counted: so many working days from this instant (次日起算), on the calendar of the day. */
+export interface DueBasis {
+  from: string;
+  days: number;
+}
+/** item.deadline_basis: the basis of each deadline the item has */
+export type DeadlineBasis = Partial<Record<DeadlineKind, DueBasis>>;
+
 /**
- * The working-day calendar and the deadline policy, loaded once at start (a wrong file stops start-up with every
- * problem listed). A year without a calendar file falls back to plain weekends and says so in the log, once a year.
+ * The working-day calendar and the deadline policy. The policy is loaded once at start (a wrong file stops start-up
+ * with every problem listed); the calendar starts as the shipped files and is then the store's (CalendarStore), which
+ * the office extends year by year. A year without a calendar falls back to plain weekends and says so in the log.
  */
 @Injectable()
 export class DeadlinesService {
   private readonly logger = new Logger(DeadlinesService.name);
-  readonly calendar: WorkingCalendar;
+  private current: WorkingCalendar;
   readonly policy: DeadlinePolicy;
+  /** how a calendar tells of a year it lacks: in the log, once per year and calendar */
+  readonly calendarOptions: CalendarOptions = { warn: (message, year) => this.logger.warn({ year }, message) };
 
   constructor(private readonly clock: Clock) {
-    this.calendar = loadCalendar(CALENDAR_DIR, {
-      warn: (message, year) => this.logger.warn({ year }, message),
-    });
+    // the shipped files until the store's calendar is read (CalendarStore, at start and whenever it changes)
+    this.current = loadCalendar(CALENDAR_DIR, this.calendarOptions);
     this.policy = loadDeadlinePolicy(DEADLINES_FILE);
-    // the China year of the hub's clock (01-01 00:30 China time is still the old year in UTC)
-    const thisYear = yearOf(chinaDayOf(this.clock.now()));
-    for (const y of [thisYear, thisYear + 1]) {
-      if (!this.calendar.hasYear(y)) {
-        this.logger.warn({ year: y }, `no working-day calendar for ${y} (config/calendar/${y}.yaml): plain weekends are used for that year`);
-      }
-    }
+  }
+
+  /** The calendar deadlines are counted on now. */
+  get calendar(): WorkingCalendar {
+    return this.current;
+  }
+
+  /** From now on count on this calendar (the store's, read by CalendarStore). */
+  useCalendar(calendar: WorkingCalendar): void {
+    this.current = calendar;
+  }
+
+  /** The basis of a deadline counted from `from`: the working days from it to `due` on the current calendar. */
+  basisOf(from: Date, due: Date | null | undefined): DueBasis | undefined {
+    if (!due) return undefined;
+    const days = workingDaysBetween(this.current, from, due);
+    return days >= 0 ? { from: from.toISOString(), days } : undefined;
+  }
+
+  /** The deadline a basis gives on the current calendar. */
+  recount(b: DueBasis): Date {
+    return addWorkingDays(this.current, new Date(b.from), b.days);
   }
 
   /** The deadlines of a new item, from the channel's own time of receipt. */

@@ -8,7 +8,7 @@ import { ItemsRepository } from '../items/items.repository.js';
 import { ItemsService } from '../items/items.service.js';
 import { OutboxService, type OutgoingMail } from '../notification/outbox.service.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
-import { DeadlinesService } from './deadlines.service.js';
+import { DeadlinesService, type DeadlineBasis, type DeadlineKind } from './deadlines.service.js';
 import {
   type AppealState,
   decide,
@@ -42,6 +42,7 @@ interface WorkRow {
   accept_due_at: Date | null;
   answer_due_at: Date | null;
   callback_due_at: Date | null;
+  deadline_basis: DeadlineBasis | null;
   extension_state: ExtensionState;
   extension_days: number | null;
   appeal_state: AppealState;
@@ -125,7 +126,7 @@ export class WorkflowService {
     const [row]: WorkRow[] = await m.query(
       `SELECT i.id, i.channel, i.external_id, i.received_at, i.subject, i.text, i.rating, i.appeal_type, i.misconduct,
          i.dimension, i.contact_email, i.unit_id, u.code AS unit_code, i.routing_rule, i.status, i.accept_due_at,
-         i.answer_due_at, i.callback_due_at, i.extension_state, i.extension_days, i.appeal_state, i.return_reason,
+         i.answer_due_at, i.callback_due_at, i.deadline_basis, i.extension_state, i.extension_days, i.appeal_state, i.return_reason,
          i.answer_text, i.tracking_code
        FROM item i JOIN unit u ON u.id = i.unit_id WHERE i.id = $1 FOR UPDATE OF i`,
       [id],
@@ -166,6 +167,14 @@ export class WorkflowService {
     let accept = row.accept_due_at;
     let answer = row.answer_due_at;
     let callback = row.callback_due_at;
+    // how each deadline was counted: kept beside it, so a calendar entered later can count it again
+    const basis: DeadlineBasis = { ...(row.deadline_basis ?? {}) };
+    const counted = (k: DeadlineKind, from: Date, due: Date | null): void => {
+      const b = this.deadlines.basisOf(from, due);
+      if (b) basis[k] = b;
+      else delete basis[k];
+      set.deadline_basis = JSON.stringify(basis);
+    };
 
     switch (action.type) {
       case 'accept':
@@ -178,6 +187,7 @@ export class WorkflowService {
         unitCode = triage;
         accept = this.deadlines.addWorkingDays(now, this.deadlines.acceptDays);
         set.accept_due_at = accept;
+        counted('accept', now, accept);
         set.accepted_at = null;
         break;
       }
@@ -233,11 +243,17 @@ export class WorkflowService {
         case 'set_deadlines':
           if (e.basis === 'dispatch') {
             accept = this.deadlines.addWorkingDays(now, this.deadlines.acceptDays);
-            answer ??= this.fresh(row, row.received_at).answerDueAt;
+            counted('accept', now, accept);
+            if (!answer) {
+              answer = this.fresh(row, row.received_at).answerDueAt;
+              counted('answer', row.received_at, answer);
+            }
           } else {
             const f = this.fresh(row, now);
             accept = f.acceptDueAt;
             answer = f.answerDueAt;
+            counted('accept', now, accept);
+            counted('answer', now, answer);
           }
           set.accept_due_at = accept;
           set.answer_due_at = answer;
@@ -247,12 +263,19 @@ export class WorkflowService {
           if (answer) {
             answer = this.deadlines.extend(answer, e.workingDays);
             set.answer_due_at = answer;
+            // the same count from the same instant, longer by the days granted
+            const was = basis.answer;
+            if (was) {
+              basis.answer = { from: was.from, days: was.days + e.workingDays };
+              set.deadline_basis = JSON.stringify(basis);
+            }
             data.answerDueAt = answer.toISOString();
           }
           break;
         case 'schedule_callback':
           callback = this.deadlines.addWorkingDays(now, this.deadlines.callbackDays);
           set.callback_due_at = callback;
+          counted('callback', now, callback);
           data.callbackDueAt = callback.toISOString();
           break;
         case 'mark_rating_invalid':

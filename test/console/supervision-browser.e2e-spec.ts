@@ -176,7 +176,7 @@ describe('supervision and the later workflow steps in Chromium', () => {
 
     // the overdue board at 1366×768, with an item past its deadline
     const late = await newItem(ctx, { assignedUnit: 'BDC', text: '不动产登记证书领取一直拖延' });
-    await ctx.ds.query(`UPDATE item SET accept_due_at = now() - interval '9 days' WHERE id = $1`, [late.id]);
+    await ctx.ds.query(`UPDATE item SET accept_due_at = $2 WHERE id = $1`, [late.id, new Date(ctx.clock.nowMs() - 9 * 86_400_000)]);
     await office.goto(`${base}/console/supervision`);
     const lr = office.getByRole('row', { name: new RegExp(late.trackingCode) });
     await expect(lr.textContent()).resolves.toMatch(/安平区不动产登记中心.*已超期9天.*个工作日/);

@@ -144,7 +144,7 @@ describe('console steps and supervision boards (HTTP)', () => {
     expect(move.status).toBe(303);
     expect(await state(id)).toMatchObject({ dimension: 'D2', unit: 'GJJ', status: 'assigned', extension_state: 'none' });
     // a move is the workflow's: a fresh day to accept, the new unit told, the old one's misroute counted
-    const [moved] = await ctx.ds.query(`SELECT accept_due_at > now() AS fresh, routing_rule FROM item WHERE id = $1`, [id]);
+    const [moved] = await ctx.ds.query(`SELECT accept_due_at > $2 AS fresh, routing_rule FROM item WHERE id = $1`, [id, ctx.clock.now()]);
     expect(moved).toEqual({ fresh: true, routing_rule: 'manual' });
     const mails = await ctx.ds.query(`SELECT subject FROM outbox WHERE item_id = $1 AND to_addr = 'gjj@anping.example.gov.cn'`, [id]);
     expect(mails.map((m: { subject: string }) => m.subject)).toEqual([expect.stringContaining('【待签收】')]);

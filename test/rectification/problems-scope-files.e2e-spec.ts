@@ -95,6 +95,7 @@ describe('problems: list with scope, refusal at verification, evidence files (se
     // the per-problem cap holds even when uploads arrive together
     const more = Array.from({ length: MAX_EVIDENCE_FILES + 3 }, (_, i) => code(files.add(rs, String(ids.late), { name: `p${i}.png`, data: png })));
     const results = await Promise.all(more);
+    expect(results.filter((r) => r !== 'ok' && r !== 'conflict:too_many')).toEqual([]); // anything else, named
     expect(results.filter((r) => r === 'ok')).toHaveLength(MAX_EVIDENCE_FILES);
     expect(results.filter((r) => r === 'conflict:too_many')).toHaveLength(3);
   });
