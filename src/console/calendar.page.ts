@@ -21,21 +21,28 @@ export const T_CAL = {
   recounted: (r: RecountResult) => `已重新计算：检查未办结事项 ${r.checked} 件，期限变化 ${r.changed} 件（每件的办理记录中均已注明）。`,
   days: '日期',
   kind: { holiday: '放假', workday: '调休上班' } as Record<string, string>,
-  warnMissing: (ys: number[]) => `${ys.join('、')}年工作日历尚未录入，该年的办理期限暂按周六、周日休息计算，节假日和调休未计入。`,
-  warnItems: (n: number) => `有 ${n} 件未办结事项的期限落在尚无日历的年份：`,
+  warnMissing: (ys: number[]) => `${ys.join('、')}年工作日历尚未录入，期限暂按周末计算。`,
+  warnItems: (n: number) => `${n}件未办结事项的期限在该年：`,
   warnLink: '录入工作日历',
 };
 
-export function calendarWarningHtml(w: CalendarWarning, link: boolean): string {
+/**
+ * The office's warning while a year has no calendar. On every page it is one line (the first items named, the rest
+ * counted, a link to enter the calendar); the calendar page itself lists up to twenty items with their deadlines.
+ */
+export function calendarWarningHtml(w: CalendarWarning, compact: boolean): string {
   if (!w.missingYears.length && !w.items.length) return '';
-  const items = w.items.length
-    ? `<p>${T_CAL.warnItems(w.total)}${w.items
-        .slice(0, 10)
-        .map((i) => `<a href="/console/items/${i.id}">${escapeHtml(i.trackingCode)}</a>（${chinaDateTime(i.dueAt)}）`)
-        .join('、')}${w.total > 10 ? ' 等' : ''}</p>`
-    : '';
-  const missing = w.missingYears.length ? `<p>${T_CAL.warnMissing(w.missingYears)}</p>` : '';
-  return `<div class="msg err" data-calendar-warning>${missing}${items}${link ? `<p><a href="/console/calendar">${T_CAL.warnLink}</a></p>` : ''}</div>`;
+  const shown = compact ? 3 : 20;
+  const names = w.items
+    .slice(0, shown)
+    .map((i) => `<a href="/console/items/${i.id}">${escapeHtml(i.trackingCode)}</a>${compact ? '' : `（${chinaDateTime(i.dueAt)}）`}`)
+    .join('、');
+  const items = w.items.length ? `${T_CAL.warnItems(w.total)}${names}${w.total > shown ? ` 等${w.total}件` : ''}。` : '';
+  const missing = w.missingYears.length ? T_CAL.warnMissing(w.missingYears) : '';
+  if (compact) {
+    return `<p class="msg err banner" data-calendar-warning>${missing}${items}<a href="/console/calendar">${T_CAL.warnLink}</a></p>`;
+  }
+  return `<div class="msg err" data-calendar-warning>${missing ? `<p>${missing}</p>` : ''}${items ? `<p>${items}</p>` : ''}</div>`;
 }
 
 const csrfField = (csrf: string) => `<input type="hidden" name="_csrf" value="${escapeHtml(csrf)}">`;

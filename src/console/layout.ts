@@ -108,6 +108,7 @@ form.inline .grow{flex:1;min-width:14em}
 .msg{border-radius:6px;padding:10px 14px;margin:0 0 14px;border:1px solid}
 .msg.err{border-color:#a4001a;background:#fff0f1;color:#6d0012}
 .msg.ok{border-color:#1d6b33;background:#eefaf1;color:#14522a}
+.msg.banner{padding:5px 12px;margin:0 0 10px;font-size:14px}
 .empty{color:#44505d;padding:12px 0}
 ul.plain{list-style:none;margin:0;padding:0}
 ul.plain h2{margin:0 0 6px}
