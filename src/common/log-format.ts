@@ -19,7 +19,15 @@ export function chooseLogFormat(setting: LogFormatSetting, stdoutIsTty: boolean)
 export function logDestination(format: LogFormat): DestinationStream | undefined {
   if (format === 'json') return undefined;
   // sync: a line is on the screen before the next start-up message, and none is lost on exit
-  return pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,req,res,responseTime', singleLine: true });
+  return pretty({
+    sync: true,
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss',
+    // "IntakeService: item received {…}" and "GET /api/items 200 12 ms" rather than the request's whole record
+    messageFormat: '{if context}{context}: {end}{msg}{if req.method} {req.method} {req.url} {res.statusCode} {responseTime} ms{end}',
+    ignore: 'pid,hostname,context,req,res,responseTime',
+    singleLine: true,
+  });
 }
 
 /** The framework's start-up chatter: one line per module, controller and route (≈ 150 lines). */
