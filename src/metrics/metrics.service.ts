@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { ITEM_STATUSES } from '../items/item.entity.js';
 
 /**
@@ -72,7 +73,8 @@ export class MetricsService {
   });
   private readonly mailboxLag = new Gauge({
     name: 'hub_mailbox_lag_seconds',
-    help: 'Time since the mailbox was last polled successfully (by any copy); absent until the first poll',
+    help: 'Time since the mailbox was last polled successfully (by any copy); absent until the first good poll',
+    labelNames: ['mailbox'] as const,
     registers: [this.registry],
   });
   private readonly importRate = new Gauge({
@@ -85,6 +87,7 @@ export class MetricsService {
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -149,7 +152,9 @@ export class MetricsService {
     this.mailboxLag.reset();
     for (const c of row.components as { name: string; ok: boolean; lastOkAt: string | null }[]) {
       this.componentUp.set({ component: c.name }, c.ok ? 1 : 0);
-      if (c.name === 'mailbox' && c.lastOkAt) this.mailboxLag.set(Math.max(0, (now.getTime() - Date.parse(c.lastOkAt)) / 1000));
+      if (c.name === 'mailbox' && c.lastOkAt && this.config.imap) {
+        this.mailboxLag.set({ mailbox: this.config.imap.mailbox }, Math.max(0, (now.getTime() - Date.parse(c.lastOkAt)) / 1000));
+      }
     }
     this.importsRunning.set(row.imports_running);
     this.importRate.set(row.imports_running > 0 ? Number(row.running_rate) : Number(row.last_rate ?? 0));
