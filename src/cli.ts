@@ -124,7 +124,8 @@ const DATABASE: Record<string, { usage: string; run: (url: string, args: string[
     run: async (url, [file]) => {
       if (!file) throw new UsageError('backup needs a file to write');
       const r = await backupDatabase(url, file);
-      out(`backup written to ${file} (${(r.bytes / 1024 / 1024).toFixed(1)} MiB) with ${r.tool.path}`);
+      if (r.note) err(r.note);
+      out(`backup written to ${file} (${(r.bytes / 1024 / 1024).toFixed(1)} MiB) with ${r.tool?.path ?? "the hub's own dump"}`);
       return 0;
     },
   },
@@ -134,7 +135,7 @@ const DATABASE: Record<string, { usage: string; run: (url: string, args: string[
       const file = args.find((a) => !a.startsWith('--'));
       if (!file) throw new UsageError('restore needs a backup file');
       const r = await restoreDatabase(url, file, { replace: args.includes('--replace') });
-      out(`restored ${file} with ${r.tool.path}`);
+      out(`restored ${file} with ${r.tool?.path ?? "the hub's own restore"}`);
       return 0;
     },
   },

@@ -4,12 +4,15 @@ import { arch, platform } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import pg from 'pg';
+import { DumpError, dumpDatabase, isLogicalDump, restoreDump } from './logical-dump.js';
 
 /**
  * Backups are pg_dump's custom format (compressed, restorable table by table with pg_restore), taken from a
  * consistent snapshot while the hub runs. The tools must be at least as new as the server: pg_dump refuses a newer
  * server, and a dump is best restored by the same major version. The embedded server's npm package is looked at
- * first (so versions match when it ships them), then the system's PostgreSQL installations, then PATH.
+ * first (so versions match when it ships them), then the system's PostgreSQL installations, then PATH. When none can
+ * read the server (the embedded PostgreSQL 18, whose package ships no pg_dump), the hub writes its own format
+ * (logical-dump.ts), which `restore` recognises.
  */
 export class BackupError extends Error {}
 
@@ -97,17 +100,33 @@ function run(tool: PgTool, args: string[]): void {
   if (r.status !== 0) throw new BackupError(`${path.basename(tool.path)} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
 }
 
-export async function backupDatabase(url: string, file: string): Promise<{ tool: PgTool; bytes: number }> {
-  const tool = findTool('pg_dump', await serverMajor(url));
+/** `tool` null: no pg_dump could read the server, and the hub's own format was written instead (`note` says why). */
+export async function backupDatabase(url: string, file: string): Promise<{ tool: PgTool | null; bytes: number; note?: string }> {
+  const major = await serverMajor(url);
+  let tool: PgTool;
+  try {
+    tool = findTool('pg_dump', major);
+  } catch (e) {
+    if (!(e instanceof BackupError)) throw e;
+    const r = await dumpDatabase(url, file);
+    return { tool: null, bytes: r.bytes, note: `${e.message.split('.')[0]}: wrote the hub's own format (${r.rows} rows; restore it with this command)` };
+  }
   run(tool, ['--format=custom', '--no-owner', '--no-privileges', `--file=${path.resolve(file)}`, `--dbname=${url}`]);
   return { tool, bytes: statSync(file).size };
 }
 
-export async function restoreDatabase(url: string, file: string, opts: { replace?: boolean } = {}): Promise<{ tool: PgTool }> {
+export async function restoreDatabase(url: string, file: string, opts: { replace?: boolean } = {}): Promise<{ tool: PgTool | null }> {
   if (!existsSync(file)) throw new BackupError(`no backup at ${file}`);
   const tables = await userTables(url);
   if (tables > 0 && !opts.replace) {
     throw new BackupError(`the target database is not empty (${tables} tables): restore into an empty database, or add --replace to drop and replace what the backup holds (stop the hub first)`);
+  }
+  if (await isLogicalDump(file)) {
+    if (tables > 0) throw new BackupError(`the target database is not empty (${tables} tables): the hub's own backup format restores into an empty database only`);
+    await restoreDump(url, file).catch((e: unknown) => {
+      throw e instanceof DumpError ? new BackupError(e.message) : e;
+    });
+    return { tool: null };
   }
   const tool = findTool('pg_restore', await serverMajor(url));
   run(tool, [
