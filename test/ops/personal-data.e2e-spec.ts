@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { ItemAssessor } from '../../src/intake/intake.types.js';
 import { AssignedUnitAssessor, newItem } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
@@ -149,4 +151,50 @@ describe('personal data: retention, a person\'s export and erasure, audit, maski
     expect(last).toMatchObject({ action: 'person_erase', subject: 'l***@example.com', itemIds: [byMail.id] });
     expect(prev).toMatchObject({ action: 'person_export', subject: '137****0011', itemIds: [byText.id] });
   });
+});
+
+describe('personal data from the command line', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext({ env: { HUB_JOBS: 'false' }, assessor: { provide: ItemAssessor, useClass: AssignedUnitAssessor } });
+  });
+  afterAll(async () => ctx.close());
+
+  const cli = (args: string[], extra: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [path.resolve('dist/cli.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: (ctx.ds.options as { url: string }).url, HUB_DATA_DIR: ctx.config.dataDir, HUB_SECRET: ctx.config.secret, ...extra },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+
+  it('retention:run, personal:export and personal:erase work and are audited as the command line', async () => {
+    const old = await newItem(ctx, { receivedAt: new Date('2020-01-06T09:00:00+08:00'), contact: { name: '周九', phone: '13600000009' }, assignedUnit: 'RS' } as never);
+    await ctx.ds.query(`UPDATE item SET status = 'closed', closed_at = '2020-01-10T09:00:00+08:00' WHERE id = $1`, [old.id]);
+    const open = await newItem(ctx, { text: '请回电 13600000010', contact: { name: '吴十', phone: '13600000010' }, assignedUnit: 'RS' } as never);
+
+    // no period set and none given: says so
+    const none = cli(['retention:run']);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/HUB_PERSONAL_DATA_MONTHS/);
+    const run = cli(['retention:run'], { HUB_PERSONAL_DATA_MONTHS: '12' });
+    expect(run.stdout).toMatch(/erased the personal data of 1 items closed before/);
+    expect((await ctx.ds.query(`SELECT contact_phone FROM item WHERE id = $1`, [old.id]))[0].contact_phone).toBeNull();
+
+    const exp = cli(['personal:export', '13600000010']);
+    expect(exp.status).toBe(0);
+    const data = JSON.parse(exp.stdout);
+    expect(data.items.map((i: { id: number }) => i.id)).toEqual([open.id]);
+    expect(data.items[0].contact.phone).toBe('13600000010');
+
+    const erase = cli(['personal:erase', '136-0000-0010']);
+    expect(erase.stdout).toMatch(/erased from 1 items/);
+    const [row] = await ctx.ds.query(`SELECT contact_name, contact_phone, text, status FROM item WHERE id = $1`, [open.id]);
+    expect(row).toEqual({ contact_name: null, contact_phone: null, text: '请回电 〔已删除〕', status: expect.any(String) });
+    const audit = await ctx.ds.query(`SELECT actor, role, action FROM personal_data_access ORDER BY id`);
+    expect(audit).toEqual([
+      { actor: 'cli', role: 'admin', action: 'retention_erase' },
+      { actor: 'cli', role: 'admin', action: 'person_export' },
+      { actor: 'cli', role: 'admin', action: 'person_erase' },
+    ]);
+  }, 120_000);
 });
