@@ -9,6 +9,7 @@ import { RectificationModule } from '../rectification/rectification.module.js';
 import { ReportsModule } from '../reports/reports.module.js';
 import { WorkflowModule } from '../workflow/workflow.module.js';
 import { ConsoleAdminController } from './admin.controller.js';
+import { ConsolePrivacyController } from './privacy.controller.js';
 import { ConsolePages } from './console-pages.js';
 import { ConsoleSession } from './console-session.js';
 import { ConsoleController } from './console.controller.js';
@@ -31,6 +32,7 @@ const CONTROLLERS = [
   ConsoleQrController,
   ConsoleDashboardController,
   ConsoleAdminController,
+  ConsolePrivacyController,
 ];
 
 @Module({
