@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { OutboxService } from '../../src/notification/outbox.service.js';
-import { createTestContext, type TestContext } from '../support/test-app.js';
+import path from 'node:path';
+import { createTestContext, SHARED, type TestContext } from '../support/test-app.js';
 
 const METRICS_TOKEN = 'scraper-token-0123456789';
 
@@ -124,6 +125,22 @@ describe('front door, metrics and readiness', () => {
     );
     expect(overdue).toBeGreaterThanOrEqual(3);
     expect(sample(later, 'hub_items_overdue')).toBe(overdue);
+  });
+
+  it('a 12345 import moves the import figures: rows per second of the last import, items received by the hotline', async () => {
+    const before = await scrape();
+    expect(sample(before, 'hub_import_rows_per_second')).toBe(0);
+    const hotlineBefore = sample(before, 'hub_items_received_total', { channel: 'hotline' }) ?? 0;
+    const r = await ctx
+      .http()
+      .post('/api/intake/hotline/import')
+      .set('Authorization', `Bearer ${op}`)
+      .attach('file', path.join(SHARED, 'data/hotline/anping-12345-utf8bom.csv'));
+    expect(r.body).toMatchObject({ status: 'done', created: 90 });
+    const after = await scrape();
+    expect(sample(after, 'hub_imports_running')).toBe(0);
+    expect(sample(after, 'hub_import_rows_per_second')).toBeGreaterThan(0);
+    expect(sample(after, 'hub_items_received_total', { channel: 'hotline' })).toBe(hotlineBefore + 90);
   });
 
   it('liveness asks nothing; readiness checks the database and reports the SMTP server failing as degraded', async () => {
