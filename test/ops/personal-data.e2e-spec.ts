@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ItemAssessor } from '../../src/intake/intake.types.js';
+import { JobsService } from '../../src/jobs/jobs.service.js';
+import { RETENTION_JOB } from '../../src/privacy/personal-data.service.js';
 import { AssignedUnitAssessor, newItem } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
 
@@ -197,4 +199,28 @@ describe('personal data from the command line', () => {
       { actor: 'cli', role: 'admin', action: 'person_erase' },
     ]);
   }, 120_000);
+});
+
+describe('the retention job on the queue', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext({ env: { HUB_JOBS: 'true', HUB_PERSONAL_DATA_MONTHS: '3' }, assessor: { provide: ItemAssessor, useClass: AssignedUnitAssessor } });
+  });
+  afterAll(async () => ctx.close());
+
+  it('is scheduled daily (China time) and, when run by a worker, erases what is past the period', async () => {
+    const [schedule] = await ctx.ds.query(`SELECT cron, timezone FROM pgboss.schedule WHERE name = $1`, [RETENTION_JOB]);
+    expect(schedule).toEqual({ cron: '20 3 * * *', timezone: 'Asia/Shanghai' });
+    const { id } = await newItem(ctx, { contact: { name: '郑八', phone: '13300000008' }, assignedUnit: 'RS' } as never);
+    await ctx.ds.query(`UPDATE item SET status = 'closed', closed_at = $2 WHERE id = $1`, [id, new Date(ctx.clock.nowMs() - 120 * 24 * 3600_000)]);
+    expect(await ctx.app.get(JobsService).send(RETENTION_JOB)).toBeTruthy();
+    let phone: string | null = '13300000008';
+    for (let i = 0; i < 60 && phone !== null; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      phone = (await ctx.ds.query(`SELECT contact_phone FROM item WHERE id = $1`, [id]))[0].contact_phone;
+    }
+    expect(phone).toBeNull();
+    const [entry] = await ctx.ds.query(`SELECT actor, action FROM personal_data_access`);
+    expect(entry).toEqual({ actor: 'system', action: 'retention_erase' });
+  }, 60_000);
 });
