@@ -6,6 +6,8 @@ import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module.js';
 import { DomainError, ErrorCode } from './common/domain-error.js';
+import { QuietStartupLogger } from './common/log-format.js';
+import { MetricsService } from './metrics/metrics.service.js';
 
 export const JSON_LIMIT = '1mb';
 export const CATALOG_LIMIT = '5mb';
@@ -17,12 +19,15 @@ export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise
     bufferLogs: true,
     logger: opts.quiet ? false : undefined,
   });
-  if (!opts.quiet) app.useLogger(app.get(Logger));
+  // the framework's route-mapping chatter goes to debug: start-up at the default level is a few lines
+  if (!opts.quiet) app.useLogger(new QuietStartupLogger(app.get(Logger)));
   // behind a load balancer: the client address comes from X-Forwarded-For (for login throttling and rate limits)
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
   // answers are dynamic (and citizen pages no-store): hashing every body for an ETag is wasted work
   app.set('etag', false);
+  // every request timed by its route pattern, before any parser can refuse it
+  app.use(app.get(MetricsService).httpMiddleware());
   // each parser only where its bodies are expected: the API takes JSON (and YAML for the catalogue), the citizen
   // pages take form posts
   app.use('/api', express.json({ limit: JSON_LIMIT }));

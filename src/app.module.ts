@@ -7,9 +7,13 @@ import type { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { Clock } from './common/clock.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { chooseLogFormat, logDestination } from './common/log-format.js';
 import { HUB_CONFIG, type HubConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
+import { FrontDoorController } from './web/front-door.controller.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { ItemAssessor } from './intake/intake.types.js';
 import { ClassificationModule } from './classification/classification.module.js';
@@ -64,13 +68,17 @@ export class AppModule {
               return id;
             },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url === '/health' },
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/live' || req.url === '/metrics' },
+            // JSON lines by default; readable lines when stdout is a terminal (LOG_FORMAT)
+            stream: logDestination(chooseLogFormat(opts.config.logFormat, process.stdout.isTTY === true)),
           },
         }),
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSourceOptions('postgres://unused'),
           dataSourceFactory: async () => opts.dataSource,
         }),
+        HealthModule,
+        MetricsModule,
         JobsModule,
         NotificationModule,
         OrgModule,
@@ -82,8 +90,9 @@ export class AppModule {
         RectificationModule,
         ReportsModule,
         ConsoleModule,
+        PrivacyModule,
       ],
-      controllers: [HealthController],
+      controllers: [FrontDoorController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }

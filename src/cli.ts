@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { BackupError, backupDatabase, restoreDatabase } from './database/backup.js';
+import { PersonalDataService } from './privacy/personal-data.service.js';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { DomainError } from './common/domain-error.js';
@@ -100,12 +102,71 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
       return 0;
     },
   },
+  'retention:run': {
+    usage: 'retention:run [months]                 erase names, phones and mail addresses of items closed more than HUB_PERSONAL_DATA_MONTHS (or months) ago',
+    run: async (app, [months]) => {
+      const m = months === undefined ? undefined : Number(months);
+      if (m !== undefined && !(Number.isInteger(m) && m >= 1)) throw new UsageError('retention:run: months must be a whole number of 1 or more');
+      const r = await app.get(PersonalDataService).runRetention(CLI_ADMIN, m);
+      out(`erased the personal data of ${r.erased} items closed before ${r.cutoff} (${r.months} months)`);
+      return 0;
+    },
+  },
+  'personal:export': {
+    usage: 'personal:export <phone|email> [file]   one person\'s data (items, timeline, mails) as JSON, to the file or stdout; audited',
+    run: async (app, [person, file]) => {
+      if (!person) throw new UsageError('personal:export needs a phone number or a mail address');
+      const r = await app.get(PersonalDataService).exportPerson(CLI_ADMIN, person);
+      const json = JSON.stringify(r, null, 2);
+      if (file) {
+        writeFileSync(file, json + '\n', { mode: 0o600 });
+        err(`${r.items.length} items and ${r.mails.length} mails written to ${file}`);
+      } else out(json);
+      return 0;
+    },
+  },
+  'personal:erase': {
+    usage: 'personal:erase <phone|email>            erase one person\'s name, phone number and mail address everywhere; audited',
+    run: async (app, [person]) => {
+      if (!person) throw new UsageError('personal:erase needs a phone number or a mail address');
+      const r = await app.get(PersonalDataService).erasePerson(CLI_ADMIN, person);
+      out(`erased from ${r.items} items and ${r.mails} other mails`);
+      return 0;
+    },
+  },
   train: {
     usage: 'train                                retrain the classifier and the learned router from the store (corrections included)',
     run: async (app) => {
       const r = await app.get(ClassificationService).retrain('cli');
       out(`trained on ${r.rows} labelled rows (${r.labels} corrections from the store), router on ${r.routingRows} routings`);
       out(`models ${r.modelId} (classifier) and ${r.routerId} (router) are live; running copies switch within seconds`);
+      return 0;
+    },
+  },
+};
+
+/** The command line acts as an administrator of the machine: its audit entries say so. */
+const CLI_ADMIN: Actor = { id: null, username: 'cli', role: 'admin', unitId: null };
+
+/** Commands on the database itself, with no application opened (a restore needs an empty database). */
+const DATABASE: Record<string, { usage: string; run: (url: string, args: string[]) => Promise<number> }> = {
+  backup: {
+    usage: 'backup <file>                        pg_dump of the database (custom format) to the file',
+    run: async (url, [file]) => {
+      if (!file) throw new UsageError('backup needs a file to write');
+      const r = await backupDatabase(url, file);
+      if (r.note) err(r.note);
+      out(`backup written to ${file} (${(r.bytes / 1024 / 1024).toFixed(1)} MiB) with ${r.tool?.path ?? "the hub's own dump"}`);
+      return 0;
+    },
+  },
+  restore: {
+    usage: 'restore <file> [--replace]           pg_restore into an empty database (--replace: over the existing one; stop the hub first)',
+    run: async (url, args) => {
+      const file = args.find((a) => !a.startsWith('--'));
+      if (!file) throw new UsageError('restore needs a backup file');
+      const r = await restoreDatabase(url, file, { replace: args.includes('--replace') });
+      out(`restored ${file} with ${r.tool?.path ?? "the hub's own restore"}`);
       return 0;
     },
   },
@@ -172,10 +233,20 @@ const err = (s: string): void => void process.stderr.write(`${s}\n`);
 export async function runCli(argv: string[], extra: Record<string, Command> = {}): Promise<number> {
   const [name, ...args] = argv;
   if (name && OFFLINE[name]) return OFFLINE[name].run(args);
+  if (name && DATABASE[name]) {
+    const config = loadConfig();
+    ensureDataDir(config.dataDir);
+    const db = await connectDatabase(config, { role: 'cli', log: (m) => err(m) });
+    try {
+      return await DATABASE[name].run(db.url, args);
+    } finally {
+      await db.release();
+    }
+  }
   const all = { ...Object.fromEntries(Object.entries(COMMANDS).map(([k, v]) => [k, v.run])), ...extra };
   if (!name || !all[name]) {
     err('usage: npm run cli -- <command> [args]\n');
-    for (const c of [...Object.values(COMMANDS), ...Object.values(OFFLINE)]) err(`  ${c.usage}`);
+    for (const c of [...Object.values(COMMANDS), ...Object.values(DATABASE), ...Object.values(OFFLINE)]) err(`  ${c.usage}`);
     return name ? 2 : 0;
   }
   const config = loadConfig();
@@ -201,7 +272,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         err(`${e.message}`);
         const problems = (e.details as { problems?: string[] } | undefined)?.problems ?? [];
         for (const p of problems) err(`  - ${p}`);
-      } else if (e instanceof ConfigError || e instanceof UsageError) err(e.message);
+      } else if (e instanceof ConfigError || e instanceof UsageError || e instanceof BackupError) err(e.message);
       else err((e as Error)?.stack ?? String(e));
       process.exit(1);
     },

@@ -75,7 +75,11 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  say(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at http://localhost:${config.port} (API docs: /api/docs)`);
+  const base = config.publicUrl;
+  say(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at http://localhost:${config.port}`);
+  say(`  console:  ${base}/console   (sign in as "admin"${report.admin.generatedPassword ? ' with the password above' : ''})`);
+  say(`  API docs: ${base}/api/docs`);
+  say(`  health:   ${base}/health/ready   metrics: ${base}/metrics${config.metricsToken ? ' (bearer token)' : ''}`);
 }
 
 main().catch((e: unknown) => {

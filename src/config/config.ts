@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LogFormatSetting } from '../common/log-format.js';
 
 /**
  * Configuration, read from the environment once at start and validated; the rest of the code takes this typed
@@ -28,6 +29,12 @@ export interface HubConfig {
   imapPollSeconds: number;
   /** largest mail kept whole (attachments beyond are dropped and noted) */
   mailMaxBytes: number;
+  /** JSON lines, readable lines, or by whether stdout is a terminal */
+  logFormat: LogFormatSetting;
+  /** bearer token /metrics asks for; null: open (keep it on the intranet) */
+  metricsToken: string | null;
+  /** names, phone numbers and mail addresses of items closed longer than this are erased; null: kept */
+  personalDataMonths: number | null;
 }
 
 export interface ImapConfig {
@@ -175,6 +182,12 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
   const imapPollSeconds = int('IMAP_POLL_SECONDS', 60, 5, 86_400) ?? 60;
   const mailMaxBytes = int('MAIL_MAX_BYTES', 10 * 1024 * 1024, 10_000, 200 * 1024 * 1024) ?? 10 * 1024 * 1024;
 
+  const logFormat = (str('LOG_FORMAT') ?? 'auto') as LogFormatSetting;
+  if (!['auto', 'json', 'pretty'].includes(logFormat)) problems.push(`LOG_FORMAT: "${logFormat}" is not one of auto, json, pretty`);
+  const metricsToken = str('HUB_METRICS_TOKEN');
+  if (metricsToken !== null && metricsToken.length < 16) problems.push('HUB_METRICS_TOKEN: must be at least 16 characters');
+  const personalDataMonths = int('HUB_PERSONAL_DATA_MONTHS', null, 1, 1200);
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -193,6 +206,9 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     jobs,
     imapPollSeconds,
     mailMaxBytes,
+    logFormat,
+    metricsToken,
+    personalDataMonths,
   };
 }
 

@@ -9,6 +9,7 @@ import { pager, PAGE_SIZE } from './pager.js';
 /** Strings of the administration page. */
 export const T_ADMIN = {
   title: '系统管理',
+  privacyLink: '个人信息保护：查询、导出、删除个人信息，保存期限，访问日志',
   catalog: '组织目录导入',
   catalogHint: '粘贴或上传 YAML / JSON 格式的组织目录（单位、窗口、服务事项）。全部校验通过才会导入，有任何错误时不作任何更改；文件中没有的单位、窗口和事项将被停用（不会删除）。',
   text: '粘贴目录内容（YAML 或 JSON）',
@@ -164,6 +165,7 @@ export function adminBody(v: AdminView): string {
     : '';
   const accErr = v.accountError ? `<div class="msg err" role="alert">${escapeHtml(v.accountError)}</div>` : '';
   return `<style>${ADMIN_CSS}</style><h1>${T_ADMIN.title}</h1>${flash}
+<p><a href="/console/admin/privacy">${T_ADMIN.privacyLink}</a></p>
 ${catalogCard(v)}
 ${modelCard(v)}
 <section class="card" aria-labelledby="h-accounts"><h2 id="h-accounts">${T_ADMIN.accounts}</h2>${secret}${accErr}

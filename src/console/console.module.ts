@@ -9,6 +9,7 @@ import { RectificationModule } from '../rectification/rectification.module.js';
 import { ReportsModule } from '../reports/reports.module.js';
 import { WorkflowModule } from '../workflow/workflow.module.js';
 import { ConsoleAdminController } from './admin.controller.js';
+import { ConsolePrivacyController } from './privacy.controller.js';
 import { ConsolePages } from './console-pages.js';
 import { ConsoleSession } from './console-session.js';
 import { ConsoleController } from './console.controller.js';
@@ -33,6 +34,7 @@ const CONTROLLERS = [
   ConsoleCalendarController,
   ConsoleDashboardController,
   ConsoleAdminController,
+  ConsolePrivacyController,
 ];
 
 @Module({

@@ -37,6 +37,7 @@ import { OutboxService } from '../notification/outbox.service.js';
 import { DeadlinesService, type DeadlineBasis, type DeadlineKind } from '../workflow/deadlines.service.js';
 import { CHANNEL_NAMES } from '../items/item.types.js';
 import { Clock } from '../common/clock.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 export const MAX_TEXT = 100_000;
 
@@ -56,6 +57,7 @@ export class IntakeService {
     private readonly outbox: OutboxService,
     private readonly deadlines: DeadlinesService,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
@@ -184,6 +186,7 @@ export class IntakeService {
     }
     const id = rows[0].id;
     this.logger.log({ itemId: Number(id), channel: draft.channel, unit: a.unit, rule: a.routingRule }, 'item received');
+    this.metrics.itemReceived(draft.channel, a.dimension, a.misconduct, a.routingRule);
     if (notice) this.outbox.kickSoon();
     return { id: Number(id), created: true, trackingCode: rows[0].tracking_code as string, admitted: true };
   }
@@ -314,6 +317,11 @@ export class IntakeService {
       for (const f of found) existing.set(`${f.channel}\u0000${f.external_id}`, f);
     }
     if (created.length) this.outbox.kickSoon();
+    const prepared = new Map(items.map(({ p }) => [`${p.draft.channel}\u0000${p.draft.externalId}`, p]));
+    for (const c of created) {
+      const p = prepared.get(`${c.channel}\u0000${c.external_id}`);
+      if (p) this.metrics.itemReceived(c.channel, p.a.dimension, p.a.misconduct, p.a.routingRule);
+    }
     const seen = new Set<string>();
     return rows.map((r) => {
       const key = `${r.channel}\u0000${r.external_id}`;

@@ -4,11 +4,15 @@ import { notFound } from '../common/domain-error.js';
 import type { DimensionCode } from './item.entity.js';
 import type { Channel, EvidenceEntry, ItemView, TimelineEntry } from './item.types.js';
 import { ItemsRepository, type ItemFilter, type ItemRow } from './items.repository.js';
-import { maskEmail, maskName, maskPhone } from './masking.js';
+import { mapStrings, maskEmail, maskName, maskPhone, maskText } from './masking.js';
+import { PersonalDataAudit } from '../privacy/personal-data-audit.service.js';
 
 @Injectable()
 export class ItemsService {
-  constructor(private readonly repo: ItemsRepository) {}
+  constructor(
+    private readonly repo: ItemsRepository,
+    private readonly audit: PersonalDataAudit,
+  ) {}
 
   async list(actor: Actor, filter: ItemFilter): Promise<{ items: ItemView[]; total: number }> {
     const { rows, total } = await this.repo.list(actor, filter);
@@ -21,10 +25,22 @@ export class ItemsService {
     return new Map([...byId].map(([id, ev]) => [Number(id), ev]));
   }
 
+  /** An export of these items (already scoped and masked by this service) left the hub: audited when unmasked. */
+  async auditExport(actor: Actor, ids: number[]): Promise<void> {
+    if (seesPersonalData(actor) && actor.id !== null && ids.length) await this.audit.record(actor, 'items_export', ids, { detail: { items: ids.length } });
+  }
+
   async get(actor: Actor, id: string): Promise<ItemView> {
     const row = await this.repo.findVisible(actor, id);
     if (!row) throw notFound('item');
-    return { ...toView(row, actor), timeline: await this.repo.timeline(row.id) };
+    const full = seesPersonalData(actor);
+    // a person (not the system) opened the item unmasked: on the PIPL audit log
+    if (full && actor.id !== null) await this.audit.record(actor, 'item_view', [row.id]);
+    const timeline = await this.repo.timeline(row.id);
+    return {
+      ...toView(row, actor),
+      timeline: full ? timeline : timeline.map((e) => ({ ...e, data: mapStrings(e.data, maskText) as Record<string, unknown> })),
+    };
   }
 }
 
@@ -36,8 +52,8 @@ export function toView(r: ItemRow, actor: Actor): ItemView {
     externalId: r.external_id,
     receivedAt: r.received_at.toISOString(),
     createdAt: r.created_at.toISOString(),
-    subject: r.subject,
-    text: r.text,
+    subject: full ? r.subject : maskText(r.subject),
+    text: full ? r.text : maskText(r.text),
     rating: r.rating,
     tags: r.tags,
     appealType: r.appeal_type,
@@ -68,11 +84,11 @@ export function toView(r: ItemRow, actor: Actor): ItemView {
     rectifyDueAt: r.rectify_due_at?.toISOString() ?? null,
     extension: { state: r.extension_state, days: r.extension_days },
     appeal: r.appeal_state,
-    answer: r.answer_text,
+    answer: full ? r.answer_text : maskText(r.answer_text),
     answeredAt: r.answered_at?.toISOString() ?? null,
     callbackSatisfied: r.callback_satisfied,
     ratingValid: r.rating_valid,
-    returnReason: r.return_reason,
+    returnReason: full ? r.return_reason : maskText(r.return_reason),
     trackingCode: r.tracking_code,
   };
   // the raw input may hold phone numbers and names: only for roles that see personal data

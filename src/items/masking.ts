@@ -20,3 +20,43 @@ export function maskName(name: string | null): string | null {
   const chars = Array.from(name);
   return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(Math.min(chars.length - 1, 3))}`;
 }
+
+/*
+ * Personal data typed into free text (a comment, a hotline order's content, a mail): mainland ID-card numbers
+ * (18 characters, or the old 15 digits), mobile numbers (optionally +86 and spaced 3-4-4), landlines written with an
+ * area code and a hyphen, and mail addresses. Bounded by non-digits so order numbers and case numbers are left alone.
+ */
+const ID_CARD = /(?<![0-9A-Za-z])(?:[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]|[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})(?![0-9A-Za-z])/g;
+const MOBILE = /(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])/g;
+const LANDLINE = /(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
+/** The text with ID-card numbers, phone numbers and mail addresses masked, for roles that see masked data. */
+export function maskText(text: string): string;
+export function maskText(text: string | null): string | null;
+export function maskText(text: string | null): string | null {
+  if (!text) return text;
+  return text
+    .replace(ID_CARD, (m) => `${m.slice(0, 1)}${'*'.repeat(m.length - 2)}${m.slice(-1)}`)
+    .replace(MOBILE, (m) => maskPhone(m.replace(/^\+?86[ -]?/, '')) ?? '')
+    .replace(LANDLINE, (m) => maskPhone(m) ?? '')
+    .replace(EMAIL, (m) => maskEmail(m) ?? '');
+}
+
+/** The text with the same personal data removed for good (erasure: nothing of the number is kept). */
+export function eraseText(text: string): string;
+export function eraseText(text: string | null): string | null;
+export function eraseText(text: string | null): string | null {
+  if (!text) return text;
+  return text.replace(ID_CARD, ERASED).replace(MOBILE, ERASED).replace(LANDLINE, ERASED).replace(EMAIL, ERASED);
+}
+
+export const ERASED = '〔已删除〕';
+
+/** Applies `f` to every string inside a JSON value (timeline data), keeping its shape. */
+export function mapStrings(value: unknown, f: (s: string) => string): unknown {
+  if (typeof value === 'string') return f(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, f));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, f)]));
+  return value;
+}

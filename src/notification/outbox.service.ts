@@ -4,6 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { DataSource, type EntityManager } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { ComponentStateService } from '../health/component-state.service.js';
 
 export interface OutgoingMail {
   /** ack: to a person who wrote; assigned: new work for a unit; notice: other news for a unit or the office */
@@ -36,6 +37,7 @@ export class OutboxService implements OnModuleInit {
     private readonly ds: DataSource,
     private readonly jobs: JobsService,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly states: ComponentStateService,
   ) {
     this.domain = /@([^>\s]+)/.exec(config.mailFrom)?.[1] ?? 'localhost';
   }
@@ -77,6 +79,8 @@ export class OutboxService implements OnModuleInit {
     if (!this.config.smtp) return { sent: 0, failed: 0 };
     let sent = 0;
     let failed = 0;
+    let smtpOk = false;
+    let smtpError: string | null = null;
     for (let i = 0; i < limit; i++) {
       const outcome = await this.ds.transaction(async (m) => {
         const [row] = await m.query(
@@ -87,10 +91,12 @@ export class OutboxService implements OnModuleInit {
         if (!row) return 'none' as const;
         try {
           await this.send(row);
+          smtpOk = true;
           // eslint-disable-next-line no-restricted-syntax -- sending and retry back-off are operational, on the database clock every copy shares
           await m.query(`UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [row.id]);
           return 'sent' as const;
         } catch (e) {
+          smtpError = (e as Error).message;
           const attempts = row.attempts + 1;
           await m.query(
             // eslint-disable-next-line no-restricted-syntax -- sending and retry back-off are operational, on the database clock every copy shares
@@ -110,6 +116,9 @@ export class OutboxService implements OnModuleInit {
         break; // the server is probably down: stop hammering it, the schedule comes back
       }
     }
+    // the SMTP server's last state, for every copy's readiness and metrics (only when something was tried)
+    if (smtpError !== null) await this.states.record('smtp', false, smtpError);
+    else if (smtpOk) await this.states.record('smtp', true);
     return { sent, failed };
   }
 

@@ -12,6 +12,8 @@ import { OutboxService } from '../../notification/outbox.service.js';
 import { IntakeService } from '../intake.service.js';
 import { mailFacts } from './mail-kind.js';
 import { Clock } from '../../common/clock.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { ComponentStateService } from '../../health/component-state.service.js';
 
 export interface PollResult {
   fetched: number;
@@ -52,6 +54,8 @@ export class MailboxService implements OnModuleInit {
     private readonly jobs: JobsService,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
+    private readonly states: ComponentStateService,
   ) {}
 
   onModuleInit(): void {
@@ -78,10 +82,23 @@ export class MailboxService implements OnModuleInit {
     await lock.connect();
     try {
       const [{ got }] = await lock.query(`SELECT pg_try_advisory_lock(hashtext('feedback-hub:mailbox-poll')) AS got`);
-      if (!got) return { ...result, skipped: 'another poll is running' };
+      if (!got) {
+        this.metrics.mailboxPolls.inc({ result: 'skipped' });
+        return { ...result, skipped: 'another poll is running' };
+      }
       try {
         await this.pollLocked(imap, result);
+        await this.states.record('mailbox', true);
+        this.metrics.mailboxPolls.inc({ result: 'ok' });
+      } catch (e) {
+        // readiness and /metrics on every copy show the mailbox failing until a poll succeeds
+        await this.states.record('mailbox', false, (e as Error)?.message ?? String(e));
+        this.metrics.mailboxPolls.inc({ result: 'failed' });
+        throw e;
       } finally {
+        for (const outcome of ['created', 'threaded', 'automatic', 'duplicates', 'failed'] as const) {
+          if (result[outcome]) this.metrics.mailboxMessages.inc({ outcome }, result[outcome]);
+        }
         await lock.query(`SELECT pg_advisory_unlock(hashtext('feedback-hub:mailbox-poll'))`);
       }
     } finally {
