@@ -53,7 +53,7 @@ export default tseslint.config(
         'error',
         {
           selector: "NewExpression[callee.name='Date'][arguments.length=0], CallExpression[callee.object.name='Date'][callee.property.name='now']",
-          message: "Tests read or set the hub's clock (ctx.clock, testNow()); a duration uses performance.now().",
+          message: "Tests read or set the hub's clock (ctx.clock); a duration uses performance.now().",
         },
       ],
     },

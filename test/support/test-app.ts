@@ -124,10 +124,3 @@ export function startTestClock(clock: Clock): void {
   if (!Number.isFinite(ms)) throw new Error(`HUB_TEST_NOW is not an instant: ${at}`);
   clock.set(ms);
 }
-
-/** "now" for a test's own arithmetic outside an app: the shifted instant when HUB_TEST_NOW is set. */
-export function testNow(): Date {
-  const clock = new Clock();
-  startTestClock(clock);
-  return clock.now();
-}
