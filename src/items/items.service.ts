@@ -4,7 +4,7 @@ import { notFound } from '../common/domain-error.js';
 import type { DimensionCode } from './item.entity.js';
 import type { Channel, EvidenceEntry, ItemView, TimelineEntry } from './item.types.js';
 import { ItemsRepository, type ItemFilter, type ItemRow } from './items.repository.js';
-import { maskEmail, maskName, maskPhone } from './masking.js';
+import { maskEmail, maskName, maskPhone, maskTimelineData } from './masking.js';
 
 @Injectable()
 export class ItemsService {
@@ -24,7 +24,10 @@ export class ItemsService {
   async get(actor: Actor, id: string): Promise<ItemView> {
     const row = await this.repo.findVisible(actor, id);
     if (!row) throw notFound('item');
-    return { ...toView(row, actor), timeline: await this.repo.timeline(row.id) };
+    const timeline = await this.repo.timeline(row.id);
+    // the timeline holds inputs as received (a changed 12345 row, a reply's sender): masked like the item itself
+    const full = seesPersonalData(actor);
+    return { ...toView(row, actor), timeline: full ? timeline : timeline.map((e) => ({ ...e, data: maskTimelineData(e.data) })) };
   }
 }
 

@@ -1,4 +1,4 @@
-import { maskEmail, maskName, maskPhone } from './masking.js';
+import { maskEmail, maskName, maskPhone, maskTimelineData } from './masking.js';
 
 describe('masking', () => {
   it('masks a mainland mobile keeping the first 3 and last 4 digits', () => {
@@ -15,5 +15,12 @@ describe('masking', () => {
     expect(maskEmail('zhang.san@example.com')).toBe('z***@example.com');
     expect(maskName('张三丰')).toBe('张**');
     expect(maskName('李')).toBe('*');
+  });
+
+  it('masks timeline data: whole inputs withheld, addresses masked, a step\'s statuses kept', () => {
+    expect(maskTimelineData({ order: { 来电人: '李秀英', 联系电话: '13912345678' }, row: 3 })).toEqual({ row: 3 });
+    expect(maskTimelineData({ from: 'lixiuying@example.com', text: '还没有处理' })).toEqual({ from: 'l***@example.com', text: '还没有处理' });
+    expect(maskTimelineData({ from: 'assigned', to: 'accepted', note: null })).toEqual({ from: 'assigned', to: 'accepted', note: null });
+    expect(maskTimelineData({ contact: { name: '张三', phone: '13812345678' } })).toEqual({ contact: { name: '张*', phone: '138****5678' } });
   });
 });
