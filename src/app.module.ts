@@ -1,12 +1,13 @@
 import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { Clock } from './common/clock.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { httpLogOptions } from './common/http-log.js';
 import { HUB_CONFIG, type HubConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   dataSource: DataSource;
   /** classification + routing (tests may swap in their own) */
   assessor?: Provider;
+  /** where the request log goes (tests read it); stdout otherwise */
+  logStream?: Writable;
 }
 
 @Global()
@@ -55,17 +58,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(opts),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: opts.config.logLevel,
-            genReqId: (req, res) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url === '/health' },
-          },
+          pinoHttp: httpLogOptions(opts.config.logLevel, opts.logStream),
         }),
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSourceOptions('postgres://unused'),
