@@ -18,8 +18,9 @@ export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise
     logger: opts.quiet ? false : undefined,
   });
   if (!opts.quiet) app.useLogger(app.get(Logger));
-  // behind a load balancer: the client address comes from X-Forwarded-For (for login throttling and rate limits)
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // behind a load balancer: the client address comes from X-Forwarded-For (for login throttling and rate limits),
+  // believed only from the configured proxies (HUB_TRUSTED_PROXIES; loopback by default), never from any intranet PC
+  app.set('trust proxy', opts.config.trustedProxies);
   app.disable('x-powered-by');
   // answers are dynamic (and citizen pages no-store): hashing every body for an ETag is wasted work
   app.set('etag', false);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { proxyEntryProblem } from '../common/client-address.js';
 
 /**
  * Configuration, read from the environment once at start and validated; the rest of the code takes this typed
@@ -28,6 +29,8 @@ export interface HubConfig {
   imapPollSeconds: number;
   /** largest mail kept whole (attachments beyond are dropped and noted) */
   mailMaxBytes: number;
+  /** proxies whose X-Forwarded-For is believed (addresses, CIDR networks, loopback/linklocal/uniquelocal) */
+  trustedProxies: string[];
 }
 
 export interface ImapConfig {
@@ -175,6 +178,13 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
   const imapPollSeconds = int('IMAP_POLL_SECONDS', 60, 5, 86_400) ?? 60;
   const mailMaxBytes = int('MAIL_MAX_BYTES', 10 * 1024 * 1024, 10_000, 200 * 1024 * 1024) ?? 10 * 1024 * 1024;
 
+  // only the load balancers in front of the hub may say who the client is; anyone else's X-Forwarded-For is ignored
+  const trustedProxies = (str('HUB_TRUSTED_PROXIES') ?? 'loopback').split(',').map((p) => p.trim()).filter(Boolean);
+  for (const entry of trustedProxies) {
+    const problem = proxyEntryProblem(entry);
+    if (problem) problems.push(`HUB_TRUSTED_PROXIES: ${problem}`);
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -193,6 +203,7 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     jobs,
     imapPollSeconds,
     mailMaxBytes,
+    trustedProxies,
   };
 }
 
