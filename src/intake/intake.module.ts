@@ -11,13 +11,14 @@ import { MailboxController } from './mailbox/mailbox.controller.js';
 import { HotlineController } from './hotline/hotline.controller.js';
 import { HotlineImportService } from './hotline/hotline-import.service.js';
 import { HotlineService } from './hotline/hotline.service.js';
+import { AckLimiter } from './mailbox/ack-limit.js';
 import { MailboxService } from './mailbox/mailbox.service.js';
 
 /** Intake: the one entry point, and one sub-folder per channel that feeds it. */
 @Module({
   imports: [ItemsModule],
   controllers: [EntriesController, QrRatingController, QrCodesController, TrackingController, MailboxController, HotlineController],
-  providers: [IntakeService, QrRatingService, QrCodesService, MailboxService, HotlineImportService, HotlineService],
+  providers: [IntakeService, QrRatingService, QrCodesService, MailboxService, AckLimiter, HotlineImportService, HotlineService],
   // the console's intake and QR screens use the same services as the API
   exports: [IntakeService, HotlineImportService, HotlineService, MailboxService, QrCodesService],
 })
