@@ -78,6 +78,7 @@ export interface ItemRow {
   callback_satisfied: boolean | null;
   rating_valid: boolean;
   return_reason: string | null;
+  case_check: 'shared' | 'verified' | 'rejected' | null;
 }
 
 const SELECT = `
@@ -86,7 +87,7 @@ const SELECT = `
     i.raw, i.dimension, i.secondary, i.misconduct, i.confidence, i.evidence, u.code AS unit_code, u.name AS unit_name,
     su.code AS supervision_code, i.routing_reason, i.routing_rule, i.status, i.accept_due_at, i.answer_due_at,
     i.closed_at, i.tracking_code, i.callback_due_at, i.rectify_due_at, i.extension_state, i.extension_days, i.appeal_state,
-    i.answer_text, i.answered_at, i.callback_satisfied, i.rating_valid, i.return_reason
+    i.answer_text, i.answered_at, i.callback_satisfied, i.rating_valid, i.return_reason, i.case_check
   FROM item i
   JOIN unit u ON u.id = i.unit_id
   LEFT JOIN unit su ON su.id = i.supervision_unit_id

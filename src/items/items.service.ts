@@ -81,6 +81,7 @@ export function toView(r: ItemRow, actor: Actor): ItemView {
     answeredAt: r.answered_at?.toISOString() ?? null,
     callbackSatisfied: r.callback_satisfied,
     ratingValid: r.rating_valid,
+    caseCheck: r.case_check,
     returnReason: r.return_reason,
     trackingCode: r.tracking_code,
   };
