@@ -75,4 +75,24 @@ describe('X-Forwarded-For is believed only from trusted proxies (security)', () 
       expect(codes.every((c) => c === 401)).toBe(true);
     });
   });
+
+  describe('QR flood limits', () => {
+    let ctx: TestContext;
+    beforeAll(async () => {
+      ctx = await createTestContext({ env: { HUB_JOBS: 'false' } });
+    });
+    afterAll(async () => ctx.close());
+
+    it('count every address of one IPv6 /64 as one client', async () => {
+      const admin = await ctx.adminToken();
+      const token = (await ctx.http().get('/api/windows/W-A01/qr').set('Authorization', `Bearer ${admin}`)).body.token as string;
+      const statuses: number[] = [];
+      for (let i = 1; i <= 7; i++) {
+        const nonce = /name="nonce" value="([^"]+)"/.exec((await ctx.http().get(`/q/${token}`)).text)?.[1] as string;
+        const r = await ctx.http().post(`/q/${token}`).set('X-Forwarded-For', `2001:db8:77:1::${i}`).type('form').send({ nonce, rating: '4' });
+        statuses.push(r.status);
+      }
+      expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+    });
+  });
 });
