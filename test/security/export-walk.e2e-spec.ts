@@ -71,4 +71,25 @@ describe('items.xlsx walks only what it exports (security)', () => {
     expect(due).toHaveLength(700);
     expect(new Set(due.map((r) => r[1])).size).toBe(700);
   });
+
+  it('gives each export page a statement timeout: a page stuck behind a lock is cancelled, not waited on', async () => {
+    const repo = ctx.app.get(ItemsRepository);
+    const office = { id: null, username: 'office', role: 'supervisor' as const, unitId: null };
+    const runner = ctx.ds.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query('LOCK TABLE item IN ACCESS EXCLUSIVE MODE');
+    const release = setTimeout(() => void runner.rollbackTransaction().then(() => runner.release()), 5000);
+    const started = Date.now();
+    try {
+      await expect(repo.list(office, { page: 1, pageSize: 10 }, { timeoutMs: 300 })).rejects.toThrow(/statement timeout/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      clearTimeout(release);
+      if (!runner.isReleased) {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    }
+  });
 });
