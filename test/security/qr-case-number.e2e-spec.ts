@@ -68,6 +68,13 @@ describe('QR case numbers (security)', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ caseCheck: 'verified', ratingValid: true });
     expect(await item(fake)).toMatchObject({ case_check: 'rejected', rating_valid: false });
+    // the office's item page says so
+    const u = await ctx.newUser({ role: 'supervisor' });
+    const login = await ctx.http().post('/console/login').type('form').send(u);
+    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? [])[0].split(';')[0];
+    const page = await ctx.http().get(`/console/items/${(await item(fake)).id}`).set('Cookie', cookie);
+    expect(page.text).toContain('办件编号未采信，不计分');
+    expect(page.text).toContain('办件编号核对');
     // a later rating of a verified act is kept with its own code, but does not count
     const again = await rate({ rating: '5', caseNo: 'BJ-2026-0300' }, '10.1.0.7');
     expect(again.status).toBe(200);
