@@ -21,8 +21,9 @@ export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise
   });
   // the framework's route-mapping chatter goes to debug: start-up at the default level is a few lines
   if (!opts.quiet) app.useLogger(new QuietStartupLogger(app.get(Logger)));
-  // behind a load balancer: the client address comes from X-Forwarded-For (for login throttling and rate limits)
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // behind a load balancer: the client address comes from X-Forwarded-For (for login throttling and rate limits),
+  // believed only from the configured proxies (HUB_TRUSTED_PROXIES; loopback by default), never from any intranet PC
+  app.set('trust proxy', opts.config.trustedProxies);
   app.disable('x-powered-by');
   // answers are dynamic (and citizen pages no-store): hashing every body for an ETag is wasted work
   app.set('etag', false);

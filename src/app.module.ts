@@ -1,13 +1,14 @@
 import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { Clock } from './common/clock.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { chooseLogFormat, logDestination } from './common/log-format.js';
+import { httpLogOptions } from './common/http-log.js';
 import { HUB_CONFIG, type HubConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthModule } from './health/health.module.js';
@@ -33,6 +34,8 @@ export interface AppOptions {
   dataSource: DataSource;
   /** classification + routing (tests may swap in their own) */
   assessor?: Provider;
+  /** where the request log goes (tests read it); stdout otherwise */
+  logStream?: Writable;
 }
 
 @Global()
@@ -59,19 +62,8 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(opts),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: opts.config.logLevel,
-            genReqId: (req, res) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/live' || req.url === '/metrics' },
-            // JSON lines by default; readable lines when stdout is a terminal (LOG_FORMAT)
-            stream: logDestination(chooseLogFormat(opts.config.logFormat, process.stdout.isTTY === true)),
-          },
+          // JSON lines by default; readable lines when stdout is a terminal (LOG_FORMAT); a test may pass its own stream
+          pinoHttp: httpLogOptions(opts.config.logLevel, opts.logStream ?? logDestination(chooseLogFormat(opts.config.logFormat, process.stdout.isTTY === true))),
         }),
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSourceOptions('postgres://unused'),

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { Public, Roles } from './auth.decorators.js';
 import { CreateUserDto, LoginDto, LoginResponseDto, UserDto } from './auth.dto.js';
 import { AuthService } from './auth.service.js';
+import { clientBucket } from '../common/client-address.js';
 
 @ApiTags('auth')
 @Controller('api')
@@ -15,7 +16,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
   login(@Body() dto: LoginDto, @Req() req: Request): Promise<LoginResponseDto> {
-    return this.auth.login(dto.username, dto.password, req.ip ?? 'unknown');
+    return this.auth.login(dto.username, dto.password, clientBucket(req.ip));
   }
 
   @Roles('admin')

@@ -6,6 +6,7 @@ import { AccountsService } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
+import { LoginThrottle } from './login-throttle.js';
 
 @Module({
   imports: [
@@ -15,7 +16,7 @@ import { AuthService } from './auth.service.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, AccountsService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, AccountsService, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, AccountsService],
 })
 export class AuthModule {}

@@ -4,13 +4,12 @@ import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { Actor } from './actor.js';
+import { LoginThrottle } from './login-throttle.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
 import { ROLES, UserEntity, type Role } from './user.entity.js';
 import { Clock } from '../common/clock.js';
 
 const TOKEN_TTL = '12h';
-const FREE_FAILURES = 5;
-const MAX_LOCK_SECONDS = 15 * 60;
 // verified against when the user does not exist, so a wrong name costs as much time as a wrong password
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
@@ -30,15 +29,16 @@ export class AuthService {
     private readonly jwt: JwtService,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly clock: Clock,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /**
-   * Wrong user or wrong password get the same answer. Failures are counted in the store per user name and per
-   * address (so every copy of the service sees them); past a few, each further try must wait longer.
+   * Wrong user or wrong password get the same answer. Each attempt is counted before the password is checked, per
+   * user name and address together and per address (LoginThrottle); past a few, each further try must wait longer.
    */
   async login(username: string, password: string, ip: string): Promise<{ token: string; role: Role }> {
-    const keys = [`user:${username.trim().toLowerCase()}`, `ip:${ip}`];
-    await this.refuseIfLocked(keys);
+    const counters = this.throttle.counters(username, ip);
+    await this.throttle.reserve(counters);
     const user = await this.ds
       .getRepository(UserEntity)
       .createQueryBuilder('u')
@@ -46,10 +46,10 @@ export class AuthService {
       .getOne();
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || !user.active) {
-      await this.recordFailure(keys);
+      this.logger.warn({ user: username.trim().toLowerCase().slice(0, 100) }, 'failed sign-in');
       throw new DomainError(ErrorCode.InvalidCredentials, 'wrong user name or password');
     }
-    await this.ds.query(`DELETE FROM login_failure WHERE key = ANY($1)`, [keys]);
+    await this.throttle.succeeded(counters);
     const claims: TokenClaims = { sub: user.id, tv: user.tokenVersion, iat: this.clockSeconds() };
     return { token: await this.jwt.signAsync(claims, { expiresIn: TOKEN_TTL }), role: user.role };
   }
@@ -121,32 +121,6 @@ export class AuthService {
       [await hashPassword(password ?? (generated as string))],
     );
     return { created: true, reset: false, generatedPassword: generated };
-  }
-
-  private async refuseIfLocked(keys: string[]): Promise<void> {
-    const rows: { wait: number }[] = await this.ds.query(
-      // eslint-disable-next-line no-restricted-syntax -- sign-in throttling runs on the database clock that every copy shares; not business time
-      `SELECT ceil(extract(epoch FROM last_failure_at
-                   + make_interval(secs => least($2::float8, power(2, failures - $3)::float8)) - now()))::int AS wait
-       FROM login_failure WHERE key = ANY($1) AND failures >= $3`,
-      [keys, MAX_LOCK_SECONDS, FREE_FAILURES],
-    );
-    const wait = Math.max(0, ...rows.map((r) => r.wait));
-    if (wait > 0) {
-      throw new DomainError(ErrorCode.TooManyAttempts, `too many failed sign-ins; try again in ${wait} s`, undefined, wait);
-    }
-  }
-
-  private async recordFailure(keys: string[]): Promise<void> {
-    await this.ds.query(
-      // eslint-disable-next-line no-restricted-syntax -- sign-in throttling runs on the database clock that every copy shares; not business time
-      `INSERT INTO login_failure (key, failures, last_failure_at) SELECT k, 1, now() FROM unnest($1::text[]) k
-       ON CONFLICT (key) DO UPDATE SET
-         failures = CASE WHEN login_failure.last_failure_at < now() - interval '1 day' THEN 1 ELSE login_failure.failures + 1 END,
-         last_failure_at = now()`,
-      [keys],
-    );
-    this.logger.warn({ key: keys[0] }, 'failed sign-in');
   }
 }
 

@@ -7,9 +7,10 @@ import { ItemsRepository } from '../items/items.repository.js';
 import { ItemsService } from '../items/items.service.js';
 import { CatalogCache } from '../org/catalog.cache.js';
 import { OutboxService } from '../notification/outbox.service.js';
+import { Clock } from '../common/clock.js';
+import { decide, type WorkflowAction } from '../workflow/state-machine.js';
 import { WorkflowService } from '../workflow/workflow.service.js';
 import type { ReclassifyDto } from './classification.dto.js';
-import { Clock } from '../common/clock.js';
 
 /**
  * A person corrects the dimension or the unit. The correction changes the item, goes on its timeline, and is kept as
@@ -47,10 +48,45 @@ export class ReclassifyService {
     }
     await this.ds.transaction(async (m) => {
       const [item] = await m.query(
-        `SELECT i.id, i.subject, i.text, i.dimension, i.secondary, i.misconduct, i.status, i.supervision_unit_id, u.code AS unit
+        `SELECT i.id, i.subject, i.text, i.dimension, i.secondary, i.misconduct, i.status, i.supervision_unit_id, u.code AS unit,
+           i.rating, i.extension_state, i.extension_days, i.appeal_state, i.return_reason, i.answer_due_at
          FROM item i JOIN unit u ON u.id = i.unit_id WHERE i.id = $1 FOR UPDATE OF i`,
         [id],
       );
+      if (!item) throw notFound('item');
+      // the workflow decides every correction (who, in which state), not only a move: a unit cannot touch a closed
+      // item nor the misconduct flag; a refused attempt leaves nothing behind, not even a training label
+      const action: WorkflowAction = {
+        type: 'reclassify',
+        dimension: dto.dimension,
+        unit: dto.unit,
+        secondary: dto.secondary,
+        misconduct: dto.misconduct,
+        note: dto.note,
+      };
+      const decision = decide(
+        {
+          status: item.status,
+          unit: item.unit === snap.triageUnitCode ? null : item.unit,
+          dimension: item.dimension,
+          rating: item.rating,
+          extension: item.extension_state,
+          extensionDays: item.extension_days,
+          appeal: item.appeal_state,
+          returnReason: item.return_reason,
+          answerDueAt: item.answer_due_at,
+        },
+        action,
+        // visible to the actor (checked above) is the unit's scope: its own unit and those below
+        { role: actor.role, ownsItem: true },
+        this.clock.now(),
+      );
+      if (!decision.ok) {
+        const details = { allowed: decision.allowed, status: item.status };
+        if (decision.code === 'not_allowed') throw new DomainError(ErrorCode.TransitionNotAllowed, decision.message, details);
+        if (decision.code === 'invalid') throw new DomainError(ErrorCode.ValidationFailed, decision.message, details);
+        throw new DomainError(ErrorCode.Forbidden, decision.message, details);
+      }
       if (unitId && item.status === 'closed') {
         throw new DomainError(ErrorCode.TransitionNotAllowed, 'a closed item cannot be sent to another unit; reopen it first');
       }

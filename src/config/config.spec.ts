@@ -33,13 +33,14 @@ describe('loadConfig', () => {
         IMAP_HOST: 'mail',
         IMAP_TLS: 'maybe',
         HUB_CATALOG: '/nonexistent.yaml',
+        HUB_TRUSTED_PROXIES: '10.0.0.0/8, everyone',
       });
     expect(run).toThrow(ConfigError);
     try {
       run();
     } catch (e) {
       const msg = (e as Error).message;
-      for (const name of ['PORT', 'DATABASE_URL', 'HUB_SECRET', 'HUB_PUBLIC_URL', 'IMAP_TLS', 'IMAP_USER', 'HUB_CATALOG']) {
+      for (const name of ['PORT', 'DATABASE_URL', 'HUB_SECRET', 'HUB_PUBLIC_URL', 'IMAP_TLS', 'IMAP_USER', 'HUB_CATALOG', 'HUB_TRUSTED_PROXIES']) {
         expect(msg).toContain(`${name}:`);
       }
     }
@@ -57,5 +58,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ port: 8080, databaseUrl: 'postgres://u@h/db', secretSource: 'env' });
     expect(c.publicUrl).toBe('https://hub.example.gov.cn');
     expect(c.smtp).toMatchObject({ host: 'smtp', port: 25, tls: false });
+    expect(c.trustedProxies).toEqual(['loopback']);
+    expect(loadConfig({ HUB_DATA_DIR: dir, HUB_TRUSTED_PROXIES: ' 10.0.0.5 , fd00::/8' }).trustedProxies).toEqual(['10.0.0.5', 'fd00::/8']);
   });
 });

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LogFormatSetting } from '../common/log-format.js';
+import { proxyEntryProblem } from '../common/client-address.js';
 
 /**
  * Configuration, read from the environment once at start and validated; the rest of the code takes this typed
@@ -35,6 +36,8 @@ export interface HubConfig {
   metricsToken: string | null;
   /** names, phone numbers and mail addresses of items closed longer than this are erased; null: kept */
   personalDataMonths: number | null;
+  /** proxies whose X-Forwarded-For is believed (addresses, CIDR networks, loopback/linklocal/uniquelocal) */
+  trustedProxies: string[];
 }
 
 export interface ImapConfig {
@@ -187,6 +190,12 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
   const metricsToken = str('HUB_METRICS_TOKEN');
   if (metricsToken !== null && metricsToken.length < 16) problems.push('HUB_METRICS_TOKEN: must be at least 16 characters');
   const personalDataMonths = int('HUB_PERSONAL_DATA_MONTHS', null, 1, 1200);
+  // only the load balancers in front of the hub may say who the client is; anyone else's X-Forwarded-For is ignored
+  const trustedProxies = (str('HUB_TRUSTED_PROXIES') ?? 'loopback').split(',').map((p) => p.trim()).filter(Boolean);
+  for (const entry of trustedProxies) {
+    const problem = proxyEntryProblem(entry);
+    if (problem) problems.push(`HUB_TRUSTED_PROXIES: ${problem}`);
+  }
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -209,6 +218,7 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     logFormat,
     metricsToken,
     personalDataMonths,
+    trustedProxies,
   };
 }
 

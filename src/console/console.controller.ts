@@ -33,6 +33,7 @@ import { loginPage, T_LOGIN } from './login.page.js';
 import { QUEUE_FILTERS, QUEUE_TABS, queueBody, type QueueSection, type QueueTab } from './queue.page.js';
 import { TRIAGE_STATUSES, triageBody } from './triage.page.js';
 import { Clock } from '../common/clock.js';
+import { clientBucket } from '../common/client-address.js';
 
 /** What a finished step says on the next page (a fixed list: nothing from the address is echoed). */
 const DONE: Record<StepPath, string> = {
@@ -140,7 +141,7 @@ export class ConsoleController {
     if (!sameOrigin(req)) return sendPage(res, 403, layout({ title: L.expiredTitle, body: messageBody(L.expiredTitle, L.expiredBody, false) }));
     if (!username.trim() || !form.password) return sendPage(res, 400, loginPage({ username, error: T_LOGIN.missing }));
     try {
-      const { token, role } = await this.auth.login(username.slice(0, 100), form.password.slice(0, 200), req.ip ?? 'unknown');
+      const { token, role } = await this.auth.login(username.slice(0, 100), form.password.slice(0, 200), clientBucket(req.ip));
       this.session.start(req, res, token);
       res.redirect(303, homeOf(role));
     } catch (err) {

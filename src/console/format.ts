@@ -26,6 +26,17 @@ export const EVENT_NAMES: Record<string, string> = {
   appealed: '差评申诉',
   appeal_decided: '申诉复核',
   updated: '更新',
+  ack_withheld: '未发送回执（超出发送上限）',
+  case_number_shared: '办件编号与其他评价相同，待核对',
+  case_number_repeated: '同一办件已有核实的评价，本次不计分',
+  case_checked: '办件编号核对',
+};
+
+/** a QR rating's case number, as the office checks it (issue 13: a case number is a claim) */
+export const CASE_CHECK_NAMES: Record<string, string> = {
+  shared: '与其他评价相同，待核对',
+  verified: '已核实',
+  rejected: '未采信（评价不计分）',
 };
 
 export const EXTENSION_NAMES: Record<string, string> = {

@@ -3,7 +3,7 @@ import { CHANNEL_NAMES, type ItemView } from '../items/item.types.js';
 import type { ActionType } from '../workflow/index.js';
 import { escapeHtml } from '../web/html.js';
 import { DIMENSION_NAMES, LABELS } from '../classification/dimensions.js';
-import { APPEAL_NAMES, chinaDateTime, EVENT_NAMES, EXTENSION_NAMES, STATUS_NAMES } from './format.js';
+import { APPEAL_NAMES, CASE_CHECK_NAMES, chinaDateTime, EVENT_NAMES, EXTENSION_NAMES, STATUS_NAMES } from './format.js';
 import { dimensionName, dueCell } from './queue.page.js';
 
 /** Strings of the item page. */
@@ -14,6 +14,7 @@ export const T_ITEM = {
   received: '收到时间',
   rating: '评价',
   ratingInvalid: '（申诉成立，不计分）',
+  ratingCaseRejected: '（办件编号未采信，不计分）',
   ratingNames: { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' } as Record<number, string>,
   caseNo: '办件编号',
   window: '窗口',
@@ -176,7 +177,7 @@ export function itemBody(o: ItemPageOptions): string {
   const rating =
     i.rating === null
       ? T_ITEM.none
-      : `${i.rating}分 · ${T_ITEM.ratingNames[i.rating] ?? ''}${i.ratingValid ? '' : T_ITEM.ratingInvalid}${i.tags.length ? `（${e(i.tags.join('、'))}）` : ''}`;
+      : `${i.rating}分 · ${T_ITEM.ratingNames[i.rating] ?? ''}${i.ratingValid ? '' : i.caseCheck === 'rejected' ? T_ITEM.ratingCaseRejected : T_ITEM.ratingInvalid}${i.tags.length ? `（${e(i.tags.join('、'))}）` : ''}`;
   const facts = [
     fact(T_ITEM.trackingCode, e(i.trackingCode)),
     fact(T_ITEM.status, `<span class="badge ${i.status}">${STATUS_NAMES[i.status]}</span>`),
@@ -184,7 +185,7 @@ export function itemBody(o: ItemPageOptions): string {
     fact(T_ITEM.channel, e(CHANNEL_NAMES[i.channel] ?? i.channel)),
     fact(T_ITEM.received, chinaDateTime(i.receivedAt)),
     fact(T_ITEM.rating, rating),
-    i.caseNo ? fact(T_ITEM.caseNo, e(i.caseNo)) : '',
+    i.caseNo ? fact(T_ITEM.caseNo, `${e(i.caseNo)}${i.caseCheck ? `（${e(CASE_CHECK_NAMES[i.caseCheck] ?? i.caseCheck)}）` : ''}`) : '',
     i.window ? fact(T_ITEM.window, e(i.window)) : '',
     i.source ? fact(T_ITEM.source, e(i.source)) : '',
     fact(T_ITEM.contact, e(i.contact.name ?? T_ITEM.none)),

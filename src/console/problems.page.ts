@@ -70,6 +70,7 @@ export const T_PROBLEMS = {
   },
   items: '关联事项',
   noItems: '尚未关联事项。',
+  otherUnitItem: '其他单位的事项',
   link: { label: '关联更多事项（查询码，每行一个）', hint: '例如 7K3M-Q9TB-X2RD；可一次填写多个，用换行、空格或逗号分隔。', button: '关联事项' },
   closed: '问题已验收，不能再修改。',
   waiting: '已报整改完成，等待管理办公室验收。',
@@ -259,9 +260,13 @@ export function detailBody(o: DetailPageOptions): string {
   }
 
   const items = p.items.length
-    ? // unit staff may not see every linked item (another unit's): the code and status only, no link to a 404
+    ? // unit staff may not see every linked item (another unit's): no link to a 404, and no tracking code (which
+      // would open that item's answer on /t/) — the service leaves it out for items they may not open
       `<ul class="plain">${p.items
-        .map((i) => `<li>${o.office ? `<a href="/console/items/${i.id}">${e(i.trackingCode)}</a>` : e(i.trackingCode)} <span class="badge ${i.status}">${STATUS_NAMES[i.status]}</span></li>`)
+        .map((i) => {
+          const code = i.trackingCode === null ? `<span class="hint">${T.otherUnitItem}</span>` : e(i.trackingCode);
+          return `<li>${o.office && i.trackingCode !== null ? `<a href="/console/items/${i.id}">${code}</a>` : code} <span class="badge ${i.status}">${STATUS_NAMES[i.status]}</span></li>`;
+        })
         .join('')}</ul>`
     : `<p class="empty">${T.noItems}</p>`;
   const linkForm =

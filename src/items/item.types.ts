@@ -84,6 +84,12 @@ export interface ItemView {
   callbackSatisfied: boolean | null;
   /** false once an appeal was upheld: the rating no longer counts (it is never deleted) */
   ratingValid: boolean;
+  /**
+   * QR ratings only: null, or 'shared' when another rating at the same window gave the same case number (both kept,
+   * both counted, for the office to check), 'verified' / 'rejected' once the office decided (a rejected rating no
+   * longer counts: one rating per service act)
+   */
+  caseCheck: 'shared' | 'verified' | 'rejected' | null;
   returnReason: string | null;
   trackingCode: string;
   raw?: unknown;

@@ -22,6 +22,19 @@ export interface ItemFilter {
   pageSize: number;
 }
 
+/**
+ * How an export walks the list (ItemsRepository.list's third argument): a period of receipt filtered in the SQL,
+ * keyset pages after the last item seen instead of OFFSET, no total, and each page under a statement timeout.
+ */
+export interface ItemWalk {
+  from?: Date | null;
+  to?: Date | null;
+  /** the id of the last item of the previous page */
+  after?: string | null;
+  /** the page's query is cancelled past this (a request must not hold a connection and the table for minutes) */
+  timeoutMs: number;
+}
+
 export interface ItemRow {
   id: string;
   channel: string;
@@ -66,6 +79,7 @@ export interface ItemRow {
   callback_satisfied: boolean | null;
   rating_valid: boolean;
   return_reason: string | null;
+  case_check: 'shared' | 'verified' | 'rejected' | null;
 }
 
 const SELECT = `
@@ -74,7 +88,7 @@ const SELECT = `
     i.raw, i.dimension, i.secondary, i.misconduct, i.confidence, i.evidence, u.code AS unit_code, u.name AS unit_name,
     su.code AS supervision_code, i.routing_reason, i.routing_rule, i.status, i.accept_due_at, i.answer_due_at,
     i.closed_at, i.tracking_code, i.callback_due_at, i.rectify_due_at, i.extension_state, i.extension_days, i.appeal_state,
-    i.answer_text, i.answered_at, i.callback_satisfied, i.rating_valid, i.return_reason
+    i.answer_text, i.answered_at, i.callback_satisfied, i.rating_valid, i.return_reason, i.case_check
   FROM item i
   JOIN unit u ON u.id = i.unit_id
   LEFT JOIN unit su ON su.id = i.supervision_unit_id
@@ -105,7 +119,7 @@ export class ItemsRepository {
     private readonly clock: Clock,
   ) {}
 
-  async list(actor: Actor, f: ItemFilter): Promise<{ rows: ItemRow[]; total: number }> {
+  async list(actor: Actor, f: ItemFilter, walk?: ItemWalk): Promise<{ rows: ItemRow[]; total: number }> {
     const params: unknown[] = [actor.role === 'unit_staff' ? actor.unitId : null];
     const where: string[] = [];
     if (actor.role === 'unit_staff') {
@@ -142,6 +156,7 @@ export class ItemsRepository {
       params.push(this.clock.now());
       where.push(f.overdue ? overdueAt(params.length) : `NOT ${overdueAt(params.length)}`);
     }
+    if (walk) return this.walk(actor, f, walk, params, where);
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const cte = actor.role === 'unit_staff' ? SCOPE_CTE : `WITH scope(id) AS (SELECT $1::uuid)`;
     const [{ total }] = await this.ds.query(
@@ -155,6 +170,34 @@ export class ItemsRepository {
       params,
     );
     return { rows, total };
+  }
+
+  /** One keyset page of `list` (see ItemWalk); `total` is the page's length, nothing is counted. */
+  private async walk(actor: Actor, f: ItemFilter, w: ItemWalk, params: unknown[], where: string[]): Promise<{ rows: ItemRow[]; total: number }> {
+    if (w.from) {
+      params.push(w.from);
+      where.push(`i.received_at >= $${params.length}`);
+    }
+    if (w.to) {
+      params.push(w.to);
+      where.push(`i.received_at <= $${params.length}`);
+    }
+    // the same order as the list's, as a key: deadlines last when there is none, then the id
+    const due = `coalesce(i.due_at, 'infinity'::timestamptz)`;
+    if (w.after) {
+      params.push(w.after);
+      const c = `(SELECT received_at, ${due.replace('i.', '')} AS due, id FROM item WHERE id = $${params.length}::bigint)`;
+      where.push(f.sort === 'due' ? `(${due}, i.id) > (SELECT due, id FROM ${c} c)` : `(i.received_at, i.id) < (SELECT received_at, id FROM ${c} c)`);
+    }
+    params.push(f.pageSize);
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const cte = actor.role === 'unit_staff' ? SCOPE_CTE : `WITH scope(id) AS (SELECT $1::uuid)`;
+    const order = f.sort === 'due' ? `${due} ASC, i.id ASC` : 'i.received_at DESC, i.id DESC';
+    const rows: ItemRow[] = await this.ds.transaction(async (m) => {
+      await m.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, Math.round(w.timeoutMs)))]);
+      return m.query(`${cte} ${SELECT} ${cond} ORDER BY ${order} LIMIT $${params.length}`, params);
+    });
+    return { rows, total: rows.length };
   }
 
   /** One item, or null when it does not exist or lies outside the actor's scope (the caller answers 404 for both). */

@@ -3,8 +3,8 @@ import { seesPersonalData, type Actor } from '../auth/actor.js';
 import { notFound } from '../common/domain-error.js';
 import type { DimensionCode } from './item.entity.js';
 import type { Channel, EvidenceEntry, ItemView, TimelineEntry } from './item.types.js';
-import { ItemsRepository, type ItemFilter, type ItemRow } from './items.repository.js';
-import { mapStrings, maskEmail, maskName, maskPhone, maskText } from './masking.js';
+import { ItemsRepository, type ItemFilter, type ItemRow, type ItemWalk } from './items.repository.js';
+import { mapStrings, maskEmail, maskName, maskPhone, maskText, maskTimelineData } from './masking.js';
 import { PersonalDataAudit } from '../privacy/personal-data-audit.service.js';
 
 @Injectable()
@@ -17,6 +17,12 @@ export class ItemsService {
   async list(actor: Actor, filter: ItemFilter): Promise<{ items: ItemView[]; total: number }> {
     const { rows, total } = await this.repo.list(actor, filter);
     return { items: rows.map((r) => toView(r, actor)), total };
+  }
+
+  /** One keyset page for an export: filtered by period in the SQL, no count, under a statement timeout. */
+  async walk(actor: Actor, filter: ItemFilter, walk: ItemWalk): Promise<ItemView[]> {
+    const { rows } = await this.repo.list(actor, filter, walk);
+    return rows.map((r) => toView(r, actor));
   }
 
   /** The latest timeline entry of `kind` for each item of a list this service returned (so already in scope), by id. */
@@ -37,9 +43,11 @@ export class ItemsService {
     // a person (not the system) opened the item unmasked: on the PIPL audit log
     if (full && actor.id !== null) await this.audit.record(actor, 'item_view', [row.id]);
     const timeline = await this.repo.timeline(row.id);
+    // the timeline holds inputs as received (a changed 12345 row, a reply's sender): whole inputs withheld, contact
+    // fields masked like the item's, and numbers or addresses typed into its texts masked too
     return {
       ...toView(row, actor),
-      timeline: full ? timeline : timeline.map((e) => ({ ...e, data: mapStrings(e.data, maskText) as Record<string, unknown> })),
+      timeline: full ? timeline : timeline.map((e) => ({ ...e, data: mapStrings(maskTimelineData(e.data), maskText) as Record<string, unknown> })),
     };
   }
 }
@@ -88,6 +96,7 @@ export function toView(r: ItemRow, actor: Actor): ItemView {
     answeredAt: r.answered_at?.toISOString() ?? null,
     callbackSatisfied: r.callback_satisfied,
     ratingValid: r.rating_valid,
+    caseCheck: r.case_check,
     returnReason: full ? r.return_reason : maskText(r.return_reason),
     trackingCode: r.tracking_code,
   };

@@ -1,4 +1,4 @@
-import { eraseText, mapStrings, maskEmail, maskName, maskPhone, maskText } from './masking.js';
+import { eraseText, mapStrings, maskEmail, maskName, maskPhone, maskText, maskTimelineData } from './masking.js';
 
 describe('masking', () => {
   it('masks a mainland mobile keeping the first 3 and last 4 digits', () => {
@@ -31,5 +31,12 @@ describe('masking', () => {
   it('erases the same personal data for good, keeping the rest of the text', () => {
     expect(eraseText('请回电13812345678，身份证110105199003071234，谢谢')).toBe('请回电〔已删除〕，身份证〔已删除〕，谢谢');
     expect(mapStrings({ a: ['x 13812345678'], b: 3, c: { d: 'z@example.com' } }, eraseText)).toEqual({ a: ['x 〔已删除〕'], b: 3, c: { d: '〔已删除〕' } });
+  });
+
+  it('masks timeline data: whole inputs withheld, addresses masked, a step\'s statuses kept', () => {
+    expect(maskTimelineData({ order: { 来电人: '李秀英', 联系电话: '13912345678' }, row: 3 })).toEqual({ row: 3 });
+    expect(maskTimelineData({ from: 'lixiuying@example.com', text: '还没有处理' })).toEqual({ from: 'l***@example.com', text: '还没有处理' });
+    expect(maskTimelineData({ from: 'assigned', to: 'accepted', note: null })).toEqual({ from: 'assigned', to: 'accepted', note: null });
+    expect(maskTimelineData({ contact: { name: '张三', phone: '13812345678' } })).toEqual({ contact: { name: '张*', phone: '138****5678' } });
   });
 });

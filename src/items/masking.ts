@@ -60,3 +60,37 @@ export function mapStrings(value: unknown, f: (s: string) => string): unknown {
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, f)]));
   return value;
 }
+
+/** Timeline keys that hold a whole input as received (a 12345 row, a mail's headers): withheld, not masked. */
+const RAW_KEYS = new Set(['raw', 'order', 'headers']);
+const EMAIL_KEYS = new Set(['from', 'to', 'email', 'contactEmail', 'replyTo']);
+const PHONE_KEYS = new Set(['phone', 'contactPhone', 'mobile']);
+const NAME_KEYS = new Set(['name', 'caller', 'contactName']);
+
+/**
+ * A timeline entry's data for a role that does not see personal data: whole inputs withheld (a changed 12345 row's
+ * 来电人 and 联系电话, under unpredictable column names), addresses, phones and names masked like the item's contact.
+ */
+export function maskTimelineData(data: Record<string, unknown>): Record<string, unknown> {
+  const walk = (v: unknown, depth: number): unknown => {
+    if (Array.isArray(v)) return depth > 8 ? [] : v.map((x) => walk(x, depth + 1));
+    if (!v || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (RAW_KEYS.has(k)) continue;
+      // `from`/`to` are also a step's statuses: only addresses are masked
+      if (EMAIL_KEYS.has(k)) out[k] = maskAny(x, (s) => (s?.includes('@') ? maskEmail(s) : s));
+      else if (PHONE_KEYS.has(k)) out[k] = maskAny(x, maskPhone);
+      else if (NAME_KEYS.has(k)) out[k] = maskAny(x, maskName);
+      else out[k] = depth > 8 ? null : walk(x, depth + 1);
+    }
+    return out;
+  };
+  return walk(data, 0) as Record<string, unknown>;
+}
+
+function maskAny(v: unknown, mask: (s: string | null) => string | null): unknown {
+  if (typeof v === 'string') return mask(v);
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? mask(x) : null));
+  return v === null || v === undefined ? v : null;
+}

@@ -7,6 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { assertInflatesWithin } from '../common/zip-budget.js';
 
 export interface CaseFileRow {
   /** 1-based row number in the file (CSV: record number; XLSX: sheet row) */
@@ -27,6 +28,9 @@ export interface Rejected {
 
 export class CaseFileError extends Error {}
 
+/** most bytes a case-log workbook may inflate to: it is loaded whole, so a zip bomb is refused before that */
+export const MAX_CASE_XLSX_INFLATED_BYTES = 64 * 1024 * 1024;
+
 const COLUMNS = {
   caseNo: ['办件编号', '办件号', '申办编号', '业务流水号', '受理编号'],
   itemCode: ['事项编码', '事项代码', '实施编码'],
@@ -41,8 +45,18 @@ const REQUIRED: Key[] = ['caseNo', 'step', 'unit', 'start'];
 const MAX_HEADER_SEARCH = 10;
 
 const clean = (v: unknown): string => (v === null || v === undefined ? '' : String(v)).replace(/^\uFEFF/, '').trim();
+/** a header is a few words; a longer cell is not one and never reaches a regex */
+const MAX_HEADER_CHARS = 64;
+/** longest cell read: a longer one rejects its row before any parsing */
+export const MAX_CASE_CELL_CHARS = 2000;
 const headerKey = (h: string): Key | null => {
-  const t = h.replace(/\s+/g, '').replace(/[（(].*[）)]$/, '');
+  if (h.length > MAX_HEADER_CHARS) return null;
+  let t = h.replace(/\s+/g, '');
+  // a trailing note in brackets, "开始时间（北京时间）": from the first opening bracket, when the text ends in a closing one
+  if (t.endsWith(')') || t.endsWith('）')) {
+    const open = t.search(/[（(]/);
+    if (open >= 0) t = t.slice(0, open);
+  }
   for (const [k, names] of Object.entries(COLUMNS) as [Key, readonly string[]][]) if (names.includes(t)) return k;
   return null;
 };
@@ -74,6 +88,7 @@ export function parseCaseTime(v: unknown): Date | null | 'invalid' {
   }
   const s = clean(v);
   if (!s) return null;
+  if (s.length > 64) return 'invalid';
   if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
     const d = new Date(s);
     return Number.isNaN(d.getTime()) ? 'invalid' : d;
@@ -108,6 +123,12 @@ export function decodeText(buf: Buffer): string {
 async function readTable(buf: Buffer): Promise<{ rows: unknown[][]; rowNumbers: number[] }> {
   const isZip = buf.length > 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04;
   if (isZip) {
+    try {
+      await assertInflatesWithin(buf, MAX_CASE_XLSX_INFLATED_BYTES, (max) => new CaseFileError(`the workbook inflates past ${Math.round(max / 1024 / 1024)} MB: refused unread (a zip bomb?)`));
+    } catch (e) {
+      if (e instanceof CaseFileError) throw e;
+      throw new CaseFileError(`not a readable XLSX file: ${(e as Error).message}`);
+    }
     const wb = new ExcelJS.Workbook();
     try {
       await wb.xlsx.load(buf as unknown as ArrayBuffer);
@@ -162,6 +183,11 @@ export async function readCaseFile(buf: Buffer): Promise<{ rows: CaseFileRow[]; 
     const row = rowNumbers[i]!;
     const get = (k: Key): unknown => (index[k] === undefined ? null : r[index[k]!]);
     if (r.every((c) => clean(c) === '')) continue;
+    const long = r.findIndex((c) => typeof c === 'string' && c.length > MAX_CASE_CELL_CHARS);
+    if (long >= 0) {
+      rejected.push({ row, reason: `column ${long + 1} is longer than ${MAX_CASE_CELL_CHARS} characters` });
+      continue;
+    }
     const caseNo = clean(get('caseNo'));
     const step = clean(get('step'));
     const unit = clean(get('unit'));

@@ -34,7 +34,8 @@ export interface ProblemView {
   returnedAt: string | null;
   measures: { text: string; by: string; at: string }[];
   files: ProblemFileMeta[];
-  items: { id: number; status: ItemStatus; trackingCode: string }[];
+  /** `trackingCode` is null for an item the viewer may not open (another unit's): the code opens its /t/ page */
+  items: { id: number; status: ItemStatus; trackingCode: string | null }[];
   createdAt: string;
   doneAt: string | null;
   verifiedAt: string | null;
@@ -163,7 +164,7 @@ export class ProblemsService {
 
   async get(actor: Actor, id: string): Promise<ProblemView> {
     const p = await this.load(this.ds.manager, id, false, actor);
-    return this.view(this.ds.manager, p);
+    return this.view(this.ds.manager, p, actor);
   }
 
   /**
@@ -419,14 +420,21 @@ export class ProblemsService {
     if (!this.responsible(snap, actor, p.units)) throw new DomainError(ErrorCode.Forbidden, 'only a responsible unit or the office records measures and results');
   }
 
-  private async view(m: EntityManager, p: ProblemRow): Promise<ProblemView> {
+  private async view(m: EntityManager, p: ProblemRow, actor: Actor): Promise<ProblemView> {
     const measures: { text: string; actor: string; at: Date }[] = await m.query(
       `SELECT text, actor, at FROM problem_measure WHERE problem_id = $1 ORDER BY id`,
       [p.id],
     );
-    const items: { id: string; status: ItemStatus; tracking_code: string }[] = await m.query(
-      `SELECT i.id, i.status, i.tracking_code FROM problem_item pi JOIN item i ON i.id = pi.item_id WHERE pi.problem_id = $1 ORDER BY i.id`,
-      [p.id],
+    // a tracking code opens the item's progress and answer (/t/<code>): unit staff get the codes of the items they
+    // may open themselves (routed or copied to their unit or one below it), the same rule as the item queries
+    const scoped = actor.role !== 'supervisor' && actor.role !== 'admin';
+    const items: { id: string; status: ItemStatus; tracking_code: string | null }[] = await m.query(
+      `WITH RECURSIVE scope(id) AS (SELECT id FROM unit WHERE id = $2 UNION SELECT u.id FROM unit u JOIN scope s ON u.parent_id = s.id)
+       SELECT i.id, i.status,
+         CASE WHEN NOT $3::boolean OR i.unit_id IN (SELECT id FROM scope) OR i.supervision_unit_id IN (SELECT id FROM scope)
+           THEN i.tracking_code END AS tracking_code
+       FROM problem_item pi JOIN item i ON i.id = pi.item_id WHERE pi.problem_id = $1 ORDER BY i.id`,
+      [p.id, scoped ? actor.unitId : null, scoped],
     );
     const files: { id: string; name: string; content_type: string; size: number; uploader: string; uploaded_at: Date }[] = await m.query(
       `SELECT id, name, content_type, size, uploader, uploaded_at FROM problem_file WHERE problem_id = $1 ORDER BY id`,

@@ -59,6 +59,10 @@ export class RectificationController {
 
   @Get('problems/:id')
   @Roles('supervisor', 'admin', 'unit_staff')
+  @ApiOperation({
+    summary: 'one problem with its measures, files and linked items',
+    description: "each linked item is `{id, status, trackingCode}`; `trackingCode` is null for an item the caller may not open (another unit's), since the code opens the item's progress page",
+  })
   getProblem(@CurrentActor() a: Actor, @Param('id') id: string): Promise<ProblemView> {
     return this.problems.get(a, id);
   }

@@ -75,7 +75,7 @@ export type WorkflowAction =
   | { type: 'callback'; satisfied: boolean; note?: string }
   | { type: 'close'; note?: string }
   | { type: 'reopen'; reason?: string }
-  | { type: 'reclassify'; dimension?: string; unit?: string; note?: string }
+  | { type: 'reclassify'; dimension?: string; unit?: string; note?: string; secondary?: string[]; misconduct?: boolean }
   | { type: 'dispatch'; unit: string; reason: string }
   | { type: 'request_extension'; days: number; reason: string }
   | { type: 'decide_extension'; approve: boolean; note?: string }
@@ -308,7 +308,13 @@ export function decide(item: WorkflowItem, action: WorkflowAction, actor: Workfl
       const dimension = text(action.dimension);
       const unit = text(action.unit);
       const moves = unit !== null && unit !== item.unit;
-      if (!dimension && !unit) return refuse('invalid', 'give a dimension, a unit or both');
+      if (!dimension && !unit && action.secondary === undefined && action.misconduct === undefined) {
+        return refuse('invalid', 'give a dimension, a unit or both');
+      }
+      // the misconduct flag decides who else sees the item (the supervision copy): the office's call, never the unit's
+      if (action.misconduct !== undefined && !isSupervisor(actor)) {
+        return refuse('forbidden', 'the misconduct flag and the supervision copy are for the office to set or clear');
+      }
       if (moves && !isSupervisor(actor)) {
         return refuse('forbidden', 'a unit passes an item on by returning it, with a reason; moving it is for the supervisor');
       }

@@ -92,21 +92,19 @@ describe('QR rating channel', () => {
     expect(item).toMatchObject({ status: 'closed', dimension: 'none' });
   });
 
-  it('makes one item of a double tap, and one rating of one service act', async () => {
+  it('makes one item of a double tap; a repeated case number is kept as its own rating and flagged for the office', async () => {
     const nonce = await freshNonce();
     const [a, b] = await Promise.all([post({ nonce, rating: '2', comment: '材料说不清' }, '10.0.0.3'), post({ nonce, rating: '2', comment: '材料说不清' }, '10.0.0.3')]);
     expect(codeOf(a.text)).toBe(codeOf(b.text));
     const first = await post({ nonce: await freshNonce(), rating: '2', caseNo: 'BJ-2026-0001', comment: '第一次评价' }, '10.0.0.4');
     const second = await post({ nonce: await freshNonce(), rating: '5', caseNo: 'BJ-2026-0001', comment: '补充：后来解决了' }, '10.0.0.4');
-    expect(second.status).toBe(200);
-    expect(second.text).toContain('已经评价过了');
-    expect(codeOf(second.text)).toBe(codeOf(first.text));
-    const item = await itemByCode(codeOf(first.text));
-    expect(item.rating).toBe(2);
-    const events = await ctx.ds.query(`SELECT kind, data FROM item_event WHERE item_id = $1 AND kind = 'rating_repeated'`, [item.id]);
-    expect(events[0].data).toMatchObject({ rating: 5, comment: '补充：后来解决了' });
+    // a case number is a claim (issue 13): its own item and code, never the first one's
+    expect(second.status).toBe(201);
+    expect(codeOf(second.text)).not.toBe(codeOf(first.text));
+    expect(await itemByCode(codeOf(first.text))).toMatchObject({ rating: 2, case_check: 'shared' });
+    expect(await itemByCode(codeOf(second.text))).toMatchObject({ rating: 5, case_check: 'shared', text: '补充：后来解决了' });
     const [{ n }] = await ctx.ds.query(`SELECT count(*)::int AS n FROM item WHERE case_no = 'BJ-2026-0001'`);
-    expect(n).toBe(1);
+    expect(n).toBe(2);
   });
 
   it('slows a flood from one address politely, storing nothing', async () => {

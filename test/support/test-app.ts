@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import type { INestApplication, Provider } from '@nestjs/common';
 import pg from 'pg';
 import request from 'supertest';
@@ -55,7 +56,7 @@ export interface TestContext {
 }
 
 export async function createTestContext(
-  opts: { catalog?: string | null; env?: Record<string, string>; assessor?: Provider } = {},
+  opts: { catalog?: string | null; env?: Record<string, string>; assessor?: Provider; logStream?: Writable } = {},
 ): Promise<TestContext> {
   const db = await createTestDatabase();
   const config = loadConfig({
@@ -67,7 +68,7 @@ export async function createTestContext(
     ...opts.env,
   });
   const ds = await openDatabase(db.url);
-  const app = await createApp({ config, dataSource: ds, quiet: true, assessor: opts.assessor });
+  const app = await createApp({ config, dataSource: ds, quiet: true, assessor: opts.assessor, logStream: opts.logStream });
   const clock = app.get(Clock);
   startTestClock(clock);
   await app.init();

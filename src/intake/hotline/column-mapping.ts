@@ -52,12 +52,36 @@ export class MappingError extends Error {
  * asterisks or required-field marks, no bracketed notes ("来电时间（必填）", "金额[元]"), no trailing colon.
  */
 export function normaliseHeader(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u200b-\u200d\ufeff]/g, '')
-    .replace(/\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕|<[^>]*>|《[^》]*》/g, '')
+  // a header is a few words: a longer cell is no header, and is folded only as far as this
+  const capped = text.length > MAX_HEADER_CHARS ? text.slice(0, MAX_HEADER_CHARS) : text;
+  return stripBracketed(capped.normalize('NFKC').replace(/[\u200b-\u200d\ufeff]/g, ''))
     .replace(/[\s*※★☆:：]/g, '')
     .toLowerCase();
+}
+
+/** Longest header text compared with the synonyms (longer headers are cut, never matched by regex at length). */
+export const MAX_HEADER_CHARS = 200;
+const BRACKETS: Readonly<Record<string, string>> = { '(': ')', '[': ']', '【': '】', '〔': '〕', '<': '>', '《': '》' };
+
+/**
+ * Drops bracketed notes ("(必填)", "[元]", "【注】"): each opening bracket up to the first matching closing one after
+ * it, as the regex `\([^)]*\)|…` would, but in one pass (the regex is quadratic over many unclosed brackets).
+ */
+function stripBracketed(s: string): string {
+  const lastClose = new Map<string, number>();
+  for (const close of Object.values(BRACKETS)) lastClose.set(close, s.lastIndexOf(close));
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const close = BRACKETS[s[i]];
+    if (close !== undefined && (lastClose.get(close) ?? -1) > i) {
+      i = s.indexOf(close, i + 1) + 1;
+      continue;
+    }
+    out += s[i];
+    i++;
+  }
+  return out;
 }
 
 const MAPPING_KEYS = new Set(['name', 'extends', 'fields', 'replace', 'required', 'ignore', 'excelDates', 'headerScanRows', 'appealTypes']);
@@ -252,7 +276,7 @@ export function cellToHeaderText(cell: unknown): string {
 /** Matches a header row against the mapping: which column feeds which field, and what is left over as extras. */
 export function resolveColumns(headerRow: readonly unknown[], mapping: ColumnMapping): ResolvedColumns {
   // eslint-disable-next-line no-control-regex -- a BOM or control character glued to a header must not hide it
-  const texts = headerRow.map((c) => cellToHeaderText(c).replace(/[\u0000-\u001f\u007f\ufeff]/g, '').trim());
+  const texts = headerRow.map((c) => cellToHeaderText(c).slice(0, MAX_HEADER_CHARS).replace(/[\u0000-\u001f\u007f\ufeff]/g, '').trim());
   const folded = texts.map(normaliseHeader);
   const byField: Partial<Record<HotlineField, number>> = {};
   const taken = new Set<number>();

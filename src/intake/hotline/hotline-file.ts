@@ -43,9 +43,17 @@ export interface ReadHotlineOptions {
   afterRow?: number;
   /** Called once the header is found, before the first row is yielded. */
   onHeader?: (info: HotlineFileInfo) => void;
+  /** XLSX: most bytes its parts may inflate to (default MAX_XLSX_INFLATED_BYTES). */
+  maxInflatedBytes?: number;
 }
 
-export type HotlineFileErrorCode = 'no_header' | 'unreadable_file' | 'unsupported_format';
+export type HotlineFileErrorCode = 'no_header' | 'unreadable_file' | 'unsupported_format' | 'too_large';
+
+/**
+ * Most bytes an XLSX may inflate to (all its parts together): a zip bomb stops here, with the rows read before it
+ * kept, instead of filling memory (shared strings are cached) or the temporary folder (sheets may be spooled).
+ */
+export const MAX_XLSX_INFLATED_BYTES = 256 * 1024 * 1024;
 
 /** A problem with the whole file (no header, not a workbook): nothing in it can be imported. */
 export class HotlineFileError extends Error {
@@ -64,6 +72,8 @@ export interface HotlineRowStream extends AsyncIterable<HotlineRowResult> {
 }
 
 const SNIFF_BYTES = 64 * 1024;
+/** a record may hold this many full-length cells before it counts as an endless line */
+const MAX_RECORD_CELLS = 16;
 const READ_CHUNK = 256 * 1024;
 
 /**
@@ -206,6 +216,8 @@ export function detectDelimiter(sample: string): string {
 
 /** Stands in for a physical line whose quotes are broken; csv-parse reads it as a one-cell record. */
 const BROKEN_LINE = '\u0001hotline:broken-quotes\u0001';
+/** Stands in for a record past the length cap (an endless line): the rest of its line is skipped unread. */
+const LONG_LINE = '\u0001hotline:line-too-long\u0001';
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -231,17 +243,41 @@ export class CsvQuoteGuard extends Transform {
   private expectedFields = 0;
   private records = 0;
   private readonly delim: number;
+  /** inside a record past the cap: input is dropped up to the next line break */
+  private skipping = false;
+  /** the skipped line ended in CR at the end of a chunk: an LF starting the next one belongs to it */
+  private skippedCr = false;
 
   constructor(
     delimiter: string,
     private readonly maxQuotedChars: number,
+    /** longest record kept; a longer one (an endless line) becomes one rejected row, never a growing buffer */
+    private readonly maxRecordChars = Number.POSITIVE_INFINITY,
   ) {
     super({ decodeStrings: false, writableObjectMode: true, readableHighWaterMark: 64 * 1024 });
     this.delim = delimiter.charCodeAt(0);
   }
 
   override _transform(chunk: string | Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.buf += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    let text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    if (this.skippedCr) {
+      this.skippedCr = false;
+      this.push(text.charCodeAt(0) === LF ? '\r\n' : '\r');
+      if (text.charCodeAt(0) === LF) text = text.slice(1);
+    }
+    if (this.skipping) {
+      const e = lineBreakAt(text, 0);
+      if (e < 0) return callback(); // still inside the endless line: dropped, not kept
+      this.skipping = false;
+      if (text.charCodeAt(e) === CR && e + 1 >= text.length) {
+        this.skippedCr = true;
+        return callback();
+      }
+      const end = text.charCodeAt(e) === CR && text.charCodeAt(e + 1) === LF ? e + 2 : e + 1;
+      this.push(text.slice(e, end));
+      text = text.slice(end);
+    }
+    this.buf += text;
     this.scan(false);
     callback();
   }
@@ -289,6 +325,22 @@ export class CsvQuoteGuard extends Transform {
     };
 
     for (;;) {
+      if (i - recStart > this.maxRecordChars) {
+        // an endless line (or a record that never ends): one rejected row, and the rest of the line is dropped
+        out += s.slice(emitted, recStart) + LONG_LINE;
+        this.resetRecord();
+        const e = lineBreakAt(s, i);
+        if (e < 0 || (s.charCodeAt(e) === CR && e + 1 >= n && !final)) {
+          if (e >= 0) this.skippedCr = true;
+          else this.skipping = !final;
+          emitted = recStart = i = n;
+          break;
+        }
+        const end = s.charCodeAt(e) === CR && s.charCodeAt(e + 1) === LF ? e + 2 : e + 1;
+        out += s.slice(e, end);
+        emitted = recStart = i = end;
+        continue;
+      }
       if (i >= n) {
         if (!final || recStart >= n) break;
         // End of file inside a record that never ended with a line break.
@@ -365,6 +417,15 @@ export class CsvQuoteGuard extends Transform {
   }
 }
 
+/** Index of the first CR or LF at or after `from`, or -1. */
+function lineBreakAt(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === LF || c === CR) return i;
+  }
+  return -1;
+}
+
 interface CsvRecord {
   record: string[];
   info: { records: number };
@@ -375,9 +436,12 @@ async function* csvRows(body: Readable, first: Buffer, complete: boolean, opts: 
   const delimiter = detectDelimiter(iconv.decode(first.subarray(0, 16 * 1024), encoding));
   const maxCellChars = opts.maxCellChars ?? DEFAULT_MAX_CELL_CHARS;
   const decoder = iconv.decodeStream(encoding); // strips the BOM
-  const guard = new CsvQuoteGuard(delimiter, 4 * maxCellChars + 4096);
+  const maxRecordChars = MAX_RECORD_CELLS * maxCellChars + 64 * 1024;
+  const guard = new CsvQuoteGuard(delimiter, 4 * maxCellChars + 4096, maxRecordChars);
   const parser = parseCsv({
     delimiter,
+    // the guard already cuts longer records; csv-parse's own bound is the second line of defence
+    max_record_size: maxRecordChars + 4096,
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_quotes: true,
     relax_column_count: true,
@@ -467,6 +531,9 @@ function csvRow(
   if (cells.length === 1 && cells[0] === BROKEN_LINE) {
     return { ok: false, row, code: 'broken_quotes', reason: REJECT_TEXT.broken_quotes };
   }
+  if (cells.length === 1 && cells[0] === LONG_LINE) {
+    return { ok: false, row, code: 'line_too_long', reason: REJECT_TEXT.line_too_long };
+  }
   if (isBlank(cells)) return undefined;
   const overflow = cells.length > maxFields && cells.slice(maxFields).some((c) => c.trim() !== '');
   if (overflow || cells.length < minFields) {
@@ -510,19 +577,47 @@ interface WorkbookReaderInternals {
 }
 
 class Utf8WorkbookReader extends ExcelJS.stream.xlsx.WorkbookReader {
+  /** every part's inflated bytes count against this; past it the read stops with a 'too_large' error */
+  maxInflatedBytes = MAX_XLSX_INFLATED_BYTES;
+
   override async *parse(): AsyncGenerator<unknown> {
     const self = this as unknown as WorkbookReaderInternals;
     const stream = self._getStream(self.input);
     self.stream = stream;
-    const zip = unzipper.Parse({ forceStream: true });
+    const zip = unzipper.Parse({ forceStream: true }) as NodeJS.ReadWriteStream & { destroy(e?: Error): void };
     stream.pipe(zip);
+    let left = this.maxInflatedBytes;
+    const limit = this.maxInflatedBytes;
+    const count = (entry: ZipEntry): ZipEntry => {
+      const counted = new Transform({
+        transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+          left -= chunk.length;
+          if (left >= 0) return cb(null, chunk);
+          const e = new HotlineFileError(
+            'too_large',
+            `Excel 文件解压后超过 ${Math.round(limit / 1024 / 1024)} MB，已停止读取；之前读到的行已保留 (the workbook inflates past ${limit} bytes: a zip bomb?)`,
+          );
+          cb(e);
+          // nothing more is inflated: the zip and the file stop too, and the reader's loop sees the error
+          zip.destroy(e);
+          stream.destroy(e);
+        },
+      });
+      const out = counted as unknown as ZipEntry;
+      out.path = entry.path;
+      out.autodrain = () => void counted.resume();
+      counted.on('error', () => undefined); // reported through the reader's own iteration
+      entry.on('error', (e: Error) => counted.destroy(e));
+      entry.pipe(counted);
+      return out;
+    };
     let styles = false;
     let workbook = false;
     let spool: string | undefined;
     const waiting: { sheetNo: string; file: string }[] = [];
     try {
       for await (const item of iterateStream(zip)) {
-        const entry = item as ZipEntry;
+        const entry = count(item as ZipEntry);
         if (/\.(xml|rels)$/.test(entry.path)) entry.setEncoding('utf8');
         const sheet = /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(entry.path);
         if (entry.path === 'xl/_rels/workbook.xml.rels') await self._parseRels(entry);
@@ -563,6 +658,7 @@ async function* xlsxRows(body: Readable, opts: ReadHotlineOptions, onHeader: (in
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
+  if (opts.maxInflatedBytes !== undefined) workbook.maxInflatedBytes = opts.maxInflatedBytes;
   let sawSheet = false;
   try {
     for await (const sheet of workbook) {

@@ -300,7 +300,11 @@ export class HotlineImportService implements OnModuleInit {
       this.logger.log({ id, rows: lastRow }, 'hotline import done');
     } catch (e) {
       if (e instanceof HotlineFileError || e instanceof DomainError) {
-        // the whole file is unusable: say why; the rows committed so far stay
+        // the rest of the file is unusable (an endless zip bomb, say): the rows read before it are kept, then say why
+        if (e instanceof HotlineFileError && (batch.length || rejected.length)) {
+          await flush();
+          await writing;
+        }
         // eslint-disable-next-line no-restricted-syntax -- an import job's heartbeat and run times are operational, on the database clock
         await this.ds.query(`UPDATE hotline_import SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [
           id,

@@ -36,7 +36,8 @@ export type RejectCode =
   | 'bad_date'
   | 'cell_too_long'
   | 'field_count'
-  | 'broken_quotes';
+  | 'broken_quotes'
+  | 'line_too_long';
 
 export type HotlineRowResult =
   | { ok: true; row: number; order: HotlineOrder }
@@ -52,6 +53,7 @@ export const REJECT_TEXT: Readonly<Record<RejectCode, string>> = {
   cell_too_long: '单元格超过长度上限 (cell too long)',
   field_count: '列数与表头不符 (wrong number of fields)',
   broken_quotes: '引号不配对，本行无法解析 (unbalanced quotes)',
+  line_too_long: '本行过长，已跳过 (line too long)',
 };
 
 export interface NormaliseOptions {
@@ -100,12 +102,27 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u20
 /** Trims, strips control characters, unwraps the ="…" trick exporters use to keep long numbers as text. */
 export function cleanCell(text: string, multiline = false): string {
   let s = text.replace(/\r\n?/g, '\n').replace(/\t/g, ' ').replace(CONTROL, '').trim();
-  const wrapped = /^="(.*)"$/s.exec(s);
-  if (wrapped) s = wrapped[1].replace(/""/g, '"').trim();
+  const wrapped = s.startsWith('="') && s.endsWith('"') && s.length >= 3 ? s.slice(2, -1) : null;
+  if (wrapped !== null) s = wrapped.replace(/""/g, '"').trim();
   if (!multiline) s = s.replace(/\s+/g, ' ');
-  else s = s.replace(/[ \u3000]*\n[ \u3000]*/g, '\n').replace(/\n{3,}/g, '\n\n');
+  // spaces around line breaks, trimmed line by line: a regex with a run of spaces on both sides of \n backtracks
+  // quadratically over a long run of spaces
+  else s = s.split('\n').map(trimSpaces).join('\n').replace(/\n{3,}/g, '\n\n');
   return s;
 }
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x3000;
+
+function trimSpaces(line: string): string {
+  let a = 0;
+  let b = line.length;
+  while (a < b && isSpace(line.charCodeAt(a))) a++;
+  while (b > a && isSpace(line.charCodeAt(b - 1))) b--;
+  return a === 0 && b === line.length ? line : line.slice(a, b);
+}
+
+/** Longest text read as a date: anything longer is not one, and never reaches the date regexes. */
+const MAX_DATE_CHARS = 64;
 
 function daysInMonth(y: number, m: number): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
@@ -133,7 +150,9 @@ const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2})(\d{2})(\d{2})?)?$/;
  * Returns null when the text is not clearly a date: the caller reports it rather than guessing.
  */
 export function parseChinaDateTime(input: string): Date | null {
+  if (input.length > MAX_DATE_CHARS * 4) return null;
   let s = input.normalize('NFKC').trim();
+  if (s.length > MAX_DATE_CHARS) return null;
   if (s === '') return null;
   if (/^\d{5}(\.\d+)?$/.test(s)) return excelSerialToDate(Number(s));
 
@@ -206,6 +225,7 @@ export function normaliseAppealType(text: string, synonyms: Readonly<Record<Appe
 }
 
 function deadlineDays(text: string): number | null {
+  if (text.length > MAX_DATE_CHARS) return null;
   const m = /^(\d{1,3})\s*个?\s*工作日$/.exec(text.normalize('NFKC'));
   return m ? Number(m[1]) : null;
 }
@@ -226,12 +246,6 @@ export function normaliseRow(cells: readonly unknown[], columns: ResolvedColumns
     if (i < columns.keys.length || t !== '') raw[key] = t;
   }
 
-  const field = (f: HotlineField, multiline = false): string => {
-    const i = columns.byField[f];
-    return i === undefined ? '' : cleanCell(texts[i] ?? '', multiline);
-  };
-  const orderNo = field('orderNo').normalize('NFKC').replace(/\s+/g, '');
-
   const problems: { code: RejectCode; text: string }[] = [];
   for (let i = 0; i < texts.length; i++) {
     const t = texts[i];
@@ -241,6 +255,19 @@ export function normaliseRow(cells: readonly unknown[], columns: ResolvedColumns
       problems.push({ code: 'cell_too_long', text: `“${header}”超过${maxCellChars}字 (cell over ${maxCellChars} characters: ${header})` });
     }
   }
+  if (problems.length > 0) {
+    // rejected already: no cleaning, date parsing or other regex runs over a cell of unbounded length
+    const cell = columns.byField.orderNo === undefined ? '' : (texts[columns.byField.orderNo] ?? '');
+    const orderNo = cell.length <= 200 ? cleanCell(cell).normalize('NFKC').replace(/\s+/g, '') : '';
+    return { ok: false, row, code: problems[0].code, reason: problems.map((p) => p.text).join('；'), ...(orderNo !== '' ? { orderNo } : {}) };
+  }
+
+  const field = (f: HotlineField, multiline = false): string => {
+    const i = columns.byField[f];
+    return i === undefined ? '' : cleanCell(texts[i] ?? '', multiline);
+  };
+  const orderNo = field('orderNo').normalize('NFKC').replace(/\s+/g, '');
+
   if (orderNo === '') problems.push({ code: 'missing_order_no', text: REJECT_TEXT.missing_order_no });
   else if (/^\d(\.\d+)?e\+?\d+$/i.test(orderNo)) problems.push({ code: 'order_no_mangled', text: `${REJECT_TEXT.order_no_mangled}: ${orderNo}` });
 

@@ -14,7 +14,8 @@
  *   the file's length (XLSX holds its shared-string table, as every XLSX reader must). Row numbers are what a person
  *   sees in the file (1-based, title and header rows counted), strictly increasing, so a resumed job passes the last
  *   stored row as `afterRow` and gets only the rows after it. Blank rows yield nothing.
- *   Throws HotlineFileError {code: 'no_header' | 'unreadable_file' | 'unsupported_format'} when the whole file is unusable;
+ *   Throws HotlineFileError {code: 'no_header' | 'unreadable_file' | 'unsupported_format' | 'too_large'} when the file
+ *   (or, for 'too_large', the rest of it: an XLSX inflating past `maxInflatedBytes`, default 256 MiB) is unusable;
  *   a bad row never throws, it is a {ok: false} result.
  * - CSV: UTF-8 with or without BOM, GBK/GB2312/GB18030 (read as GB18030), UTF-16 with BOM; comma, tab, semicolon or bar.
  *   XLSX: first worksheet whose first rows hold a header; date cells, text dates and numeric cells all read.

@@ -10,6 +10,7 @@ import { HUB_CONFIG, type HubConfig, type ImapConfig } from '../../config/config
 import { JobsService } from '../../jobs/jobs.service.js';
 import { OutboxService } from '../../notification/outbox.service.js';
 import { IntakeService } from '../intake.service.js';
+import { AckLimiter } from './ack-limit.js';
 import { mailFacts } from './mail-kind.js';
 import { Clock } from '../../common/clock.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
@@ -56,6 +57,7 @@ export class MailboxService implements OnModuleInit {
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
     private readonly states: ComponentStateService,
+    private readonly ackLimiter: AckLimiter,
   ) {}
 
   onModuleInit(): void {
@@ -219,16 +221,27 @@ export class MailboxService implements OnModuleInit {
         const r = await this.intake.store(m, prepared, SYSTEM_ACTOR);
         itemId = r.id;
         if (r.created && from?.address) {
-          // the acknowledgement, in the same transaction; its Message-ID lets the person's reply thread back
-          await this.outbox.enqueue(m, {
-            kind: 'ack',
-            dedupeKey: `ack:${r.id}`,
-            itemId: r.id,
-            to: from.address,
-            subject: `[查询码 ${r.trackingCode}] 我们已收到您的来信${subject ? `：${subject.slice(0, 60)}` : ''}`,
-            text: ackText(r.trackingCode, this.config.publicUrl),
-            inReplyTo: messageId,
-          });
+          // the acknowledgement, in the same transaction; its Message-ID lets the person's reply thread back. The
+          // sender is whoever the mail claims, so: limited per address and domain, and none of the mail's own text
+          // in it (the subject is ours; the reply threads by In-Reply-To)
+          const admitted = await this.ackLimiter.admit(m, from.address);
+          if (admitted.ok) {
+            await this.outbox.enqueue(m, {
+              kind: 'ack',
+              dedupeKey: `ack:${r.id}`,
+              itemId: r.id,
+              to: from.address,
+              subject: `[查询码 ${r.trackingCode}] 我们已收到您的来信`,
+              text: ackText(r.trackingCode, this.config.publicUrl),
+              inReplyTo: messageId,
+            });
+          } else {
+            await m.query(`INSERT INTO item_event (item_id, actor, kind, data, at) VALUES ($1, 'system', 'ack_withheld', $2::jsonb, $3)`, [
+              r.id,
+              JSON.stringify({ reason: admitted.reason }),
+              this.clock.now(),
+            ]);
+          }
         }
         if (dropped.length) {
           await m.query(`INSERT INTO item_event (item_id, actor, kind, data, at) VALUES ($1, 'system', 'attachments_dropped', $2::jsonb, $3)`, [

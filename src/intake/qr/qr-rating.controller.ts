@@ -6,6 +6,7 @@ import { Public } from '../../auth/auth.decorators.js';
 import { pageCsp } from '../../web/html.js';
 import { QrRatingService, type QrWindow } from './qr-rating.service.js';
 import { messagePage, ratingFormPage, T, thanksPage, type RatingFormValues } from './rating-page.js';
+import { clientBucket } from '../../common/client-address.js';
 
 /** The page a citizen's phone opens from the QR code on a window, and its form post. */
 @ApiExcludeController()
@@ -27,7 +28,7 @@ export class QrRatingController {
     if (found.kind !== 'ok') return this.invalid(res, found.kind);
     if (!sameOrigin(req)) return send(res, 403, messagePage(T.title, T.crossSite));
     const form = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-    const out = await this.qr.submit(found.window, form, req.ip ?? 'unknown');
+    const out = await this.qr.submit(found.window, form, clientBucket(req.ip));
     switch (out.kind) {
       case 'rate_limited':
         res.setHeader('Retry-After', '60');

@@ -6,6 +6,7 @@ import { HUB_CONFIG, type HubConfig } from '../../config/config.js';
 import { stripControl } from '../../web/html.js';
 import { CatalogCache } from '../../org/catalog.cache.js';
 import { IntakeService } from '../intake.service.js';
+import { QrCaseService } from './qr-case.service.js';
 import { checkNonce, issueNonce, signWindowToken, verifyWindowToken } from './qr-token.js';
 import { T, type RatingFormValues } from './rating-page.js';
 import { Clock } from '../../common/clock.js';
@@ -38,6 +39,7 @@ export class QrRatingService {
     private readonly catalog: CatalogCache,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly clock: Clock,
+    private readonly cases: QrCaseService,
   ) {}
 
   tokenFor(windowCode: string, version: number): { token: string; url: string } {
@@ -70,8 +72,9 @@ export class QrRatingService {
 
     const rating = values.rating as number;
     const caseNo = values.caseNo || null;
-    // one rating per service act: with a case number the act is (window, case); without, the form nonce
-    const externalId = caseNo ? `case:${window.code}:${caseNo}` : `nonce:${nonce}`;
+    // each submission is its own item (a double tap is one, by its form nonce); a case number is only a claim, checked
+    // after the item is made (QrCaseService): it never hands back another submission's item or code
+    const externalId = `nonce:${nonce}`;
     const tags = resolveTags(values.tags).map((t) => t.code);
     const res = await this.intake.intake(
         {
@@ -92,16 +95,12 @@ export class QrRatingService {
     );
     if (!res.admitted) return { kind: 'rate_limited' };
     if (Math.random() < 0.001) void this.pruneCounters();
-    if (res.created) return { kind: 'created', trackingCode: res.trackingCode, badReview: rating <= 2 };
-    // the same act was rated before: a double tap (same nonce) shows the same answer; a second rating does not
-    // count, and what the person adds is kept on the first
-    const added = await this.ds.query(
-      `WITH first AS (SELECT id FROM item WHERE id = $1 AND raw->>'nonce' IS DISTINCT FROM $2)
-       INSERT INTO item_event (item_id, actor, kind, data, at) SELECT id, 'public', 'rating_repeated', $3::jsonb, $4 FROM first
-       RETURNING id`,
-      [res.id, nonce, JSON.stringify({ rating, tags, comment: values.comment ?? '', nonce }), now],
-    );
-    return { kind: added.length ? 'already_rated' : 'duplicate', trackingCode: res.trackingCode, badReview: rating <= 2 };
+    // a double tap (same nonce) shows the same answer
+    if (!res.created) return { kind: 'duplicate', trackingCode: res.trackingCode, badReview: rating <= 2 };
+    // the same case number again: kept and counted, and flagged with the other ratings for the office — unless the
+    // office already verified another rating of this act (one rating per service act), then kept but not counted
+    const link = caseNo ? await this.cases.link(res.id, caseNo) : 'first';
+    return { kind: link === 'repeated' ? 'already_rated' : 'created', trackingCode: res.trackingCode, badReview: rating <= 2 };
   }
 
   private async pruneCounters(): Promise<void> {

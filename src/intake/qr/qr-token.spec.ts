@@ -19,6 +19,14 @@ describe('window QR tokens', () => {
     expect(verifyWindowToken(S, 'garbage')).toEqual({ ok: false });
     expect(verifyWindowToken(S, '%E0%A4%A.1.AAAAAAAAAAAAAAAA')).toEqual({ ok: false });
   });
+  it('carry window codes with dots, which the catalogue allows (issue 13, finding 11)', () => {
+    for (const code of ['W.A01', 'A.B.C', 'W-A01.', '.1']) {
+      expect(verifyWindowToken(S, signWindowToken(S, code, 2))).toEqual({ ok: true, windowCode: code, version: 2 });
+    }
+    // the dot does not let one window's token pass as another's
+    const t = signWindowToken(S, 'W.A01', 1);
+    expect(verifyWindowToken(S, t.replace(/^W\.A01/, 'W.A02'))).toEqual({ ok: false });
+  });
   it('carry codes with any characters', () => {
     const t = signWindowToken(S, '窗口/1 号', 3);
     expect(verifyWindowToken(S, t)).toEqual({ ok: true, windowCode: '窗口/1 号', version: 3 });
