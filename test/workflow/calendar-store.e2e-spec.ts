@@ -6,6 +6,7 @@ import { ItemAssessor } from '../../src/intake/intake.types.js';
 import { DeadlinesService } from '../../src/workflow/deadlines.service.js';
 import { AssignedUnitAssessor, newItem } from '../support/factories.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
+import { CalendarStore1763800010000 } from '../../src/database/migrations/1763800010000-calendar-store.js';
 
 /**
  * Next year's calendar without a release: entered by the office in the console (and by API), in the store, read by
@@ -147,5 +148,25 @@ describe('working-day calendar in the store', () => {
     expect((await api('put', '/api/calendar/2028', staff).send({ document: y2028 })).status).toBe(403);
     expect((await api('get', '/api/calendar', await ctx.login('operator'))).status).toBe(403);
     expect((await api('put', '/api/calendar/2028').send({})).status).toBe(400);
+  });
+
+  it('the migration goes down and up again', async () => {
+    const migration = new CalendarStore1763800010000();
+    const q = ctx.ds.createQueryRunner();
+    const shape = async () =>
+      (
+        await q.query(
+          `SELECT (SELECT count(*) FROM pg_tables WHERE tablename = 'calendar_year')::int AS tables,
+             (SELECT count(*) FROM information_schema.columns WHERE table_name = 'item' AND column_name = 'deadline_basis')::int AS columns`,
+        )
+      )[0] as { tables: number; columns: number };
+    try {
+      await migration.down(q);
+      expect(await shape()).toEqual({ tables: 0, columns: 0 });
+      await migration.up(q);
+      expect(await shape()).toEqual({ tables: 1, columns: 1 });
+    } finally {
+      await q.release();
+    }
   });
 });
