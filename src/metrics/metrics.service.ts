@@ -88,9 +88,7 @@ export class MetricsService {
     private readonly ds: DataSource,
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
-  ) {
-    collectDefaultMetrics({ register: this.registry });
-  }
+  ) {}
 
   /** Counts one new item and the decisions that placed it. */
   itemReceived(channel: string, dimension: string | null, misconduct: boolean, rule: string): void {
@@ -114,7 +112,7 @@ export class MetricsService {
   /** Reads the store's state into the gauges (one round trip), then renders the registry. */
   async scrape(): Promise<string> {
     await this.refreshFromStore();
-    return this.registry.metrics();
+    return `${await processRegistry().metrics()}\n${await this.registry.metrics()}`;
   }
 
   get contentType(): string {
@@ -159,4 +157,17 @@ export class MetricsService {
     this.importsRunning.set(row.imports_running);
     this.importRate.set(row.imports_running > 0 ? Number(row.running_rate) : Number(row.last_rate ?? 0));
   }
+}
+
+/**
+ * The process's own metrics (CPU, memory, event-loop lag, GC), collected once per process: collectDefaultMetrics
+ * starts observers and timers that are never stopped, so one per app instance (tests make many) would pile up.
+ */
+let processMetrics: Registry | null = null;
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
 }
