@@ -27,6 +27,9 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly definitions: JobDefinition<object>[] = [];
   private boss: PgBoss | null = null;
 
+  /** set once the queue has stopped (the data source closes next) */
+  private stopped = false;
+
   constructor(
     private readonly ds: DataSource,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -49,7 +52,9 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.config.jobs) return;
     const pool = (this.ds.driver as unknown as { master: pg.Pool }).master;
     const boss = new PgBoss({
-      db: { executeSql: (text, values) => pool.query(text, values) },
+      // once stopped, a job still running past the graceful wait cannot record its end on a closed pool: pg-boss would
+      // reject unhandled; the job is left to expire and run again (every job here is idempotent or resumable)
+      db: { executeSql: (text, values) => (this.stopped ? Promise.resolve({ rows: [] }) : pool.query(text, values)) },
       schema: 'pgboss',
       supervise: true,
       schedule: this.definitions.some((d) => d.cron),
@@ -87,5 +92,6 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     this.boss = null;
     // graceful: running jobs finish (up to the timeout); the pool is closed by the data source afterwards
     await boss?.stop({ graceful: true, close: false, timeout: 10_000, wait: true }).catch(() => undefined);
+    this.stopped = true;
   }
 }

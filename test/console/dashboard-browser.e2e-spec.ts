@@ -49,6 +49,8 @@ describe('dashboard in Chromium', () => {
     // received over it still fall inside the month whatever instant the suite runs at
     const monthStart = parseBound(`${chinaDateKey(chinaDayOf(ctx.clock.now())).slice(0, 8)}01`, 'from')!.getTime();
     if (ctx.clock.nowMs() < monthStart + 2 * 3_600_000) ctx.clock.set(monthStart + 2 * 3_600_000);
+    // and stands still: a file that starts at 23:59:30 on the last day of a month must not end in the next one
+    ctx.clock.freeze();
     const now = ctx.clock.nowMs();
     const ids: number[] = [];
     for (const [i, s] of samples.entries()) {
