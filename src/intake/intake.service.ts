@@ -34,7 +34,7 @@ export interface PreparedItem {
 import { newTrackingCode } from './tracking-code.js';
 import { preparedQuery } from '../database/prepared.js';
 import { OutboxService } from '../notification/outbox.service.js';
-import { DeadlinesService, type DeadlineBasis, type DeadlineKind } from '../workflow/deadlines.service.js';
+import { DeadlinesService, type DeadlineBasis } from '../workflow/deadlines.service.js';
 import { CHANNEL_NAMES } from '../items/item.types.js';
 import { Clock } from '../common/clock.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -173,7 +173,7 @@ export class IntakeService {
         due.callbackDueAt,
         due.rectifyDueAt,
         this.clock.now(),
-        JSON.stringify(this.basis(draft.receivedAt, due)),
+        JSON.stringify(due.basis),
       ],
     );
     if (!rows[0].admitted) return { id: 0, created: false, trackingCode: '', admitted: false };
@@ -191,23 +191,14 @@ export class IntakeService {
     return { id: Number(id), created: true, trackingCode: rows[0].tracking_code as string, admitted: true };
   }
 
-  /** How each deadline was counted (from receipt), so a new calendar can count it again. */
-  private basis(receivedAt: Date, due: ReturnType<IntakeService['dueDates']>): DeadlineBasis {
-    const out: DeadlineBasis = {};
-    const put = (k: DeadlineKind, d: Date | null) => {
-      const b = this.deadlines.basisOf(receivedAt, d);
-      if (b) out[k] = b;
-    };
-    put('accept', due.acceptDueAt);
-    put('answer', due.answerDueAt);
-    put('callback', due.callbackDueAt);
-    put('rectify', due.rectifyDueAt);
-    return out;
-  }
-
   /** Working-day deadlines from the channel's own time of receipt; an item that closes itself has none. */
-  private dueDates(d: IntakeDraft, a: Assessment, status: ItemStatus): { acceptDueAt: Date | null; answerDueAt: Date | null; callbackDueAt: Date | null; rectifyDueAt: Date | null } {
-    if (status === 'closed') return { acceptDueAt: null, answerDueAt: null, callbackDueAt: null, rectifyDueAt: null };
+  /** …with how each was counted (the policy's working days from receipt), so a new calendar can count it again. */
+  private dueDates(
+    d: IntakeDraft,
+    a: Assessment,
+    status: ItemStatus,
+  ): { acceptDueAt: Date | null; answerDueAt: Date | null; callbackDueAt: Date | null; rectifyDueAt: Date | null; basis: DeadlineBasis } {
+    if (status === 'closed') return { acceptDueAt: null, answerDueAt: null, callbackDueAt: null, rectifyDueAt: null, basis: {} };
     return this.deadlines.forNewItem({ channel: d.channel, appealType: d.appealType ?? null, rating: d.rating ?? null, misconduct: a.misconduct, receivedAt: d.receivedAt });
   }
 
@@ -261,7 +252,7 @@ export class IntakeService {
         status,
         tracking_code: trackingCode,
         source_hash: hash ?? null,
-        deadline_basis: this.basis(draft.receivedAt, due),
+        deadline_basis: due.basis,
         ev_received: { channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null },
         ev_classified: { dimension: a.dimension, secondary: a.secondary, misconduct: a.misconduct, confidence: a.confidence },
         ev_routed: { unit: a.unit, supervisionUnit: a.supervisionUnit, rule: a.routingRule, reason: a.routingReason, status },

@@ -24,6 +24,8 @@ export interface NewItemDeadlines {
   answerDueAt: Date | null;
   callbackDueAt: Date | null;
   rectifyDueAt: Date | null;
+  /** how each was counted: the policy's working days from receipt */
+  basis: DeadlineBasis;
 }
 
 export const DEADLINE_KINDS = ['accept', 'answer', 'callback', 'rectify'] as const;
@@ -81,11 +83,17 @@ export class DeadlinesService {
   /** The deadlines of a new item, from the channel's own time of receipt. */
   forNewItem(input: { channel: Channel; appealType?: string | null; rating?: number | null; misconduct?: boolean; receivedAt: Date }): NewItemDeadlines {
     const d = deadlinesFor(input, this.policy, this.calendar);
+    const from = input.receivedAt.toISOString();
+    const basis: DeadlineBasis = { accept: { from, days: d.days.accept } };
+    if (d.answerDueAt && d.days.answer !== null) basis.answer = { from, days: d.days.answer };
+    if (d.callbackDueAt && d.days.callback !== undefined) basis.callback = { from, days: d.days.callback };
+    if (d.rectifyDueAt && d.days.rectify !== undefined) basis.rectify = { from, days: d.days.rectify };
     return {
       acceptDueAt: d.acceptDueAt,
       answerDueAt: d.answerDueAt,
       callbackDueAt: d.callbackDueAt ?? null,
       rectifyDueAt: d.rectifyDueAt ?? null,
+      basis,
     };
   }
 
