@@ -104,7 +104,7 @@ const SCOPE_CTE = `
   )`;
 
 /** past a deadline at `$n`, the hub's clock (never the database's `now()`) */
-const overdueAt = (n: number): string => `(
+export const overdueAt = (n: number): string => `(
   (i.status IN ('new', 'assigned', 'returned', 'reopened') AND i.accept_due_at < $${n})
   OR (i.status NOT IN ('answered', 'closed') AND i.answer_due_at < $${n}))`;
 

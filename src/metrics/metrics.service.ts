@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { ITEM_STATUSES } from '../items/item.entity.js';
+import { overdueAt } from '../items/items.repository.js';
 
 /**
  * The hub's Prometheus metrics. Two kinds:
@@ -124,9 +125,7 @@ export class MetricsService {
     const [row] = await this.ds.query(
       `SELECT
          (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM (SELECT status, count(*)::int AS n FROM item GROUP BY status) s) AS by_status,
-         (SELECT count(*)::int FROM item i WHERE
-            (i.status IN ('new', 'assigned', 'returned', 'reopened') AND i.accept_due_at < $1)
-            OR (i.status NOT IN ('answered', 'closed') AND i.answer_due_at < $1)) AS overdue,
+         (SELECT count(*)::int FROM item i WHERE ${overdueAt(1)}) AS overdue,
          (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM (SELECT status, count(*)::int AS n FROM outbox WHERE status <> 'sent' GROUP BY status) o) AS outbox,
          (SELECT coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 FROM outbox WHERE status = 'pending') AS oldest_pending_s,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('name', name, 'ok', ok, 'lastOkAt', last_ok_at)), '[]') FROM component_state) AS components,
