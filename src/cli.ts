@@ -15,7 +15,7 @@ import { HotlineImportService } from './intake/hotline/hotline-import.service.js
 import type { Actor } from './auth/actor.js';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { SAMPLE_CATALOG } from './config/config.js';
+import { PROJECT_ROOT, SAMPLE_CATALOG } from './config/config.js';
 import { CalendarStore } from './workflow/calendar-store.service.js';
 
 /**
@@ -195,27 +195,75 @@ const OFFLINE: Record<string, { usage: string; run: (args: string[]) => number }
     },
   },
   eval: {
-    usage: 'eval <labelled.jsonl> [--catalog <org.yaml>] [--folds 5]   precision/recall/F1, confusion, routing accuracy (k-fold)',
+    usage:
+      'eval [<labelled.jsonl> [--catalog <org.yaml>] [--folds 5] [--held-out] [--mistakes N]]   precision/recall/F1, confusion, routing per rule and channel, calibration, misconduct and junk P/R; without a file, the standard suite (dev by cross-validation, the held-out and tuning sets as held-out)',
     run: (args) => {
-      const file = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-      if (!file) throw new UsageError('eval needs a labelled JSON Lines file');
+      const file = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.match(/^--(catalog|folds|mistakes)$/));
       const opt = (name: string): string | undefined => {
         const i = args.indexOf(`--${name}`);
         return i >= 0 ? args[i + 1] : undefined;
       };
-      const { report } = evaluateFiles({
-        labelledPath: file,
-        catalogPath: opt('catalog') ?? SAMPLE_CATALOG,
-        lexiconPath: path.join(CLASSIFICATION_DIR, 'lexicon.yaml'),
-        // the shipped training rows join every fold; rows also being scored are left out of them
-        baseTrainingFiles: trainingFiles(),
-        folds: Number(opt('folds') ?? 5),
-      });
-      out(report);
+      const lexiconPath = path.join(CLASSIFICATION_DIR, 'lexicon.yaml');
+      const modelPath = path.join(CLASSIFICATION_DIR, 'model.json');
+      const mistakes = Number(opt('mistakes') ?? 40);
+      if (file) {
+        const { report } = evaluateFiles({
+          labelledPath: file,
+          catalogPath: opt('catalog') ?? SAMPLE_CATALOG,
+          lexiconPath,
+          // the shipped training rows join every fold; rows also being scored are left out of them
+          baseTrainingFiles: trainingFiles(),
+          folds: Number(opt('folds') ?? 5),
+          ...(args.includes('--held-out') ? { modelPath } : {}),
+          mistakes,
+        });
+        out(report);
+        return 0;
+      }
+      const suite = evalSuite();
+      if (!suite.length) throw new UsageError('eval: no labelled sets found');
+      const summary: string[] = ['set                                  rows  routing  text-only  macro-F1  misconduct P/R   junk P/R'];
+      for (const s of suite) {
+        const { result: r, report } = evaluateFiles({
+          labelledPath: s.file,
+          catalogPath: s.catalog,
+          lexiconPath,
+          baseTrainingFiles: trainingFiles(),
+          ...(s.heldOut ? { modelPath } : { folds: 5 }),
+          mistakes,
+        });
+        out(`\n=== ${s.name} (${s.heldOut ? 'held-out: shipped model, routing memory of the shipped rows' : '5-fold cross-validation'}) ===\n${report}`);
+        const p = (v: number): string => `${(v * 100).toFixed(1)}%`;
+        summary.push(
+          `${s.name.padEnd(36)} ${String(r.rows).padStart(4)}  ${p(r.routing.accuracy).padStart(7)}  ${p(r.routing.textOnly.count ? r.routing.textOnly.correct / r.routing.textOnly.count : 0).padStart(9)}  ${p(r.macroF1).padStart(8)}  ${`${p(r.misconduct.precision)}/${p(r.misconduct.recall)}`.padStart(14)}  ${`${p(r.junk.precision)}/${p(r.junk.recall)}`.padStart(12)}`,
+        );
+      }
+      out(`\n${summary.join('\n')}`);
       return 0;
     },
   },
 };
+
+/** The labelled sets `eval` runs without arguments: name, rows, catalogue, and whether they are held out. */
+function evalSuite(): Array<{ name: string; file: string; catalog: string; heldOut: boolean }> {
+  const root = PROJECT_ROOT;
+  const sets: Array<{ name: string; file: string; catalog: string; heldOut: boolean }> = [];
+  const dev = path.resolve(root, '../shared/data/feedback/dev.jsonl');
+  if (existsSync(dev)) sets.push({ name: 'dev (anping)', file: dev, catalog: SAMPLE_CATALOG, heldOut: false });
+  const fixtures = path.join(root, 'test', 'fixtures');
+  for (const [folder, kind] of [['routing-heldout', 'held-out'], ['routing-tuning', 'tuning']] as const) {
+    const dir = path.join(fixtures, folder);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+      const stem = f.replace(/\.jsonl$/, '');
+      const catalog = existsSync(path.join(dir, `${stem}.yaml`)) ? path.join(dir, `${stem}.yaml`) : SAMPLE_CATALOG;
+      sets.push({ name: `${kind}: ${stem}`, file: path.join(dir, f), catalog, heldOut: true });
+    }
+  }
+  const other = path.join(fixtures, 'classification', 'other-county.jsonl');
+  if (existsSync(other)) sets.push({ name: 'other county (qinghe)', file: other, catalog: path.join(fixtures, 'classification', 'other-county.yaml'), heldOut: true });
+  return sets;
+}
 
 class UsageError extends Error {}
 

@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '../config/config.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { buildCatalogIndex, type CatalogIndex } from '../routing/catalog-index.js';
 import { routerFromJson, routerToJson, trainRouter, type LearnedRouter, type RoutingRow } from '../routing/learned-router.js';
+import { RoutingMemory } from '../routing/memory.js';
 import { route, type RouteInput, type RouteResult } from '../routing/router.js';
 import { createClassifier, type Classification, type ClassifyInput, type Classifier } from './classifier.js';
 import { isLabel } from './dimensions.js';
@@ -23,6 +24,10 @@ interface Engine {
   classifier: Classifier;
   index: CatalogIndex;
   router: LearnedRouter | null;
+  /** confirmed routings and corrections, searched by similarity; grows as labels arrive */
+  memory: RoutingMemory;
+  /** the newest routing label the memory holds */
+  labelId: number;
 }
 
 export interface ModelStatus {
@@ -66,14 +71,14 @@ export class ClassificationService {
 
   async route(input: RouteInput): Promise<RouteResult> {
     const e = await this.current();
-    return route(input, e.index, { learned: e.router, segmenter: e.classifier.segmenter });
+    return route(input, e.index, { memory: e.memory });
   }
 
   /** Both, for intake: the classification feeds routing (misconduct → supervision). */
   async assess(input: ClassifyInput & Omit<RouteInput, 'classification'>, snap?: CatalogSnapshot): Promise<{ c: Classification; r: RouteResult }> {
     const e = await this.current(snap);
     const c = e.classifier.classify(input);
-    const r = route({ ...input, classification: c }, e.index, { learned: e.router, segmenter: e.classifier.segmenter });
+    const r = route({ ...input, classification: c }, e.index, { memory: e.memory });
     return { c, r };
   }
 
@@ -140,13 +145,19 @@ export class ClassificationService {
     const snap = given ?? (await this.catalog.get());
     const [latest] = await this.ds.query(
       `SELECT (SELECT max(id) FROM classifier_model WHERE kind = 'classifier')::text AS model,
-              (SELECT max(id) FROM classifier_model WHERE kind = 'router')::text AS router`,
+              (SELECT max(id) FROM classifier_model WHERE kind = 'router')::text AS router,
+              (SELECT max(id) FROM item_label WHERE kind = 'routing')::bigint AS label`,
     );
     const modelId = latest.model ?? 'seed';
     const routerId = latest.router ?? 'seed';
+    const labelId = Number(latest.label ?? 0);
     this.checkedAt = performance.now();
     const e = this.engine;
-    if (e && e.catalogVersion === snap.version && e.modelId === modelId && e.routerId === routerId) return e;
+    if (e && e.labelId < labelId) await this.remember(e.memory, e.labelId, labelId);
+    if (e && e.catalogVersion === snap.version && e.modelId === modelId && e.routerId === routerId) {
+      e.labelId = Math.max(e.labelId, labelId);
+      return e;
+    }
 
     let classifier = e?.classifier;
     if (!e || e.catalogVersion !== snap.version) {
@@ -158,9 +169,26 @@ export class ClassificationService {
     if (!e || e.modelId !== modelId || e.catalogVersion !== snap.version) c.setModel(await this.loadModel(modelId));
     let router = e?.router ?? null;
     if (!e || e.routerId !== routerId || e.catalogVersion !== snap.version) router = await this.loadRouter(routerId, c);
-    const engine: Engine = { catalogVersion: snap.version, modelId, routerId, classifier: c, index: buildCatalogIndex(snap.catalog), router };
+    let memory = e?.memory;
+    if (!memory) {
+      memory = new RoutingMemory();
+      for (const r of shippedRoutingRows()) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
+      await this.remember(memory, 0, labelId);
+    }
+    const engine: Engine = { catalogVersion: snap.version, modelId, routerId, classifier: c, index: buildCatalogIndex(snap.catalog), router, memory, labelId };
     this.engine = engine;
     return engine;
+  }
+
+  /** Adds the routing labels (staff confirmations, dispatches, corrections) stored after `from` to the memory. */
+  private async remember(memory: RoutingMemory, from: number, to: number): Promise<void> {
+    if (to <= from) return;
+    const rows: { item_id: string; text: string; unit_code: string }[] = await this.ds.query(
+      `SELECT item_id::text, text, unit_code FROM item_label WHERE kind = 'routing' AND unit_code IS NOT NULL AND id > $1 AND id <= $2 ORDER BY id`,
+      [from, to],
+    );
+    // an item corrected twice counts once, with its latest unit
+    for (const r of rows) memory.add(r.text, r.unit_code, `item:${r.item_id}`);
   }
 
   private async loadModel(id: string): Promise<Model> {
@@ -182,6 +210,14 @@ export class ClassificationService {
       .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit }));
     return rows.length ? trainRouter(rows, c.segmenter) : null;
   }
+}
+
+/** The shipped rows that carry a confirmed unit (the routing memory's seed). */
+export function shippedRoutingRows(): Array<{ text: string; subject?: string | null; unit: string }> {
+  return shippedTrainingRows()
+    .map((r) => r as TrainingRow & { unit?: unknown })
+    .filter((r): r is TrainingRow & { unit: string } => typeof r.unit === 'string')
+    .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit }));
 }
 
 /** The labelled rows shipped in config/classification/training/*.jsonl (the seed model's training data). */

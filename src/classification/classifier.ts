@@ -6,7 +6,7 @@
  */
 import type { Catalog } from '../org/catalog.types.js';
 import { DIMENSIONS, LABELS, type Dimension, type Label } from './dimensions.js';
-import { lexiconPhrases, scoreCues, type Lexicon } from './lexicon.js';
+import { junkScore, lexiconPhrases, scoreCues, type Lexicon } from './lexicon.js';
 import { predict, type Model } from './model.js';
 import { normalizeText } from './normalize.js';
 import { resolveTags } from './qr-tags.js';
@@ -31,6 +31,8 @@ export interface Classification {
   dimension: Label;
   secondary: Dimension[];
   misconduct: boolean;
+  /** an advert, spam, a test or text unrelated to government service: kept and counted, never sent to a unit */
+  junk?: boolean;
   confidence: number;
   evidence: Evidence[];
   truncated?: boolean;
@@ -98,6 +100,14 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     const tags = resolveTags(input.tags);
     const rating = typeof input.rating === 'number' && Number.isFinite(input.rating) ? input.rating : null;
     const cues = scoreCues(lexicon, text);
+    // a rating is never junk (the person rated a real service act); a comment-only message may be
+    if (rating === null && !tags.length && text) {
+      const junk = junkOf(lexicon, text, cues);
+      if (junk) {
+        evidence.push({ kind: 'rule', text: junk });
+        return { dimension: 'none', secondary: [], misconduct: false, junk: true, confidence: 0.9, evidence, ...(truncated ? { truncated } : {}) };
+      }
+    }
     const misconductByCue = cues.misconduct >= lexicon.misconductThreshold;
 
     // QR problem tags: the person said what went wrong; the text can only add to it.
@@ -179,6 +189,20 @@ export function createClassifier(options: ClassifierOptions): Classifier {
       model = next;
     },
   };
+}
+
+const CJK = /[\u3400-\u9fff]/u;
+const PRAISE_LATIN = /^(ok|okay|good|nice|great|thanks|thank you|thx|赞|👍)+[!.。！]*$/u;
+
+/** Why a comment-only text is junk (an advert, a test, no words at all), or null. */
+function junkOf(lexicon: Lexicon, text: string, cues: ReturnType<typeof scoreCues>): string | null {
+  if (PRAISE_LATIN.test(text)) return null;
+  const complaint = DIMENSIONS.reduce((s, d) => s + cues.scores[d], 0);
+  const { score, found } = junkScore(lexicon, text);
+  if (score >= lexicon.junkThreshold && complaint < score) return `疑似广告、测试或无关内容（${found.slice(0, 3).join('、')}）`;
+  // nothing a person could act on: no Chinese, no word of praise (random keys, "1111", "asdf")
+  if (!CJK.test(text) && !PRAISE_LATIN.test(text) && text.length <= 40 && !/@/.test(text)) return '内容没有可办理的文字（疑似测试或误发）';
+  return null;
 }
 
 function addCueEvidence(evidence: Evidence[], hits: ReturnType<typeof scoreCues>['hits']): void {

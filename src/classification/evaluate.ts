@@ -6,7 +6,8 @@
  */
 import type { Catalog } from '../org/catalog.types.js';
 import { buildCatalogIndex } from '../routing/catalog-index.js';
-import { trainRouter, type LearnedRouter } from '../routing/learned-router.js';
+import type { LearnedRouter } from '../routing/learned-router.js';
+import { RoutingMemory } from '../routing/memory.js';
 import { route, type RouteRule } from '../routing/router.js';
 import { createClassifier, type ClassifierTuning } from './classifier.js';
 import { isLabel, LABELS, type Label } from './dimensions.js';
@@ -29,6 +30,8 @@ export interface LabelledRow {
   dimension: Label;
   secondary?: string[];
   misconduct?: boolean;
+  /** an advert, spam or test: expected to stay with the office (unit null) */
+  junk?: boolean;
   unit?: string | null;
 }
 
@@ -58,7 +61,7 @@ export interface Mistake {
   text: string;
   expected: string;
   got: string;
-  kind: 'dimension' | 'unit' | 'misconduct';
+  kind: 'dimension' | 'unit' | 'misconduct' | 'junk';
   rule?: RouteRule;
 }
 
@@ -71,7 +74,22 @@ export interface EvaluationResult {
   accuracy: number;
   /** confusion[expected][predicted] */
   confusion: Record<Label, Record<Label, number>>;
-  routing: { scored: number; correct: number; accuracy: number; byRule: Record<string, { count: number; correct: number }> };
+  routing: {
+    scored: number;
+    correct: number;
+    accuracy: number;
+    byRule: Record<string, { count: number; correct: number }>;
+    byChannel: Record<string, { count: number; correct: number }>;
+    /** rows with no scanned window and no hotline-assigned unit: the text alone decides */
+    textOnly: { count: number; correct: number };
+    /** routed by the text (not window/assigned/junk): confidence bins → how many and how many right */
+    calibration: Array<{ from: number; to: number; count: number; correct: number }>;
+    /** sent to triage although a unit was expected: how often the right one was among the two candidates shown */
+    triaged: { count: number; top2: number };
+    /** expected unit → predicted unit → count, for the wrong ones */
+    confusion: Record<string, Record<string, number>>;
+  };
+  junk: { precision: number; recall: number; truePositive: number; falsePositive: number; falseNegative: number };
   misconduct: { precision: number; recall: number; truePositive: number; falsePositive: number; falseNegative: number };
   mistakes: Mistake[];
 }
@@ -109,18 +127,21 @@ export function evaluate(rows: LabelledRow[], options: EvaluateOptions): Evaluat
   const base = (options.baseRows ?? []).filter((r) => !scoredTexts.has(normalizeText(r.text)));
   const fold = options.model !== undefined ? usable.map(() => 0) : assignFolds(usable.map((r) => r.dimension), folds, seed);
 
-  const predicted: Array<{ dimension: Label; misconduct: boolean; unit: string; rule: RouteRule }> = new Array(usable.length);
+  type Predicted = { dimension: Label; misconduct: boolean; junk: boolean; unit: string; rule: RouteRule; confidence: number; candidates: string[] };
+  const predicted: Predicted[] = new Array(usable.length);
+  const remember = (memory: RoutingMemory, list: Array<{ text: string; subject?: string | null; unit?: string | null }>): void => {
+    for (const r of list) if (r.unit) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
+  };
   for (let k = 0; k < folds; k++) {
     let model: Model | null;
-    let router: LearnedRouter | null;
+    const memory = new RoutingMemory();
+    remember(memory, base as Array<TrainingRow & { unit?: string | null }>);
     if (options.model !== undefined) {
       model = options.model;
-      router = options.router ?? null;
     } else {
       const train = usable.filter((_, i) => fold[i] !== k);
       model = trainModel([...train, ...base], segmenter, { seed });
-      const routed = train.filter((r): r is LabelledRow & { unit: string } => !!r.unit && index.units.has(r.unit));
-      router = routed.length ? trainRouter(routed, segmenter) : null;
+      remember(memory, train);
     }
     classifier.setModel(model);
     usable.forEach((row, i) => {
@@ -129,9 +150,17 @@ export function evaluate(rows: LabelledRow[], options: EvaluateOptions): Evaluat
       const r = route(
         { text: row.text, subject: row.subject, channel: row.channel, window: row.window, assignedUnit: row.assignedUnit, classification: c },
         index,
-        { learned: router, segmenter },
+        { memory },
       );
-      predicted[i] = { dimension: c.dimension, misconduct: c.misconduct, unit: r.unit, rule: r.rule };
+      predicted[i] = {
+        dimension: c.dimension,
+        misconduct: c.misconduct,
+        junk: c.junk === true,
+        unit: r.unit,
+        rule: r.rule,
+        confidence: r.confidence,
+        candidates: r.candidates.slice(0, 2).map((x) => x.unit),
+      };
     });
   }
 
@@ -144,6 +173,13 @@ export function evaluate(rows: LabelledRow[], options: EvaluateOptions): Evaluat
   let routed = 0;
   let routedOk = 0;
   const byRule: Record<string, { count: number; correct: number }> = {};
+  const byChannel: Record<string, { count: number; correct: number }> = {};
+  const textOnly = { count: 0, correct: 0 };
+  const calibration = [0, 0.5, 0.6, 0.7, 0.8, 0.9].map((from, i, a) => ({ from, to: a[i + 1] ?? 1, count: 0, correct: 0 }));
+  const triaged = { count: 0, top2: 0 };
+  const unitConfusion: Record<string, Record<string, number>> = {};
+  const junk = { tp: 0, fp: 0, fn: 0 };
+  const junkLabelled = usable.some((r) => typeof r.junk === 'boolean');
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -153,14 +189,41 @@ export function evaluate(rows: LabelledRow[], options: EvaluateOptions): Evaluat
     confusion[row.dimension][p.dimension]++;
     if (p.dimension === row.dimension) correct++;
     else mistakes.push({ id, text: row.text, expected: row.dimension, got: p.dimension, kind: 'dimension' });
-    if (row.unit) {
+    const expectJunk = row.junk === true;
+    if (expectJunk && p.junk) junk.tp++;
+    else if (!expectJunk && p.junk && junkLabelled) junk.fp++;
+    else if (expectJunk && !p.junk) junk.fn++;
+    if (expectJunk !== p.junk && junkLabelled) mistakes.push({ id, text: row.text, expected: String(expectJunk), got: String(p.junk), kind: 'junk' });
+    if (row.unit || expectJunk) {
       routed++;
-      const ok = p.unit === row.unit;
+      // junk stays with the triage unit: a set without junk labels expecting that unit counts it right
+      const ok = expectJunk ? p.junk : p.unit === row.unit && (!p.junk || !junkLabelled);
+      const got = p.junk ? 'junk' : p.unit;
       if (ok) routedOk++;
-      else mistakes.push({ id, text: row.text, expected: row.unit, got: p.unit, kind: 'unit', rule: p.rule });
+      else {
+        mistakes.push({ id, text: row.text, expected: row.unit ?? 'junk', got, kind: 'unit', rule: p.rule });
+        const e = (unitConfusion[row.unit ?? 'junk'] ??= {});
+        e[got] = (e[got] ?? 0) + 1;
+      }
       const b = (byRule[p.rule] ??= { count: 0, correct: 0 });
       b.count++;
       if (ok) b.correct++;
+      const ch = (byChannel[row.channel ?? 'unknown'] ??= { count: 0, correct: 0 });
+      ch.count++;
+      if (ok) ch.correct++;
+      if (!row.window && !row.assignedUnit) {
+        textOnly.count++;
+        if (ok) textOnly.correct++;
+      }
+      if (!['window', 'assigned_unit', 'junk', 'triage'].includes(p.rule)) {
+        const bin = calibration.find((c) => p.confidence >= c.from && p.confidence < c.to) ?? calibration[calibration.length - 1]!;
+        bin.count++;
+        if (ok) bin.correct++;
+      }
+      if (p.rule === 'triage' && row.unit) {
+        triaged.count++;
+        if (p.candidates.includes(row.unit)) triaged.top2++;
+      }
     }
     const m = row.misconduct === true;
     if (m && p.misconduct) tp++;
@@ -187,7 +250,8 @@ export function evaluate(rows: LabelledRow[], options: EvaluateOptions): Evaluat
     macroF1: ratio(present.reduce((s, l) => s + perClass[l].f1, 0), present.length),
     accuracy: ratio(correct, usable.length),
     confusion,
-    routing: { scored: routed, correct: routedOk, accuracy: ratio(routedOk, routed), byRule },
+    routing: { scored: routed, correct: routedOk, accuracy: ratio(routedOk, routed), byRule, byChannel, textOnly, calibration, triaged, confusion: unitConfusion },
+    junk: { precision: ratio(junk.tp, junk.tp + junk.fp), recall: junk.tp + junk.fn === 0 ? 1 : ratio(junk.tp, junk.tp + junk.fn), truePositive: junk.tp, falsePositive: junk.fp, falseNegative: junk.fn },
     misconduct: { precision: ratio(tp, tp + fp), recall: tp + fn === 0 ? 1 : ratio(tp, tp + fn), truePositive: tp, falsePositive: fp, falseNegative: fn },
     mistakes,
   };
@@ -212,13 +276,28 @@ export function formatReport(result: EvaluationResult, options: { mistakes?: num
   for (const e of LABELS) lines.push(`${e.padEnd(6)}  ${LABELS.map((p) => String(result.confusion[e][p]).padStart(5)).join('')}`);
   const r = result.routing;
   lines.push('', `routing accuracy ${(r.accuracy * 100).toFixed(1)}% (${r.correct}/${r.scored})`);
+  lines.push(`  text only (no window, no assigned unit): ${pct(ratio(r.textOnly.correct, r.textOnly.count))}% (${r.textOnly.correct}/${r.textOnly.count})`);
+  lines.push('  by rule:');
   for (const [rule, b] of Object.entries(r.byRule).sort((a, b2) => b2[1].count - a[1].count)) {
-    lines.push(`  ${rule.padEnd(14)} ${String(b.count).padStart(4)} routed, ${pct(ratio(b.correct, b.count))}% right`);
+    lines.push(`    ${rule.padEnd(14)} ${String(b.count).padStart(4)} routed, ${pct(ratio(b.correct, b.count))}% right`);
   }
+  lines.push('  by channel:');
+  for (const [ch, b] of Object.entries(r.byChannel).sort((a, b2) => b2[1].count - a[1].count)) {
+    lines.push(`    ${ch.padEnd(14)} ${String(b.count).padStart(4)} rows,   ${pct(ratio(b.correct, b.count))}% right`);
+  }
+  lines.push('  calibration (routed by the text: confidence → share right):');
+  for (const c of r.calibration.filter((x) => x.count > 0)) {
+    lines.push(`    ${c.from.toFixed(1)}–${c.to.toFixed(1)} ${String(c.count).padStart(4)} rows,   ${pct(ratio(c.correct, c.count))}% right`);
+  }
+  lines.push(`  sent to triage though a unit was expected: ${r.triaged.count}; the right unit among the two candidates shown: ${r.triaged.top2}`);
+  const conf = Object.entries(r.confusion).flatMap(([e, m]) => Object.entries(m).map(([g, n]) => ({ e, g, n }))).sort((a, b) => b.n - a.n);
+  if (conf.length) lines.push(`  most frequent confusions (expected → got): ${conf.slice(0, 10).map((x) => `${x.e}→${x.g} ×${x.n}`).join(', ')}`);
   const m = result.misconduct;
+  const j = result.junk;
   lines.push(
     '',
     `misconduct precision ${(m.precision * 100).toFixed(1)}%  recall ${(m.recall * 100).toFixed(1)}%  (tp ${m.truePositive}, fp ${m.falsePositive}, fn ${m.falseNegative})`,
+    `junk       precision ${(j.precision * 100).toFixed(1)}%  recall ${(j.recall * 100).toFixed(1)}%  (tp ${j.truePositive}, fp ${j.falsePositive}, fn ${j.falseNegative})`,
   );
   const limit = options.mistakes ?? 0;
   if (limit > 0 && result.mistakes.length) {

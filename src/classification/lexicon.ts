@@ -29,6 +29,9 @@ export interface Lexicon {
   fillers: string[];
   /** Misconduct score at or above which an item is flagged. */
   misconductThreshold: number;
+  /** adverts, spam and test messages: kept and counted, never sent to a unit (see `junkScore`) */
+  junk: Cue[];
+  junkThreshold: number;
 }
 
 export interface CueHit {
@@ -117,7 +120,7 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new LexiconError(['(root): expected a mapping'], source);
   const root = doc as Record<string, unknown>;
   for (const key of Object.keys(root)) {
-    if (!['version', 'negators', 'shortNegators', 'fillers', 'dimensions', 'misconduct', 'misconductThreshold'].includes(key)) {
+    if (!['version', 'negators', 'shortNegators', 'fillers', 'dimensions', 'misconduct', 'misconductThreshold', 'junk', 'junkThreshold'].includes(key)) {
       problems.push(`${key}: unknown field`);
     }
   }
@@ -150,6 +153,14 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
       if (cue) misconduct.push(cue);
     });
   }
+  const junk: Cue[] = [];
+  if (root.junk !== undefined && !Array.isArray(root.junk)) problems.push('junk: expected a list of cues');
+  (Array.isArray(root.junk) ? root.junk : []).forEach((entry, i) => {
+    const cue = compileCue(entry, `junk[${i}]`, problems);
+    if (cue) junk.push(cue);
+  });
+  const junkThreshold = root.junkThreshold ?? 3;
+  if (typeof junkThreshold !== 'number' || !(junkThreshold > 0)) problems.push('junkThreshold: must be a positive number');
   const threshold = root.misconductThreshold ?? 2;
   if (typeof threshold !== 'number' || !(threshold > 0)) problems.push('misconductThreshold: must be a positive number');
   const negators = stringList(root.negators, 'negators', problems, ['不是', '没有', '并非', '并没有', '不存在']);
@@ -163,6 +174,8 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
     shortNegators,
     fillers: [...fillers].sort((a, b) => b.length - a.length),
     misconductThreshold: threshold as number,
+    junk,
+    junkThreshold: junkThreshold as number,
   };
 }
 
@@ -373,4 +386,20 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
     else scores[hit.label] += hit.weight;
   }
   return { scores, misconduct, hits };
+}
+
+/** Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found. */
+export function junkScore(lexicon: Lexicon, text: string): { score: number; found: string[] } {
+  let score = 0;
+  const found: string[] = [];
+  for (const cue of lexicon.junk) {
+    let hit: string | null = null;
+    if (cue.literal !== null) hit = text.includes(cue.literal) ? cue.literal : null;
+    else if (cue.regex) hit = cue.regex.exec(text)?.[0] ?? null;
+    if (hit !== null) {
+      score += cue.weight;
+      found.push(hit);
+    }
+  }
+  return { score, found };
 }

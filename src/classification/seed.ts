@@ -75,6 +75,9 @@ export interface EvalFilesOptions {
   baseTrainingFiles?: string[];
   folds?: number;
   seed?: number;
+  /** score as a held-out set with this shipped model (no cross-validation); base rows seed the routing memory */
+  modelPath?: string;
+  mistakes?: number;
 }
 
 export function evaluateFiles(options: EvalFilesOptions): { result: EvaluationResult; report: string } {
@@ -82,6 +85,7 @@ export function evaluateFiles(options: EvalFilesOptions): { result: EvaluationRe
   const catalog = loadCatalogYaml(options.catalogPath);
   const lexicon = loadLexicon(options.lexiconPath);
   const baseRows = (options.baseTrainingFiles ?? []).flatMap(readLabelledJsonl);
-  const result = evaluate(rows, { catalog, lexicon, baseRows, folds: options.folds ?? 5, seed: options.seed ?? 42 });
-  return { result, report: formatReport(result, { mistakes: 40 }) };
+  const model = options.modelPath ? loadModel(options.modelPath) : undefined;
+  const result = evaluate(rows, { catalog, lexicon, baseRows, folds: options.folds ?? 5, seed: options.seed ?? 42, ...(model ? { model } : {}) });
+  return { result, report: formatReport(result, { mistakes: options.mistakes ?? 40 }) };
 }

@@ -7,13 +7,17 @@
 import type { Catalog, CatalogServiceItem, CatalogUnit, CatalogWindow } from '../org/catalog.types.js';
 import { normalizeText } from '../classification/normalize.js';
 import { canonicalName, regionPrefixes } from './fuzzy.js';
+import { loadDutyBook, typeUnits, type DutyBook, type UnitTypes } from './duties.js';
 
-export type MentionKind = 'unit' | 'unit_core' | 'window' | 'item';
+/** unit/unit_core/window/item name a catalogue entry; body names a department type ("税务说…") */
+export type MentionKind = 'unit' | 'unit_core' | 'window' | 'item' | 'body';
 
 export interface PhraseTarget {
   kind: MentionKind;
-  /** unit code, or item code for kind item */
+  /** unit code; item code for kind item; duty type for kind body */
   code: string;
+  /** window code, for kind window */
+  window?: string;
   phrase: string;
   /** how sure a mention of this phrase names the target */
   strength: number;
@@ -36,6 +40,43 @@ export interface CatalogIndex {
   /** canonical name → unit codes, from names and aliases of active units */
   canonical: Array<{ canonical: string; code: string; written: string }>;
   findMentions(normalizedText: string): Mention[];
+  /** department duties and the catalogue's units typed by them */
+  duties: DutyBook;
+  types: UnitTypes;
+  /** windows by the floor and number in their name or location ("二楼6号窗口") */
+  windowsByNumber: Map<string, CatalogWindow[]>;
+}
+
+let defaultBook: DutyBook | null = null;
+/** The shipped duty configuration (config/routing/duties), read once per process. */
+export function defaultDutyBook(): DutyBook {
+  return (defaultBook ??= loadDutyBook());
+}
+
+const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+/** "6", "十二", "二十一" → 6, 12, 21 (window numbers and floors people write). */
+export function parseNumber(s: string): number | null {
+  if (/^[0-9]+$/.test(s)) return Number(s);
+  if (!/^[零〇一二两三四五六七八九十]+$/.test(s)) return null;
+  if (!s.includes('十')) return s.length === 1 ? (CN_DIGITS[s] ?? null) : null;
+  const [tens, ones] = s.split('十') as [string, string];
+  return (tens ? (CN_DIGITS[tens] ?? 0) : 1) * 10 + (ones ? (CN_DIGITS[ones] ?? 0) : 0);
+}
+
+const NUMBER_WORD = '([0-9]{1,3}|[零〇一二两三四五六七八九十]{1,3})';
+const FLOOR_RE = new RegExp(`${NUMBER_WORD}(?:楼|层)`);
+const WINDOW_NO_RE = new RegExp(`${NUMBER_WORD}号(?:综合|服务|受理|办理|业务)?(?:窗口|窗|柜台|台)`);
+
+/** "f2#6", "#6" keys of a window's floor and number, from its name and location. */
+export function windowNumberKeys(text: string): string[] {
+  const t = normalizeText(text);
+  const n = WINDOW_NO_RE.exec(t);
+  if (!n) return [];
+  const no = parseNumber(n[1] as string);
+  if (no === null) return [];
+  const f = FLOOR_RE.exec(t);
+  const floor = f ? parseNumber(f[1] as string) : null;
+  return floor === null ? [`#${no}`] : [`f${floor}#${no}`, `#${no}`];
 }
 
 /** Units may carry an `active` flag once the org module stores one; absent means active. */
@@ -58,7 +99,7 @@ function coreOf(phrase: string): string | null {
   return core;
 }
 
-export function buildCatalogIndex(catalog: Catalog): CatalogIndex {
+export function buildCatalogIndex(catalog: Catalog, duties: DutyBook = defaultDutyBook()): CatalogIndex {
   const activeUnits = catalog.units.filter(isActive);
   if (activeUnits.length === 0) throw new Error('catalogue has no active units');
   const units = new Map(activeUnits.map((u) => [u.code, u]));
@@ -92,7 +133,15 @@ export function buildCatalogIndex(catalog: Catalog): CatalogIndex {
       }
     }
   }
-  for (const w of windows.values()) add(w.name, { kind: 'window', code: w.unit, strength: 1.5 });
+  for (const w of windows.values()) {
+    add(w.name, { kind: 'window', code: w.unit, strength: 1.5, window: w.code });
+    // "房产窗口", "办税大厅那个窗口": the distinctive part of a window's name
+    const core = coreOf(normalizeText(w.name));
+    if (core) add(core, { kind: 'window', code: w.unit, strength: 1, window: w.code });
+  }
+  for (const [body, types] of duties.bodies) {
+    if (types.length === 1) add(body, { kind: 'body', code: types[0] as string, strength: 0.5 });
+  }
   for (const it of items.values()) {
     for (const written of [it.name, ...it.aliases]) add(written, { kind: 'item', code: it.code, strength: 2 });
   }
@@ -101,7 +150,7 @@ export function buildCatalogIndex(catalog: Catalog): CatalogIndex {
     // keep the strongest kind; drop a phrase that two units (or two items) both claim at that strength
     const best = Math.max(...targets.map((t) => t.strength));
     const top = targets.filter((t) => t.strength === best);
-    const kinds = new Set(top.map((t) => t.kind === 'item' ? 'item' : 'unit'));
+    const kinds = new Set(top.map((t) => (t.kind === 'item' ? 'item' : 'unit')));
     const codes = new Set(top.map((t) => (t.kind === 'item' ? (items.get(t.code)?.unit ?? t.code) : t.code)));
     if (codes.size !== 1 && !(kinds.size === 1 && kinds.has('item') && new Set(top.map((t) => t.code)).size === 1)) continue;
     const chosen = top.find((t) => t.kind === 'item') ?? top[0]!;
@@ -128,7 +177,16 @@ export function buildCatalogIndex(catalog: Catalog): CatalogIndex {
     return out;
   }
 
-  return { region: catalog.region, units, windows, windowsByName, items, triage, supervision, prefixes, canonical, findMentions };
+  const windowsByNumber = new Map<string, CatalogWindow[]>();
+  for (const w of windows.values()) {
+    for (const key of windowNumberKeys(`${w.location ?? ''} ${w.name}`)) {
+      const list = windowsByNumber.get(key) ?? [];
+      list.push(w);
+      windowsByNumber.set(key, list);
+    }
+  }
+  const types = typeUnits(duties, catalog, new Set(units.keys()));
+  return { region: catalog.region, units, windows, windowsByName, items, triage, supervision, prefixes, canonical, findMentions, duties, types, windowsByNumber };
 }
 
 const CLAUSE = /[，,。.!！?？;；:：\n]/;

@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { readLabelledJsonl } from '../classification/seed.js';
-import { createSegmenter } from '../classification/segmenter.js';
 import type { Catalog } from '../org/catalog.types.js';
 import { buildCatalogIndex } from './catalog-index.js';
 import { loadCatalogYaml } from './catalog-yaml.js';
 import { canonicalName, nameSimilarity } from './fuzzy.js';
-import { routerFromJson, routerToJson, trainRouter } from './learned-router.js';
+import { RoutingMemory } from './memory.js';
 import { matchUnitName, route } from './router.js';
 
 const anping = loadCatalogYaml(path.resolve('../shared/data/org/anping.yaml'));
@@ -65,11 +64,13 @@ describe('order of authority', () => {
   it('(3) a service item in the text → its responsible unit', () => {
     const r = route({ text: '二手房过户排了一上午', classification: clean }, ap);
     expect(r).toMatchObject({ unit: 'BDC', rule: 'service_item', serviceItem: 'SX-003' });
-    expect(r.reason).toBe('诉求涉及的事项“不动产转移登记”由安平区不动产登记中心负责');
+    expect(r.reason).toBe('涉及事项“不动产转移登记”；诉求涉及“二手房过户”，属于不动产登记机构的职责，由安平区不动产登记中心办理');
   });
 
   it('(4) a unit named in the text', () => {
-    expect(route({ text: '公积金中心的电话永远打不通', classification: clean }, ap)).toMatchObject({ unit: 'GJJ', rule: 'named_unit' });
+    const r = route({ text: '公积金中心的电话永远打不通', classification: clean }, ap);
+    expect(r).toMatchObject({ unit: 'GJJ', rule: 'named_unit' });
+    expect(r.reason).toContain('提到“公积金中心”');
   });
 
   it('(4) a unit the text says is not responsible is skipped', () => {
@@ -98,16 +99,22 @@ describe('order of authority', () => {
     expect(r.reason).toContain('督查科');
   });
 
-  it('(5) the learned router is used when confident and only for units of this catalogue', () => {
-    const segmenter = createSegmenter({ catalog: anping });
-    const rows = Array.from({ length: 6 }, (_, i) => ({ text: `老年人坐轮椅来办残疾补助${'，'.repeat(i)}评残等太久`, unit: 'CL' }));
-    rows.push(...Array.from({ length: 6 }, () => ({ text: '厕所没有手纸，洗手液也空了', unit: 'ZWB' })));
-    const learned = routerFromJson(JSON.parse(JSON.stringify(routerToJson(trainRouter(rows, segmenter)))));
-    const r = route({ text: '坐轮椅来办残疾补助，评残等太久', classification: clean }, ap, { learned, segmenter });
-    expect(r).toMatchObject({ unit: 'CL', rule: 'learned' });
-    // a router trained elsewhere never routes to a unit this catalogue does not have
-    const r2 = route({ text: '坐轮椅来办残疾补助，评残等太久', classification: clean }, qh, { learned, segmenter });
-    expect(r2.rule).toBe('triage');
+  it('(5) the routing memory moves the next similar item, and only to units of this catalogue', () => {
+    const text = '周末来了发现那个刷脸的机器又罢工了，折腾半天白跑';
+    const before = route({ text, classification: clean }, ap, { memory: new RoutingMemory() });
+    const memory = new RoutingMemory();
+    memory.add('刷脸的机器罢工了，折腾半天白跑一趟', 'CL');
+    memory.add('那个刷脸机器又罢工，白跑', 'CL');
+    const r = route({ text, classification: clean }, ap, { memory });
+    expect(r.unit).toBe('CL');
+    expect(r.unit).not.toBe(before.unit);
+    expect(r.evidence.some((e) => e.rule === 'learned')).toBe(true);
+    // a correction of the same item replaces its earlier unit
+    memory.add('大厅空调不制冷', 'ZJ', 'item:1');
+    memory.add('大厅空调不制冷', 'CL', 'item:1');
+    expect(memory.size).toBe(3);
+    // a memory learnt elsewhere never routes to a unit this catalogue does not have
+    expect(route({ text, classification: clean }, qh, { memory }).unit).not.toBe('CL');
   });
 });
 

@@ -1,20 +1,40 @@
 /**
- * Routing: one responsible unit per item and the plain-words reason, in DESIGN.md's order of authority —
- * (1) the scanned window, (2) the unit the hotline assigned, (3/4) the service item or unit the text is about,
- * (5) the learned router when confident, (6) the triage unit. Misconduct also goes to the supervision unit.
+ * Routing: one responsible unit per item and the plain-words reason. In DESIGN.md's order of authority the
+ * scanned window (1) and the unit the hotline assigned (2) decide on their own; otherwise every cue in the text
+ * scores the units it points at and the best-supported unit wins when the evidence is clear enough:
+ *   - a service item of the catalogue (its unit);
+ *   - a unit, window or department named as the party that acted or refused ("医保窗口说没收到", "找税务"),
+ *     more than one merely named, and nothing for a place of residence, travel or hand-over ("我是石桥镇的");
+ *   - a window by its number and floor ("二楼6号窗口");
+ *   - department duties in people's words ("二手房过户" → the units whose duty that is, config/routing/duties);
+ *   - past confirmed routings and staff corrections of similar text (the routing memory).
+ * Below the confidence threshold the item goes to the triage unit with the two best candidates and their
+ * evidence for the dispatcher. Junk (adverts, tests) stays with the office and never reaches a unit's queue.
+ * Misconduct also goes to the supervision unit.
  */
 import { normalizeText } from '../classification/normalize.js';
 import type { Segmenter } from '../classification/segmenter.js';
-import type { CatalogIndex, Mention } from './catalog-index.js';
+import { windowNumberKeys, type CatalogIndex, type Mention } from './catalog-index.js';
 import { canonicalName, nameSimilarity } from './fuzzy.js';
-import { predictRoute, type LearnedRouter } from './learned-router.js';
+import type { LearnedRouter } from './learned-router.js';
+import type { RoutingMemory } from './memory.js';
+import { isBlamed, partyRole, type PartyRole } from './parties.js';
 
-export type RouteRule = 'window' | 'assigned_unit' | 'service_item' | 'named_unit' | 'learned' | 'triage';
+export type RouteRule = 'window' | 'assigned_unit' | 'service_item' | 'named_unit' | 'window_mention' | 'duty' | 'learned' | 'triage' | 'junk';
 
 export interface RouteEvidence {
-  rule: RouteRule | 'supervision' | 'skipped';
+  rule: RouteRule | 'supervision' | 'skipped' | 'place' | 'candidate';
   text: string;
   score?: number;
+  /** the unit this piece of evidence points at */
+  unit?: string;
+}
+
+/** A unit the evidence points at, with its score and the evidence in plain words (best first). */
+export interface RouteCandidate {
+  unit: string;
+  score: number;
+  evidence: string[];
 }
 
 export interface RouteInput {
@@ -25,7 +45,7 @@ export interface RouteInput {
   window?: string | null;
   /** 承办单位 as the hotline wrote it: a code, a name or an alias */
   assignedUnit?: string | null;
-  classification?: { misconduct: boolean; dimension?: string } | null;
+  classification?: { misconduct: boolean; dimension?: string; junk?: boolean } | null;
 }
 
 export interface RouteResult {
@@ -35,14 +55,22 @@ export interface RouteResult {
   supervision: string | null;
   serviceItem: string | null;
   evidence: RouteEvidence[];
+  /** how sure the choice is, 0–1 (1 for a scanned window or an assigned unit) */
+  confidence: number;
+  /** the best-supported units, best first (at most three), for the dispatcher */
+  candidates: RouteCandidate[];
+  /** an advert, a test or text unrelated to any service: kept and counted, never sent to a unit */
+  junk?: boolean;
 }
 
 export interface RouteOptions {
+  /** past confirmed routings and corrections of similar text */
+  memory?: RoutingMemory | null;
+  /** kept for callers of the naive-Bayes router (evaluation only); routing uses the memory */
   learned?: LearnedRouter | null;
-  /** needed by the learned router */
   segmenter?: Segmenter | null;
-  /** posterior the learned router needs before it is trusted */
-  learnedThreshold?: number;
+  /** confidence the text evidence needs before an item is sent without a person (default 0.55) */
+  confidenceThreshold?: number;
   /** similarity an assigned-unit string needs to match a unit */
   assignedThreshold?: number;
 }
@@ -84,52 +112,60 @@ function unitName(index: CatalogIndex, code: string): string {
   return index.units.get(code)?.name ?? code;
 }
 
-/** Picks the entity the complaint is about among service items and units named in the text. */
-function pickFromText(index: CatalogIndex, mentions: Mention[], staffConduct: boolean): { mention: Mention; unit: string } | null {
-  const usable = mentions.filter((m) => !m.negated);
-  const notHall = (m: Mention): boolean => {
-    if (m.kind === 'item') return true;
-    const role = index.units.get(m.code)?.role;
-    // the hall or office that hosts every window is where things happen, not who did them; the supervision
-    // office is who people write to
-    return role !== 'triage' && role !== 'supervision';
-  };
-  const unitOf = (m: Mention): string | null => (m.kind === 'item' ? (index.items.get(m.code)?.unit ?? null) : m.code);
-  const strong = usable.filter((m) => m.strength >= 1.5 && notHall(m));
-  const weak = usable.filter((m) => m.strength < 1.5 && notHall(m));
-  // The first thing the text names is what it is about ("开发区代办点与住建窗口对接不上…施工许可" is about the
-  // proxy point); a bare core word ("医保", "税务") counts only when no full name is there.
-  // A person's conduct belongs to the unit whose staff they are, even when the text names the item first.
-  if (staffConduct) {
-    const u = [...strong, ...weak].find((m) => m.kind !== 'item');
-    if (u) return { mention: u, unit: u.code };
-  }
-  for (const pool of [strong, weak]) {
-    for (const m of pool) {
-      const unit = unitOf(m);
-      if (unit && index.units.has(unit)) return { mention: m, unit };
-    }
-  }
-  return null;
+// How much each kind of cue is worth to the unit it points at.
+const W = {
+  item: 3,
+  unit: { actor: 4, named: 2.5, referred: 1, place: 0 },
+  unitCore: { actor: 3, named: 1.5, referred: 0.6, place: 0 },
+  window: { actor: 3.5, named: 2.5, referred: 1, place: 0 },
+  body: { actor: 3, named: 1.5, referred: 0.5, place: 0 },
+  blamed: 1.5,
+  negated: -3,
+  windowNumber: 3.5,
+  dutyScale: 0.9,
+  dutyCap: 7,
+  memory: 4,
+  /** a score below this is not evidence enough on its own */
+  minimum: 2,
+};
+
+const SERVICE_LEVELS = new Set(['town', 'township', 'street', 'community', 'village']);
+const LOCALITY_TYPES = new Set(['town_government', 'community']);
+
+interface Tally {
+  score: number;
+  evidence: Array<{ text: string; score: number; rule: RouteRule }>;
+  item: string | null;
+}
+
+function roleWord(role: PartyRole): string {
+  return role === 'actor' ? '作为经办方' : role === 'referred' ? '被指引前往' : '';
 }
 
 export function route(input: RouteInput, index: CatalogIndex, options: RouteOptions = {}): RouteResult {
   const evidence: RouteEvidence[] = [];
-  const misconduct = input.classification?.misconduct === true;
+  const misconduct = input.classification?.misconduct === true && input.classification?.junk !== true;
   const supervision = misconduct && index.supervision ? index.supervision.code : null;
-  const finish = (unit: string, rule: RouteRule, reason: string, serviceItem: string | null = null): RouteResult => {
+  let candidates: RouteCandidate[] = [];
+  const finish = (unit: string, rule: RouteRule, reason: string, serviceItem: string | null = null, confidence = 1, junk = false): RouteResult => {
     if (supervision) {
       evidence.push({ rule: 'supervision', text: `反映廉政问题，同时抄送${unitName(index, supervision)}` });
       reason += `；反映内容涉及廉政问题，同时转${unitName(index, supervision)}监督`;
     }
-    return { unit, reason, rule, supervision, serviceItem, evidence };
+    return { unit, reason, rule, supervision, serviceItem, evidence, confidence: Math.round(confidence * 100) / 100, candidates, ...(junk ? { junk } : {}) };
   };
+
+  // (0) an advert, a test message, unrelated text: kept with the office, counted, never in a unit's queue
+  if (input.classification?.junk === true && !input.window) {
+    evidence.push({ rule: 'junk', text: '疑似广告、测试或与政务服务无关的内容' });
+    return finish(index.triage.code, 'junk', `疑似广告、测试或与政务服务无关的内容，由${index.triage.name}留存，不派给单位`, null, 1, true);
+  }
 
   // (1) the window whose QR code was scanned
   if (input.window) {
     const w = index.windows.get(input.window) ?? index.windowsByName.get(normalizeText(input.window));
     if (w) {
-      evidence.push({ rule: 'window', text: w.code });
+      evidence.push({ rule: 'window', text: w.code, unit: w.unit });
       return finish(w.unit, 'window', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}`);
     }
     evidence.push({ rule: 'skipped', text: `窗口“${input.window}”不在目录中或已停用` });
@@ -140,7 +176,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const m = matchUnitName(index, input.assignedUnit);
     const threshold = options.assignedThreshold ?? 0.6;
     if (m && m.score >= threshold) {
-      evidence.push({ rule: 'assigned_unit', text: `${input.assignedUnit} → ${m.matched}`, score: Math.round(m.score * 100) / 100 });
+      evidence.push({ rule: 'assigned_unit', text: `${input.assignedUnit} → ${m.matched}`, score: Math.round(m.score * 100) / 100, unit: m.code });
       return finish(m.code, 'assigned_unit', `热线已指定承办单位“${input.assignedUnit.trim()}”，即${unitName(index, m.code)}`);
     }
     evidence.push({ rule: 'skipped', text: `承办单位“${input.assignedUnit}”未能对应到目录中的单位`, score: m ? Math.round(m.score * 100) / 100 : 0 });
@@ -148,34 +184,171 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
 
   const raw = `${input.subject ? `${input.subject}。` : ''}${input.text ?? ''}`.slice(0, TEXT_LIMIT);
   const text = normalizeText(raw);
+  const tallies = new Map<string, Tally>();
+  const give = (unit: string, score: number, rule: RouteRule, why: string, item: string | null = null): void => {
+    if (!index.units.has(unit) || score === 0) return;
+    const t = tallies.get(unit) ?? { score: 0, evidence: [], item: null };
+    t.score += score;
+    const same = t.evidence.find((e) => e.text === why);
+    if (same) same.score += score;
+    else t.evidence.push({ text: why, score, rule });
+    if (item && !t.item) t.item = item;
+    tallies.set(unit, t);
+  };
+  const isHall = (code: string): boolean => {
+    const role = index.units.get(code)?.role;
+    return role === 'triage' || role === 'supervision';
+  };
+  const staffConduct = input.classification?.dimension === 'D5';
+
+  // (3) what the text names: service items, units, windows, departments — as parties, places or referrals
   const mentions = index.findMentions(text);
-  for (const m of mentions.filter((x) => x.negated)) {
-    evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
+  const namedTypes = new Set<string>();
+  for (const m of mentions) {
+    if (m.negated) {
+      evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
+      for (const u of unitsOf(index, m)) give(u, W.negated, 'named_unit', `文中说明“${m.phrase}”不是责任方`);
+      continue;
+    }
+    // only a locality (a town, street, community or village) can be where someone lives, came from or handed a
+    // paper in; a department "的人" is its staff
+    const locality = m.kind === 'body' ? LOCALITY_TYPES.has(m.code) : m.kind !== 'item' && SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '');
+    const said = partyRole(text, m.index, m.phrase.length);
+    const role: PartyRole = said === 'place' && !locality ? 'named' : said;
+    const blamed = role !== 'place' && isBlamed(text, m.index, m.phrase.length) ? W.blamed : 0;
+    if (m.kind === 'item') {
+      const item = index.items.get(m.code);
+      if (!item) continue;
+      // a person's conduct belongs to the unit whose staff they are, so the item counts less for D5
+      give(item.unit, (staffConduct ? W.item * 0.6 : W.item) + blamed, 'service_item', `涉及事项“${item.name}”`, item.code);
+      continue;
+    }
+    if (m.kind === 'body') {
+      namedTypes.add(m.code);
+      if (role === 'place') continue;
+      const score = W.body[role] + blamed;
+      for (const { unit, weight } of unitsOfType(index, m.code)) give(unit, score * weight, 'named_unit', `${roleWord(role)}提到“${m.phrase}”`);
+      continue;
+    }
+    if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
+    if (role === 'place') {
+      evidence.push({ rule: 'place', text: `“${m.phrase}”是居住地、来处或递交材料的地方，不作为责任方`, unit: m.code });
+      continue;
+    }
+    const table = m.kind === 'unit' ? W.unit : m.kind === 'window' ? W.window : W.unitCore;
+    const rule: RouteRule = m.kind === 'window' ? 'window_mention' : 'named_unit';
+    give(m.code, table[role] + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
+    for (const t of index.types.byUnit.get(m.code)?.keys() ?? []) namedTypes.add(t);
   }
 
-  // (3)/(4) the service item or unit the text is about
-  const picked = pickFromText(index, mentions, input.classification?.dimension === 'D5');
-  if (picked) {
-    const { mention, unit } = picked;
-    if (mention.kind === 'item') {
-      const item = index.items.get(mention.code)!;
-      evidence.push({ rule: 'service_item', text: mention.phrase });
-      return finish(unit, 'service_item', `诉求涉及的事项“${item.name}”由${unitName(index, unit)}负责`, item.code);
+  // a window by its number and floor ("二楼6号窗口")
+  for (const key of windowNumberKeys(text)) {
+    const ws = index.windowsByNumber.get(key);
+    if (ws && ws.length === 1) {
+      const w = ws[0]!;
+      give(w.unit, W.windowNumber, 'window_mention', `提到“${w.location ?? w.name}”的窗口（${w.name}）`);
+      break;
     }
-    const item = mentions.find((m) => m.kind === 'item' && !m.negated);
-    evidence.push({ rule: 'named_unit', text: mention.phrase });
-    return finish(unit, 'named_unit', `诉求中提到“${mention.phrase}”，属于${unitName(index, unit)}`, item ? item.code : null);
+  }
+
+  // (4) whose duty the matter is
+  // the matter, not the names: unit, window and department names are scored above as parties, so their
+  // words ("医保局" holds "医保") are masked out of the duty scoring
+  let matter = text;
+  for (const m of mentions) {
+    if (m.kind !== 'item') matter = matter.slice(0, m.index) + '|'.repeat(m.phrase.length) + matter.slice(m.index + m.phrase.length);
+  }
+  const duties = index.duties.score(matter);
+  for (const [type, hit] of duties) {
+    const units = unitsOfType(index, type);
+    if (!units.length) continue;
+    const name = index.duties.types.get(type)?.name ?? type;
+    const base = Math.min(hit.score, W.dutyCap) * W.dutyScale;
+    const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
+    for (const { unit, weight, source } of units) {
+      // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
+      // service; a department named for the duty is where it lands by default
+      const levelFactor = source === 'items' && SERVICE_LEVELS.has(index.units.get(unit)?.level ?? '') ? 0.8 : 1;
+      give(unit, base * weight * levelFactor, 'duty', `诉求涉及${words}，属于${name}的职责`);
+    }
   }
 
   // (5) past confirmed routings of similar text
-  if (options.learned && options.segmenter && text) {
-    const guess = predictRoute(options.learned, options.segmenter, text, (code) => index.units.has(code));
-    if (guess && guess.probability >= (options.learnedThreshold ?? 0.95) && guess.unit !== index.triage.code) {
-      evidence.push({ rule: 'learned', text: guess.words.join('、'), score: Math.round(guess.probability * 100) / 100 });
-      return finish(guess.unit, 'learned', `与以往确认由${unitName(index, guess.unit)}办理的诉求相似`);
+  if (options.memory && text) {
+    const guess = options.memory.query(text, (code) => index.units.has(code));
+    if (guess && guess.similarity >= 0.25) {
+      give(guess.unit, W.memory * guess.probability * Math.min(1, guess.similarity * 1.5), 'learned', `与以往确认由该单位办理的诉求相似（${Math.round(guess.similarity * 100)}%）`);
     }
   }
 
-  // (6) a person dispatches it
-  return finish(index.triage.code, 'triage', `未能自动确定责任单位，转${index.triage.name}人工分派`);
+  const ranked = [...tallies.entries()]
+    .filter(([code, t]) => t.score > 0 && !(isHall(code) && !t.evidence.some((e) => e.rule === 'duty')))
+    .sort((a, b) => b[1].score - a[1].score || unitDepth(index, b[0]) - unitDepth(index, a[0]));
+  candidates = ranked.slice(0, 3).map(([unit, t]) => ({
+    unit,
+    score: Math.round(t.score * 100) / 100,
+    evidence: [...t.evidence].sort((a, b) => b.score - a.score).map((e) => e.text),
+  }));
+  const top = ranked[0];
+  const second = ranked[1]?.[1].score ?? 0;
+  const confidence = top ? confidenceOf(top[1].score, second) : 0;
+  if (top && top[1].score >= W.minimum && confidence >= (options.confidenceThreshold ?? 0.55)) {
+    const [unit, t] = top;
+    const best = [...t.evidence].sort((a, b) => b.score - a.score);
+    const lead = best[0]!;
+    for (const e of best.slice(0, 4)) evidence.push({ rule: e.rule, text: e.text, score: Math.round(e.score * 100) / 100, unit });
+    const because = best.slice(0, 2).map((e) => e.text).join('；');
+    const item = t.item ?? mentions.find((m) => m.kind === 'item' && !m.negated && index.items.get(m.code)?.unit === unit)?.code ?? null;
+    return finish(unit, lead.rule, `${because}，由${unitName(index, unit)}办理`, item, confidence);
+  }
+
+  // (6) a person dispatches it, with the best candidates in front of them
+  for (const c of candidates.slice(0, 2)) {
+    evidence.push({ rule: 'candidate', text: `${unitName(index, c.unit)}：${c.evidence.slice(0, 2).join('；')}`, score: c.score, unit: c.unit });
+  }
+  const hint = candidates.length ? `（可能是${candidates.slice(0, 2).map((c) => unitName(index, c.unit)).join('或')}）` : '';
+  return finish(index.triage.code, 'triage', `未能自动确定责任单位${hint}，转${index.triage.name}人工分派`, null, confidence);
+}
+
+/** Confidence from the winner's score and its margin over the runner-up (calibrated on labelled data, docs/benchmarks.md). */
+export function confidenceOf(top: number, second: number): number {
+  const z = 0.9 * (top - second) + 0.35 * (top - 4);
+  return 1 / (1 + Math.exp(-z));
+}
+
+function unitsOf(index: CatalogIndex, m: Mention): string[] {
+  if (m.kind === 'item') return [index.items.get(m.code)?.unit ?? ''].filter(Boolean);
+  if (m.kind === 'body') return unitsOfType(index, m.code).map((u) => u.unit);
+  return [m.code];
+}
+
+/** Units of a department type; a sub-type without units falls back to its parent, then to configured fallbacks. */
+function unitsOfType(index: CatalogIndex, type: string): Array<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }> {
+  const seen = new Set<string>();
+  let factor = 1;
+  let current: string | null = type;
+  while (current && !seen.has(current)) {
+    seen.add(current);
+    const list = index.types.byType.get(current);
+    if (list?.length) return factor === 1 ? list : list.map((u) => ({ ...u, weight: u.weight * factor }));
+    const t = index.duties.types.get(current);
+    const fb = t?.fallback.find((f) => index.types.byType.get(f)?.length);
+    if (fb) {
+      const list2 = index.types.byType.get(fb)!;
+      return list2.map((u) => ({ ...u, weight: u.weight * factor * 0.7 }));
+    }
+    current = t?.parent ?? null;
+    factor *= 0.85;
+  }
+  return [];
+}
+
+function unitDepth(index: CatalogIndex, code: string): number {
+  let d = 0;
+  let u = index.units.get(code);
+  while (u?.parent && d < 10) {
+    u = index.units.get(u.parent);
+    d++;
+  }
+  return d;
 }

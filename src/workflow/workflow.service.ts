@@ -209,6 +209,12 @@ export class WorkflowService {
         set.routing_reason = `由工作人员分派至${unit.name}：${event.note ?? ''}`;
         set.accepted_at = null;
         unitCode = unit.code;
+        // a dispatcher's choice is a confirmed routing: the routing memory of every copy learns it within seconds
+        await m.query(
+          `INSERT INTO item_label (item_id, kind, text, unit_code, actor_id)
+           SELECT id, 'routing', coalesce(subject || '。', '') || text, $2, $3 FROM item WHERE id = $1`,
+          [id, unit.code, actor.id ?? null],
+        );
         break;
       }
       case 'reclassify': {

@@ -1,0 +1,54 @@
+/**
+ * Who a named unit or place is in the sentence: the party that did or refused something ("医保窗口说没收到",
+ * "找税务"), a place where the person lives, came from or handed a paper in ("我是石桥镇的", "单子交给村里了"),
+ * a unit the person was only sent to ("让我先去税务"), or just named. Only parties and plainly named units are
+ * evidence of who must act; places are not.
+ */
+import { CLAUSE_BREAK_CHARS } from '../classification/normalize.js';
+
+export type PartyRole = 'actor' | 'place' | 'referred' | 'named';
+
+// before the mention, within its clause
+const PLACE_BEFORE =
+  /(我是|我们是|俺是|咱是|本人是|家住|住在|住|居住在|来自|从|户籍在|户口在|户口是|老家|老家在|老家是|籍贯|祖籍|搬到|搬去|嫁到|回|回到|到了|路过|经过|途经|交给|交到|交去|交在|送到|送去|递到|递交给|放在|留在|寄到|托|托了)$/;
+// "在X住/生活/打工" is where someone lives; "在X办/申请/排队" is where the service happened
+const AT_BEFORE = /在$/;
+const AT_LIVING_AFTER = /^(的)?.{0,2}(住|生活|居住|长大|出生|打工|上班|种地|务农|养老|买了房|买房|租房|落户)/;
+// after the mention, within its clause
+const PLACE_AFTER = /^(的)?(村民|居民|人|老百姓|群众|老人|住户|户籍|户口|本地人|那边住|住了|住着|生活|出生|长大|人氏)/;
+const REFERRED_BEFORE = /(让我|叫我|要我|喊我|让俺|叫俺|让咱|让他|让她|叫他|叫她|让我们|叫我们|建议|推荐|推给|推到|转给|转到|推我)(先|再|去|到|找|问|回)?(去|到|找|问)?(找)?$/;
+const REFERRED_BEFORE_SHORT = /(先去|再去|先到|再到|先找|再找|去问问|转去|又去)$/;
+const ACTOR_BEFORE = /(找|去找|问了|问|打电话给|打给|联系|联系了|投诉|反映|咨询|到|去|去了|跑了|跑|在|被)$/;
+const ACTOR_AFTER =
+  /^(的)?(工作人员|人员|同志|窗口|大厅|柜台|那边|那里|这边)?(说|讲|称|答复|回复|告知|告诉|要求|让|叫|不给|不予|不让|不肯|不愿|拒绝|不受理|不办|办不了|不管|推|拖|没有办|没办|没给|一直|总是|老是|态度|收了|收取|要了|弄丢|丢了|搞错|错了|没收到|说没|称没|不认|不承认|不同意|卡着|压着|不理|不接|不回|嫌|又说|却说|非要|硬要)/;
+const BLAME_AFTER =
+  /^.{0,10}(不给|不予|拒绝|不受理|不办|办不了|推诿|推脱|推来推去|踢皮球|刁难|拖着|拖了|一直不|没人管|不管|弄丢|丢了|没收到|没见着|没看到|说没|不归|态度|搞错|错了|乱收|卡着|压着|不理|不回|不认|卡住|不同意|不让|不肯)/;
+
+/** The mention's clause: text before it (up to 12 characters) and after it (up to 14), cut at clause breaks. */
+function around(text: string, index: number, length: number): { before: string; after: string } {
+  let start = index;
+  while (start > 0 && index - start < 12 && !CLAUSE_BREAK_CHARS.has(text[start - 1] as string)) start--;
+  let end = index + length;
+  while (end < text.length && end - index - length < 14 && !CLAUSE_BREAK_CHARS.has(text[end] as string)) end++;
+  return { before: text.slice(start, index), after: text.slice(index + length, end) };
+}
+
+export function partyRole(text: string, index: number, length: number): PartyRole {
+  const { before, after } = around(text, index, length);
+  if (PLACE_AFTER.test(after)) return 'place';
+  if (AT_BEFORE.test(before) && AT_LIVING_AFTER.test(after)) return 'place';
+  if (REFERRED_BEFORE.test(before) || REFERRED_BEFORE_SHORT.test(before)) {
+    // "让我去找税务，税务说…" — the referral is this mention; a later one may still be the actor
+    return ACTOR_AFTER.test(after) ? 'actor' : 'referred';
+  }
+  if (PLACE_BEFORE.test(before) && !ACTOR_AFTER.test(after)) return 'place';
+  if (ACTOR_AFTER.test(after)) return 'actor';
+  if (ACTOR_BEFORE.test(before)) return 'actor';
+  return 'named';
+}
+
+/** A blame word in the mention's clause after it ("税务说要先处理欠费，一直不给办"). */
+export function isBlamed(text: string, index: number, length: number): boolean {
+  const { after } = around(text, index, length);
+  return BLAME_AFTER.test(after);
+}
