@@ -66,11 +66,13 @@ export function parseNumber(s: string): number | null {
 const NUMBER_WORD = '([0-9]{1,3}|[零〇一二两三四五六七八九十]{1,3})';
 const FLOOR_RE = new RegExp(`${NUMBER_WORD}(?:楼|层)`);
 const WINDOW_NO_RE = new RegExp(`${NUMBER_WORD}号(?:综合|服务|受理|办理|业务)?(?:窗口|窗|柜台|台)`);
+// "二楼1号" with the floor right before it is a window too
+const FLOOR_NO_RE = new RegExp(`(?:楼|层)的?${NUMBER_WORD}号`);
 
 /** "f2#6", "#6" keys of a window's floor and number, from its name and location. */
 export function windowNumberKeys(text: string): string[] {
   const t = normalizeText(text);
-  const n = WINDOW_NO_RE.exec(t);
+  const n = WINDOW_NO_RE.exec(t) ?? FLOOR_NO_RE.exec(t);
   if (!n) return [];
   const no = parseNumber(n[1] as string);
   if (no === null) return [];

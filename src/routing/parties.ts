@@ -18,9 +18,14 @@ const AT_LIVING_AFTER = /^(的)?.{0,2}(住|生活|居住|长大|出生|打工|�
 const PLACE_AFTER = /^(的)?(村民|居民|人|老百姓|群众|老人|住户|户籍|户口|本地人|那边住|住了|住着|生活|出生|长大|人氏)/;
 const REFERRED_BEFORE = /(让我|叫我|要我|喊我|让俺|叫俺|让咱|让他|让她|叫他|叫她|让我们|叫我们|建议|推荐|推给|推到|转给|转到|推我)(先|再|去|到|找|问|回)?(去|到|找|问)?(找)?$/;
 const REFERRED_BEFORE_SHORT = /(先去|再去|先到|再到|先找|再找|去问问|转去|又去)$/;
-const ACTOR_BEFORE = /(找|去找|问了|问|打电话给|打给|联系|联系了|投诉|反映|咨询|到|去|去了|跑了|跑|在|被)$/;
+const ACTOR_BEFORE = /(找|去找|问了|问|打电话给|打给|联系|联系了|投诉|到|去|去了|跑了|跑|在|被)$/;
+// a place described by what is near it ("东风社区菜市场旁边的公厕"): where, not who
+const WHERE_AFTER = /^(的)?.{0,6}(旁边|门口|附近|对面|路口|楼下|一带|路段|路边|街上|马路|菜市场|小区|片区|境内|辖区内)/;
 const ACTOR_AFTER =
   /^(的)?(工作人员|人员|同志|窗口|大厅|柜台|那边|那里|这边)?(说|讲|称|答复|回复|告知|告诉|要求|让|叫|不给|不予|不让|不肯|不愿|拒绝|不受理|不办|办不了|不管|推|拖|没有办|没办|没给|一直|总是|老是|态度|收了|收取|要了|弄丢|丢了|搞错|错了|没收到|说没|称没|不认|不承认|不同意|卡着|压着|不理|不接|不回|嫌|又说|却说|非要|硬要)/;
+// "X一名工作人员…", "X那个小伙子说…", "X业务窗口": X's staff or counter did it
+const STAFF_AFTER =
+  /^(的)?(一名|一位|一个|有个|有位|那个|那位|这个|这位|个别)?(工作人员|人员|同志|小伙子|小姑娘|姑娘|小伙|大姐|大妈|阿姨|大爷|师傅|领导|干部|科长|主任|股长|所长|窗口|柜台|业务窗口|办事员|经办人|代办员)/;
 const BLAME_AFTER =
   /^.{0,10}(不给|不予|拒绝|不受理|不办|办不了|推诿|推脱|推来推去|踢皮球|刁难|拖着|拖了|一直不|没人管|不管|弄丢|丢了|没收到|没见着|没看到|说没|不归|态度|搞错|错了|乱收|卡着|压着|不理|不回|不认|卡住|不同意|不让|不肯)/;
 
@@ -35,14 +40,14 @@ function around(text: string, index: number, length: number): { before: string; 
 
 export function partyRole(text: string, index: number, length: number): PartyRole {
   const { before, after } = around(text, index, length);
-  if (PLACE_AFTER.test(after)) return 'place';
+  if (PLACE_AFTER.test(after) || WHERE_AFTER.test(after)) return 'place';
   if (AT_BEFORE.test(before) && AT_LIVING_AFTER.test(after)) return 'place';
   if (REFERRED_BEFORE.test(before) || REFERRED_BEFORE_SHORT.test(before)) {
     // "让我去找税务，税务说…" — the referral is this mention; a later one may still be the actor
     return ACTOR_AFTER.test(after) ? 'actor' : 'referred';
   }
-  if (PLACE_BEFORE.test(before) && !ACTOR_AFTER.test(after)) return 'place';
-  if (ACTOR_AFTER.test(after)) return 'actor';
+  if (PLACE_BEFORE.test(before) && !ACTOR_AFTER.test(after) && !STAFF_AFTER.test(after)) return 'place';
+  if (ACTOR_AFTER.test(after) || STAFF_AFTER.test(after)) return 'actor';
   if (ACTOR_BEFORE.test(before)) return 'actor';
   return 'named';
 }

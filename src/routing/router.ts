@@ -122,11 +122,11 @@ const W = {
   blamed: 1.5,
   negated: -3,
   windowNumber: 3.5,
-  dutyScale: 0.9,
+  dutyScale: 1,
   dutyCap: 7,
   memory: 4,
   /** a score below this is not evidence enough on its own */
-  minimum: 2,
+  minimum: 1.5,
 };
 
 const SERVICE_LEVELS = new Set(['town', 'township', 'street', 'community', 'village']);
@@ -237,7 +237,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     const table = m.kind === 'unit' ? W.unit : m.kind === 'window' ? W.window : W.unitCore;
     const rule: RouteRule = m.kind === 'window' ? 'window_mention' : 'named_unit';
-    give(m.code, table[role] + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
+    // a town, community or village merely named is more often where than who
+    const factor = locality && role === 'named' ? 0.8 : 1;
+    give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
     for (const t of index.types.byUnit.get(m.code)?.keys() ?? []) namedTypes.add(t);
   }
 
@@ -330,17 +332,31 @@ function unitsOfType(index: CatalogIndex, type: string): Array<{ unit: string; w
   while (current && !seen.has(current)) {
     seen.add(current);
     const list = index.types.byType.get(current);
-    if (list?.length) return factor === 1 ? list : list.map((u) => ({ ...u, weight: u.weight * factor }));
+    if (list?.length) return primaryFirst(index, list, factor);
     const t = index.duties.types.get(current);
     const fb = t?.fallback.find((f) => index.types.byType.get(f)?.length);
     if (fb) {
-      const list2 = index.types.byType.get(fb)!;
-      return list2.map((u) => ({ ...u, weight: u.weight * factor * 0.7 }));
+      return primaryFirst(index, index.types.byType.get(fb)!, factor * 0.7);
     }
     current = t?.parent ?? null;
     factor *= 0.85;
   }
   return [];
+}
+
+const SOURCE_RANK = { explicit: 0, name: 1, items: 2 } as const;
+
+/**
+ * The department proper (typed explicitly or by its name, highest in the tree) takes a type's full weight; other
+ * units of the type (a second office, a town that holds the item) take less, so the text must name them.
+ */
+function primaryFirst(
+  index: CatalogIndex,
+  list: Array<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }>,
+  factor: number,
+): Array<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }> {
+  const sorted = [...list].sort((a, b) => SOURCE_RANK[a.source] - SOURCE_RANK[b.source] || b.weight - a.weight || unitDepth(index, a.unit) - unitDepth(index, b.unit));
+  return sorted.map((u, i) => ({ ...u, weight: u.weight * factor * (i === 0 ? 1 : 0.8) }));
 }
 
 function unitDepth(index: CatalogIndex, code: string): number {
