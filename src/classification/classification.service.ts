@@ -82,6 +82,11 @@ export class ClassificationService {
     return { c, r };
   }
 
+  /** A correction was stored here: look for new labels on the next call instead of within a few seconds. */
+  invalidate(): void {
+    this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** Retrains the model and the learned router from the shipped rows plus every staff correction in the store. */
   async retrain(by: string): Promise<TrainReport> {
     const e = await this.current();

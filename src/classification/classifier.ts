@@ -199,7 +199,8 @@ function junkOf(lexicon: Lexicon, text: string, cues: ReturnType<typeof scoreCue
   if (PRAISE_LATIN.test(text)) return null;
   const complaint = DIMENSIONS.reduce((s, d) => s + cues.scores[d], 0);
   const { score, found } = junkScore(lexicon, text);
-  if (score >= lexicon.junkThreshold && complaint < score) return `疑似广告、测试或无关内容（${found.slice(0, 3).join('、')}）`;
+  // a report about a scheme ("有人发广告…社保局里有人") is a complaint, not an advert
+  if (score >= lexicon.junkThreshold && complaint < score && cues.misconduct < score) return `疑似广告、测试或无关内容（${found.slice(0, 3).join('、')}）`;
   // nothing a person could act on: no Chinese, no word of praise (random keys, "1111", "asdf")
   if (!CJK.test(text) && !PRAISE_LATIN.test(text) && text.length <= 40 && !/@/.test(text)) return '内容没有可办理的文字（疑似测试或误发）';
   return null;

@@ -30,7 +30,7 @@ export class ClassifyingAssessor extends ItemAssessor {
       confidence: c.confidence,
       evidence: [
         ...c.evidence,
-        ...r.evidence.map((e) => ({ kind: `route:${e.rule}`, text: e.text, ...(e.score !== undefined ? { weight: e.score } : {}) })),
+        ...r.evidence.map((e) => ({ kind: `route:${e.rule}`, text: e.text, ...(e.score !== undefined ? { weight: e.score } : {}), ...(e.unit ? { unit: e.unit } : {}) })),
       ],
       unit: r.unit,
       supervisionUnit: r.supervision,

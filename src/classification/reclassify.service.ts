@@ -1,3 +1,4 @@
+import { ClassificationService } from './classification.service.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
@@ -26,6 +27,7 @@ export class ReclassifyService {
     private readonly workflow: WorkflowService,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
+    private readonly classification: ClassificationService,
   ) {}
 
   async reclassify(actor: Actor, id: string, dto: ReclassifyDto): Promise<ItemView> {
@@ -137,6 +139,8 @@ export class ReclassifyService {
       ]);
     });
     this.outbox.kickSoon();
+    // this copy's routing memory takes the correction on its next call; the other copies within seconds
+    this.classification.invalidate();
     return this.items.get(actor, id);
   }
 }

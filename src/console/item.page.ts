@@ -118,7 +118,26 @@ export const T_ITEM = {
     appeal: '差评申诉',
     decide_appeal: '申诉复核',
   } as Record<ActionType, string>,
-  evidenceKinds: { cue: '关键词', model: '模型', tag: '评价标签', rule: '规则', lexicon: '关键词' } as Record<string, string>,
+  evidenceKinds: {
+    cue: '关键词',
+    model: '模型',
+    tag: '评价标签',
+    rule: '规则',
+    lexicon: '关键词',
+    'route:window': '分派·扫码窗口',
+    'route:assigned_unit': '分派·热线承办单位',
+    'route:service_item': '分派·办理事项',
+    'route:named_unit': '分派·文中单位',
+    'route:window_mention': '分派·文中窗口',
+    'route:duty': '分派·部门职责',
+    'route:learned': '分派·以往确认',
+    'route:candidate': '分派·候选单位',
+    'route:place': '分派·地点（不作为责任方）',
+    'route:skipped': '分派·未采用',
+    'route:supervision': '分派·监督',
+    'route:junk': '分派·疑似广告或测试',
+    'route:triage': '分派·人工',
+  } as Record<string, string>,
 };
 
 /** The address segment each step is posted to (POST /console/items/:id/<segment>). */

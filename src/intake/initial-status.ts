@@ -13,7 +13,10 @@ export function initialStatus(i: {
   dimension: string | null;
   misconduct: boolean;
   appealType?: string | null;
+  /** an advert, spam or a test: kept and counted with the office, never in a unit's queue */
+  junk?: boolean;
 }): ItemStatus {
+  if (i.junk && !i.misconduct && typeof i.rating !== 'number') return 'closed';
   const queued: ItemStatus = i.atTriage ? 'new' : 'assigned';
   if (i.misconduct) return queued;
   const noProblem = !i.tags?.length && (i.dimension === 'none' || i.dimension === null);

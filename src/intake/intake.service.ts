@@ -89,7 +89,7 @@ export class IntakeService {
     if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
     const supervisionId = a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null;
     const serviceItemCode = draft.serviceItem ?? a.serviceItem;
-    const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage' });
+    const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
     const trackingCode = newTrackingCode();
     const due = this.dueDates(draft, a, status);
     // the unit is told by mail when something lands in its queue (the outbox row is part of the same statement)
@@ -211,7 +211,7 @@ export class IntakeService {
     if (!items.length) return [];
     const rows = items.map(({ p, hash }, ord) => {
       const { draft, snap, windowId, a } = p;
-      const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage' });
+      const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
       const trackingCode = newTrackingCode();
       const unit = snap.catalog.units.find((u) => u.code === a.unit);
       // a file import tells each unit once, in a digest (the caller's), rather than once per order

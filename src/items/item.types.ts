@@ -29,6 +29,8 @@ export interface EvidenceEntry {
   text: string;
   dimension?: string;
   weight?: number;
+  /** for routing evidence: the unit it points at (a candidate shown to the dispatcher) */
+  unit?: string;
 }
 
 export interface Contact {

@@ -64,14 +64,14 @@ export class CatalogImportService {
       const parentId = u.parent ? (ids.get(u.parent) ?? null) : null;
       const rows: { id: string; inserted: boolean; was_active: boolean | null }[] = await m.query(
         `WITH old AS (SELECT id, active FROM unit WHERE code = $1)
-         INSERT INTO unit (code, name, aliases, parent_id, level, role, email, active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, true)
+         INSERT INTO unit (code, name, aliases, parent_id, level, role, email, department, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true)
          ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, aliases = EXCLUDED.aliases, parent_id = EXCLUDED.parent_id,
-           level = EXCLUDED.level, role = EXCLUDED.role, email = EXCLUDED.email, active = true, updated_at = now()
-         WHERE (unit.name, unit.aliases, unit.parent_id, unit.level, unit.role, unit.email, unit.active)
-           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.aliases, EXCLUDED.parent_id, EXCLUDED.level, EXCLUDED.role, EXCLUDED.email, true)
+           level = EXCLUDED.level, role = EXCLUDED.role, email = EXCLUDED.email, department = EXCLUDED.department, active = true, updated_at = now()
+         WHERE (unit.name, unit.aliases, unit.parent_id, unit.level, unit.role, unit.email, unit.department, unit.active)
+           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.aliases, EXCLUDED.parent_id, EXCLUDED.level, EXCLUDED.role, EXCLUDED.email, EXCLUDED.department, true)
          RETURNING id, (xmax = 0) AS inserted, (SELECT active FROM old) AS was_active`,
-        [u.code, u.name, u.aliases, parentId, u.level, u.role, u.email],
+        [u.code, u.name, u.aliases, parentId, u.level, u.role, u.email, u.department ?? []],
       );
       if (rows.length) {
         count(rows[0], changes);

@@ -70,9 +70,10 @@ export class CatalogCache {
       level: UnitLevel;
       role: UnitRole | null;
       email: string | null;
+      department: string[] | null;
       active: boolean;
     }[] = await this.ds.query(
-      `SELECT u.id, u.code, u.name, u.aliases, p.code AS parent, u.level, u.role, u.email, u.active
+      `SELECT u.id, u.code, u.name, u.aliases, p.code AS parent, u.level, u.role, u.email, u.department, u.active
        FROM unit u LEFT JOIN unit p ON p.id = u.parent_id ORDER BY u.code`,
     );
     const windows: { id: string; code: string; unit: string; name: string; location: string | null; qr_version: number; unit_name: string }[] =
@@ -104,7 +105,16 @@ export class CatalogCache {
       version,
       catalog: {
         region: null,
-        units: active.map(({ code, name, aliases, parent, level, role, email }) => ({ code, name, aliases, parent, level, role, email })),
+        units: active.map(({ code, name, aliases, parent, level, role, email, department }) => ({
+          code,
+          name,
+          aliases,
+          parent,
+          level,
+          role,
+          email,
+          ...(department?.length ? { department } : {}),
+        })),
         windows: windows.map(({ code, unit, name, location }) => ({ code, unit, name, location })),
         items: items.map(({ code, name, unit, aliases, steps }) => ({ code, name, unit, aliases, steps })),
       },

@@ -1,3 +1,4 @@
+import { defaultDutyBook } from '../routing/catalog-index.js';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import {
   UNIT_LEVELS,
@@ -23,7 +24,7 @@ const CODE_RE = /^[\p{L}\p{N}_.\-/]{1,64}$/u;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const KNOWN = {
   root: ['region', 'units', 'windows', 'items'],
-  unit: ['code', 'name', 'aliases', 'parent', 'level', 'role', 'email'],
+  unit: ['code', 'name', 'aliases', 'parent', 'level', 'role', 'email', 'department'],
   window: ['code', 'unit', 'name', 'location'],
   item: ['code', 'name', 'unit', 'aliases', 'steps'],
   step: ['name', 'unit', 'days'],
@@ -79,6 +80,23 @@ export function validateCatalog(doc: unknown): CatalogParseResult {
       .map((a, i) => str(a, `${path}[${i}]`, { required: true, max: 100 }))
       .filter((a): a is string => a !== null);
 
+  // a unit's department types: one type or a list, each one of config/routing/duties
+  const knownTypes = defaultDutyBook().types;
+  const departments = (v: unknown, path: string): string[] => {
+    if (v === undefined || v === null) return [];
+    const raw = typeof v === 'string' ? [v] : list(v, path);
+    return raw
+      .map((t, i) => str(t, `${path}[${i}]`, { required: true, max: 60 }))
+      .filter((t): t is string => {
+        if (t === null) return false;
+        if (!knownTypes.has(t)) {
+          problems.push(`${path}: "${t}" is not a department type (config/routing/duties: ${[...knownTypes.keys()].sort().join(', ')})`);
+          return false;
+        }
+        return true;
+      });
+  };
+
   const region = str(doc.region, 'region', { required: false, max: 100 });
 
   // ---- units
@@ -110,6 +128,7 @@ export function validateCatalog(doc: unknown): CatalogParseResult {
       if (unitPaths.has(c)) problems.push(`${p}.code: duplicate unit "${c}" (also ${unitPaths.get(c)})`);
       else unitPaths.set(c, p);
     }
+    const department = departments(u.department, `${p}.department`);
     if (c && name && level) {
       units.push({
         code: c,
@@ -119,6 +138,7 @@ export function validateCatalog(doc: unknown): CatalogParseResult {
         level: level as UnitLevel,
         role: role as UnitRole | null,
         email,
+        ...(department.length ? { department } : {}),
       });
     }
   });

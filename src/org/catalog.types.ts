@@ -28,6 +28,8 @@ export interface CatalogUnit {
   level: UnitLevel;
   role: UnitRole | null;
   email: string | null;
+  /** optional: the kinds of department the unit is (config/routing/duties types); else inferred by the router */
+  department?: string[];
 }
 
 export interface CatalogWindow {

@@ -21,6 +21,7 @@ export function catalogFromObject(doc: unknown): Catalog {
     level: str(u.level) as UnitLevel,
     role: u.role ? (str(u.role) as UnitRole) : null,
     email: u.email ? str(u.email) : null,
+    ...(u.department ? { department: Array.isArray(u.department) ? strings(u.department) : [str(u.department)] } : {}),
     ...(u.active === false ? { active: false } : {}),
   }));
   const windows: CatalogWindow[] = list(root.windows).map((w) => ({

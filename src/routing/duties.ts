@@ -233,8 +233,7 @@ export function typeUnits(book: DutyBook, catalog: Catalog, activeUnits: Readonl
   };
   for (const u of catalog.units) {
     if (!activeUnits.has(u.code)) continue;
-    const explicit = (u as { department?: string[] | string | null }).department;
-    const list = Array.isArray(explicit) ? explicit : explicit ? [explicit] : [];
+    const list = u.department ?? [];
     for (const t of list) if (book.types.has(t)) set(u.code, t, 1, 'explicit');
     if (list.length) continue;
     const names = [u.name, ...u.aliases].map((n) => normalizeText(n));

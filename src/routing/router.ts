@@ -296,7 +296,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const confidence = top ? confidenceOf(top[1].score, second) : 0;
   if (top && top[1].score >= W.minimum && confidence >= (options.confidenceThreshold ?? 0.55)) {
     const [unit, t] = top;
-    const best = [...t.evidence].sort((a, b) => b.score - a.score);
+    // the most specific kind of evidence names the rule: the item, then the party named, then the duty, then memory
+    const best = [...t.evidence].sort((a, b) => RULE_RANK[a.rule] - RULE_RANK[b.rule] || b.score - a.score);
     const lead = best[0]!;
     for (const e of best.slice(0, 4)) evidence.push({ rule: e.rule, text: e.text, score: Math.round(e.score * 100) / 100, unit });
     const because = best.slice(0, 2).map((e) => e.text).join('；');
@@ -343,6 +344,18 @@ function unitsOfType(index: CatalogIndex, type: string): Array<{ unit: string; w
   }
   return [];
 }
+
+const RULE_RANK: Record<RouteRule, number> = {
+  window: 0,
+  assigned_unit: 0,
+  service_item: 1,
+  window_mention: 2,
+  named_unit: 3,
+  duty: 4,
+  learned: 5,
+  triage: 6,
+  junk: 6,
+};
 
 const SOURCE_RANK = { explicit: 0, name: 1, items: 2 } as const;
 
