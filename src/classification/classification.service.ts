@@ -177,7 +177,7 @@ export class ClassificationService {
     let memory = e?.memory;
     if (!memory) {
       memory = new RoutingMemory();
-      for (const r of shippedRoutingRows()) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
+      for (const r of shippedRoutingRows().filter((x) => !x.window)) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
       await this.remember(memory, 0, labelId);
     }
     const engine: Engine = { catalogVersion: snap.version, modelId, routerId, classifier: c, index: buildCatalogIndex(snap.catalog), router, memory, labelId };
@@ -218,11 +218,11 @@ export class ClassificationService {
 }
 
 /** The shipped rows that carry a confirmed unit (the routing memory's seed). */
-export function shippedRoutingRows(): Array<{ text: string; subject?: string | null; unit: string }> {
+export function shippedRoutingRows(): Array<{ text: string; subject?: string | null; unit: string; window: string | null }> {
   return shippedTrainingRows()
-    .map((r) => r as TrainingRow & { unit?: unknown })
-    .filter((r): r is TrainingRow & { unit: string } => typeof r.unit === 'string')
-    .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit }));
+    .map((r) => r as TrainingRow & { unit?: unknown; window?: unknown })
+    .filter((r): r is TrainingRow & { unit: string; window?: unknown } => typeof r.unit === 'string')
+    .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit, window: typeof r.window === 'string' ? r.window : null }));
 }
 
 /** The labelled rows shipped in config/classification/training/*.jsonl (the seed model's training data). */

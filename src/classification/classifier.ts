@@ -149,7 +149,9 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     const post = Object.fromEntries(LABELS.map((l, i) => [l, (exp[i] as number) / sum])) as Record<Label, number>;
     let primary = LABELS.reduce((best, l) => (post[l] > post[best] ? l : best), LABELS[0] as Label);
 
-    const misconductByModel = prediction !== null && prediction.misconduct >= tuning.modelMisconduct;
+    // the model alone flags only words, not noise ("11111111"): some Chinese text and at least a weak cue
+    const misconductByModel =
+      prediction !== null && prediction.misconduct >= tuning.modelMisconduct && (cues.misconduct > 0 || prediction.misconduct >= 0.9) && CJK.test(text);
     const misconduct = misconductByCue || misconductByModel;
     const secondary: Dimension[] = [];
     if (misconduct && primary !== 'D5') {

@@ -129,8 +129,9 @@ export function evaluate(rows: LabelledRow[], options: EvaluateOptions): Evaluat
 
   type Predicted = { dimension: Label; misconduct: boolean; junk: boolean; unit: string; rule: RouteRule; confidence: number; candidates: string[] };
   const predicted: Predicted[] = new Array(usable.length);
-  const remember = (memory: RoutingMemory, list: Array<{ text: string; subject?: string | null; unit?: string | null }>): void => {
-    for (const r of list) if (r.unit) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
+  // a rating's unit came from its window, not its words: only text-routed rows teach the memory
+  const remember = (memory: RoutingMemory, list: Array<{ text: string; subject?: string | null; unit?: string | null; window?: string | null }>): void => {
+    for (const r of list) if (r.unit && !r.window) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
   };
   for (let k = 0; k < folds; k++) {
     let model: Model | null;

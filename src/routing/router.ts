@@ -258,8 +258,11 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // words ("医保局" holds "医保") are masked out of the duty scoring
   let matter = text;
   for (const m of mentions) {
-    if (m.kind !== 'item') matter = matter.slice(0, m.index) + '|'.repeat(m.phrase.length) + matter.slice(m.index + m.phrase.length);
+    // full names only: a short core ("就业") may sit inside a duty phrase ("自主就业补助")
+    if (m.kind === 'unit' || m.kind === 'window') matter = matter.slice(0, m.index) + '|'.repeat(m.phrase.length) + matter.slice(m.index + m.phrase.length);
   }
+  // the hall's own duties (queues, ticket machines, seats) belong to a named unit's counter when the text names one
+  const partyNamed = [...tallies.keys()].some((code) => !isHall(code));
   const duties = index.duties.score(matter);
   for (const [type, hit] of duties) {
     const units = unitsOfType(index, type);
@@ -267,18 +270,20 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const name = index.duties.types.get(type)?.name ?? type;
     const base = Math.min(hit.score, W.dutyCap) * W.dutyScale;
     const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
+    const hallDamp = type === 'government_service' && partyNamed ? 0.6 : 1;
     for (const { unit, weight, source } of units) {
+      if (index.units.get(unit)?.role === 'supervision') continue; // it watches integrity; it runs no service
       // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
       // service; a department named for the duty is where it lands by default
       const levelFactor = source === 'items' && SERVICE_LEVELS.has(index.units.get(unit)?.level ?? '') ? 0.8 : 1;
-      give(unit, base * weight * levelFactor, 'duty', `诉求涉及${words}，属于${name}的职责`);
+      give(unit, base * weight * levelFactor * hallDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
     }
   }
 
   // (5) past confirmed routings of similar text
   if (options.memory && text) {
     const guess = options.memory.query(text, (code) => index.units.has(code));
-    if (guess && guess.similarity >= 0.25) {
+    if (guess && guess.similarity >= 0.35) {
       give(guess.unit, W.memory * guess.probability * Math.min(1, guess.similarity * 1.5), 'learned', `与以往确认由该单位办理的诉求相似（${Math.round(guess.similarity * 100)}%）`);
     }
   }
