@@ -38,15 +38,20 @@ function around(text: string, index: number, length: number): { before: string; 
   return { before: text.slice(start, index), after: text.slice(index + length, end) };
 }
 
-export function partyRole(text: string, index: number, length: number): PartyRole {
+/**
+ * The role of a mention. Only a locality (a town, street, community or village) can be a place someone lives in,
+ * came from or handed a paper in; for a department, "X的人" is its staff.
+ */
+export function partyRole(text: string, index: number, length: number, locality = true): PartyRole {
   const { before, after } = around(text, index, length);
-  if (PLACE_AFTER.test(after) || WHERE_AFTER.test(after)) return 'place';
-  if (AT_BEFORE.test(before) && AT_LIVING_AFTER.test(after)) return 'place';
+  if (!locality && /^的(人|那个人|那位)/.test(after)) return 'actor';
+  if (locality && (PLACE_AFTER.test(after) || WHERE_AFTER.test(after))) return 'place';
+  if (locality && AT_BEFORE.test(before) && AT_LIVING_AFTER.test(after)) return 'place';
   if (REFERRED_BEFORE.test(before) || REFERRED_BEFORE_SHORT.test(before)) {
     // "让我去找税务，税务说…" — the referral is this mention; a later one may still be the actor
     return ACTOR_AFTER.test(after) ? 'actor' : 'referred';
   }
-  if (PLACE_BEFORE.test(before) && !ACTOR_AFTER.test(after) && !STAFF_AFTER.test(after)) return 'place';
+  if (locality && PLACE_BEFORE.test(before) && !ACTOR_AFTER.test(after) && !STAFF_AFTER.test(after)) return 'place';
   if (ACTOR_AFTER.test(after) || STAFF_AFTER.test(after)) return 'actor';
   if (ACTOR_BEFORE.test(before)) return 'actor';
   return 'named';

@@ -213,8 +213,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // only a locality (a town, street, community or village) can be where someone lives, came from or handed a
     // paper in; a department "的人" is its staff
     const locality = m.kind === 'body' ? LOCALITY_TYPES.has(m.code) : m.kind !== 'item' && SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '');
-    const said = partyRole(text, m.index, m.phrase.length);
-    const role: PartyRole = said === 'place' && !locality ? 'named' : said;
+    const role: PartyRole = partyRole(text, m.index, m.phrase.length, locality);
     const blamed = role !== 'place' && isBlamed(text, m.index, m.phrase.length) ? W.blamed : 0;
     if (m.kind === 'item') {
       const item = index.items.get(m.code);
@@ -227,7 +226,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       namedTypes.add(m.code);
       if (role === 'place') continue;
       const score = W.body[role] + blamed;
-      for (const { unit, weight } of unitsOfType(index, m.code)) give(unit, score * weight, 'named_unit', `${roleWord(role)}提到“${m.phrase}”`);
+      // a department's name said in passing ("公积金提取") is the matter, not a party
+      const bodyRule: RouteRule = role === 'named' ? 'duty' : 'named_unit';
+      for (const { unit, weight } of unitsOfType(index, m.code)) give(unit, score * weight, bodyRule, `${roleWord(role)}提到“${m.phrase}”`);
       continue;
     }
     if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them

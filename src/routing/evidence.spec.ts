@@ -1,0 +1,150 @@
+import { catalogFromObject } from './catalog-yaml.js';
+import { buildCatalogIndex } from './catalog-index.js';
+import { compileDutyBook } from './duties.js';
+import { RoutingMemory } from './memory.js';
+import { route } from './router.js';
+
+// A small county written for these tests: departments named in full, a town that handles one item itself, a
+// village point, an approval section whose name says nothing of its duty, and a unit typed by the catalogue.
+const county = catalogFromObject({
+  region: '某省青禾县',
+  units: [
+    { code: 'ZW', name: '青禾县政务服务管理办公室', role: 'triage', level: 'county' },
+    { code: 'JW', name: '青禾县纪委监委驻政务办纪检组', role: 'supervision', parent: 'ZW', level: 'county' },
+    { code: 'SW', name: '国家税务总局青禾县税务局', parent: 'ZW', level: 'county' },
+    { code: 'BDC', name: '青禾县不动产登记中心', parent: 'ZW', level: 'county' },
+    { code: 'YB', name: '青禾县医疗保障局', aliases: ['县医保局'], parent: 'ZW', level: 'county' },
+    { code: 'RS', name: '青禾县人力资源和社会保障局', parent: 'ZW', level: 'county' },
+    { code: 'ZJ', name: '青禾县住房和城乡建设局', parent: 'ZW', level: 'county' },
+    { code: 'CG', name: '青禾县城市管理局', parent: 'ZW', level: 'county' },
+    { code: 'MZ', name: '青禾县民政局', parent: 'ZW', level: 'county' },
+    { code: 'ZH', name: '青禾县综合服务中心', department: 'housing_fund', parent: 'ZW', level: 'county' },
+    { code: 'SQ', name: '青禾县行政审批局第三科', parent: 'ZW', level: 'county' },
+    { code: 'T-SQ', name: '石桥镇便民服务中心', aliases: ['石桥镇'], parent: 'ZW', level: 'town' },
+    { code: 'V-LS', name: '石桥镇柳树村便民服务站', aliases: ['柳树村'], parent: 'T-SQ', level: 'village' },
+  ],
+  windows: [
+    { code: 'W1', unit: 'SW', name: '办税窗口', location: '一楼1号窗口' },
+    { code: 'W2', unit: 'BDC', name: '不动产登记窗口', location: '二楼3号窗口' },
+    { code: 'W3', unit: 'YB', name: '医保窗口', location: '二楼5号窗口' },
+  ],
+  items: [
+    { code: 'I1', name: '城乡居民医保参保登记', unit: 'T-SQ', aliases: ['医保参保'] },
+    { code: 'I2', name: '建设工程规划许可证核发', unit: 'SQ', aliases: ['规划许可'] },
+  ],
+});
+const index = buildCatalogIndex(county);
+const clean = { misconduct: false };
+const routeText = (text: string, extra: object = {}) => route({ text, classification: clean, ...extra }, index);
+
+describe('whose duty the matter is, when no unit is named', () => {
+  it.each([
+    ['银行说贷款还清了，抵押注销到底去哪办，跑了两趟', 'BDC', '抵押注销'],
+    ['小规模公司不干了，想注销，清税证明一直开不出来', 'SW', '清税'],
+    ['小区集中供暖一直不热，打电话没人管', 'ZJ', '供暖'],
+    ['街口那个公共厕所晚上一盏灯都没有，老人摸黑进去', 'CG', '公共厕所'],
+    ['家里着火了想申请临时救助，不知道找谁', 'MZ', '临时救助'],
+  ])('%s → %s', (text, unit, term) => {
+    const r = routeText(text);
+    expect(r.unit).toBe(unit);
+    expect(r.rule).toBe('duty');
+    // the stored reason names the evidence in plain Chinese
+    expect(r.reason).toContain(term);
+    expect(r.confidence).toBeGreaterThan(0.5);
+  });
+
+  it('a unit whose catalogue entry names its department type takes that duty', () => {
+    expect(routeText('公积金提取要的材料太多了，每次都说不全')).toMatchObject({ unit: 'ZH', rule: 'duty' });
+  });
+
+  it('an approval section whose name says nothing takes the duties of the items it holds', () => {
+    expect(index.types.byUnit.get('SQ')?.size).toBeGreaterThan(0);
+    expect(routeText('建设工程规划许可证核发要的材料改了三回').unit).toBe('SQ');
+  });
+});
+
+describe('parties, places and blame', () => {
+  it('a place of residence, travel or hand-over is not the party', () => {
+    const r = routeText('我是石桥镇的，在柳树村住了一辈子，医保报销的单子交给村里了，县医保局说没见着');
+    expect(r.unit).toBe('YB');
+    expect(r.evidence.some((e) => e.rule === 'place')).toBe(true);
+  });
+
+  it("a town's window for the town's own service is the town", () => {
+    expect(routeText('石桥镇便民服务中心的工作人员办医保参保登记时说系统坏了让下周再来').unit).toBe('T-SQ');
+  });
+
+  it('several units named: the one blamed wins', () => {
+    const r = routeText('不动产登记中心说要先完税，税务局的人却一直不给办，说系统不通');
+    expect(r.unit).toBe('SW');
+    expect(r.candidates.map((c) => c.unit)).toContain('BDC');
+  });
+
+  it('a unit the text says is not responsible loses', () => {
+    expect(routeText('不是县医保局的问题，是税务局一直拖着不办').unit).toBe('SW');
+  });
+
+  it('a window named by its floor and number', () => {
+    const r = routeText('二楼3号窗口那个人爱搭不理的');
+    expect(r).toMatchObject({ unit: 'BDC', rule: 'window_mention' });
+    expect(r.reason).toContain('二楼3号窗口');
+  });
+});
+
+describe('confidence, candidates and junk', () => {
+  it('two units named alike go to triage with both shown to the dispatcher', () => {
+    const r = routeText('国家税务总局青禾县税务局、青禾县不动产登记中心');
+    expect(r.rule).toBe('triage');
+    expect(r.unit).toBe('ZW');
+    expect(r.candidates.map((c) => c.unit).sort()).toEqual(['BDC', 'SW']);
+    expect(r.evidence.filter((e) => e.rule === 'candidate')).toHaveLength(2);
+    expect(r.reason).toContain('可能是');
+  });
+
+  it('nothing to go on: triage without candidates', () => {
+    const r = routeText('随便说说');
+    expect(r).toMatchObject({ unit: 'ZW', rule: 'triage', candidates: [] });
+  });
+
+  it('junk stays with the office, never a unit and never misconduct', () => {
+    const r = route({ text: '代开各类发票，微信同号', classification: { misconduct: true, junk: true } }, index);
+    expect(r).toMatchObject({ unit: 'ZW', rule: 'junk', junk: true, supervision: null });
+  });
+
+  it('misconduct keeps its unit and adds the supervision unit', () => {
+    const r = route({ text: '税务局的人说给他两条烟就先给办', classification: { misconduct: true } }, index);
+    expect(r).toMatchObject({ unit: 'SW', supervision: 'JW' });
+  });
+
+  it('the routing memory adds confirmed routings of similar text as evidence', () => {
+    const text = '那个刷脸的机器又罢工了，白跑一趟';
+    expect(routeText(text).rule).toBe('triage');
+    const memory = new RoutingMemory();
+    memory.add('刷脸的机器罢工了，折腾半天白跑一趟', 'RS');
+    memory.add('刷脸机器又罢工，白跑', 'RS');
+    const r = route({ text, classification: clean }, index, { memory });
+    expect(r).toMatchObject({ unit: 'RS', rule: 'learned' });
+  });
+});
+
+describe('duty configuration', () => {
+  it('reports every problem with its file', () => {
+    expect(() =>
+      compileDutyBook([
+        { file: 'a.yaml', doc: { type: 'Bad Type', terms: [] } },
+        { file: 'b.yaml', doc: { type: 'ok', patterns: ['('], terms: [['x', 1], ['过户', 9]], fallback: ['nope'] } },
+      ]),
+    ).toThrow(/a\.yaml: type must be[\s\S]*b\.yaml: patterns\[0\][\s\S]*terms\[0\][\s\S]*terms\[1\] weight[\s\S]*fallback nope/);
+  });
+
+  it('scores each term once, longest first, and drops a type whose except phrase is present', () => {
+    const book = compileDutyBook([
+      { file: 'a.yaml', doc: { type: 'education', terms: [['学校', 1], ['入学', 2]], except: ['拖欠工资'] } },
+      { file: 'b.yaml', doc: { type: 'labour', terms: [['拖欠工资', 3], ['工资', 1]] } },
+    ]);
+    expect(book.score('学校入学入学').get('education')).toEqual({ score: 3, terms: ['入学', '学校'] });
+    const s = book.score('学校拖欠工资');
+    expect(s.has('education')).toBe(false);
+    expect(s.get('labour')).toEqual({ score: 3, terms: ['拖欠工资'] });
+  });
+});
