@@ -100,8 +100,8 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     const tags = resolveTags(input.tags);
     const rating = typeof input.rating === 'number' && Number.isFinite(input.rating) ? input.rating : null;
     const cues = scoreCues(lexicon, text);
-    // a rating is never junk (the person rated a real service act); a comment-only message may be
-    if (rating === null && !tags.length && text) {
+    // an advert, a test or noise is junk on any channel; a rating with problem tags ticked never is
+    if (!tags.length && text) {
       const junk = junkOf(lexicon, text, cues);
       if (junk) {
         evidence.push({ kind: 'rule', text: junk });

@@ -16,7 +16,7 @@ export function initialStatus(i: {
   /** an advert, spam or a test: kept and counted with the office, never in a unit's queue */
   junk?: boolean;
 }): ItemStatus {
-  if (i.junk && !i.misconduct && typeof i.rating !== 'number') return 'closed';
+  if (i.junk && !i.misconduct && !i.tags?.length) return 'closed';
   const queued: ItemStatus = i.atTriage ? 'new' : 'assigned';
   if (i.misconduct) return queued;
   const noProblem = !i.tags?.length && (i.dimension === 'none' || i.dimension === null);

@@ -156,7 +156,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   };
 
   // (0) an advert, a test message, unrelated text: kept with the office, counted, never in a unit's queue
-  if (input.classification?.junk === true && !input.window) {
+  if (input.classification?.junk === true) {
     evidence.push({ rule: 'junk', text: '疑似广告、测试或与政务服务无关的内容' });
     return finish(index.triage.code, 'junk', `疑似广告、测试或与政务服务无关的内容，由${index.triage.name}留存，不派给单位`, null, 1, true);
   }
