@@ -180,6 +180,7 @@ export class ConsoleController {
         const r = await this.items.list(s.actor, {
           status: f.status ? (f.status.split(',') as ItemView['status'][]) : undefined,
           overdue: f.overdue ? true : undefined,
+          repeats: 'exclude',
           page,
           pageSize: PAGE_SIZE,
         });
@@ -258,7 +259,7 @@ export class ConsoleController {
     const now = this.pages.now();
     if (triage) {
       // most urgent first: the earliest deadline to dispatch (or accept) by
-      const l = await this.items.list(s.actor, { unit: triage, status: TRIAGE_STATUSES, sort: 'due', page, pageSize: PAGE_SIZE });
+      const l = await this.items.list(s.actor, { unit: triage, status: TRIAGE_STATUSES, sort: 'due', repeats: 'exclude', page, pageSize: PAGE_SIZE });
       total = l.total;
       rows = l.items.map((item) => ({ item, canDispatch: allowedFor(item, s.actor, snap, now).includes('dispatch') }));
     }
