@@ -168,9 +168,9 @@ export class RepeatsService {
    */
   async answerRepeats(m: EntityManager, leadId: string, answer: string, actor: Actor, now: Date): Promise<number> {
     const rows: { id: string; channel: string; external_id: string; subject: string | null; contact_email: string | null; tracking_code: string }[] = await m.query(
-      `UPDATE item SET status = 'answered', answer_text = $2, answered_at = $3, updated_at = now()
-       WHERE lead_id = $1 AND status NOT IN ('answered', 'closed')
-       RETURNING id, channel, external_id, subject, contact_email, tracking_code`,
+      `WITH u AS (UPDATE item SET status = 'answered', answer_text = $2, answered_at = $3, updated_at = now()
+         WHERE lead_id = $1 AND status NOT IN ('answered', 'closed')
+         RETURNING id, channel, external_id, subject, contact_email, tracking_code) SELECT * FROM u`,
       [leadId, answer, now],
     );
     for (const r of rows) {
@@ -199,7 +199,7 @@ export class RepeatsService {
   /** The lead was closed: its answered repeats close with it. */
   async closeRepeats(m: EntityManager, leadId: string, actor: Actor, now: Date): Promise<number> {
     const rows: { id: string }[] = await m.query(
-      `UPDATE item SET status = 'closed', closed_at = $2, updated_at = now() WHERE lead_id = $1 AND status = 'answered' RETURNING id`,
+      `WITH u AS (UPDATE item SET status = 'closed', closed_at = $2, updated_at = now() WHERE lead_id = $1 AND status = 'answered' RETURNING id) SELECT id FROM u`,
       [leadId, now],
     );
     for (const r of rows) {
