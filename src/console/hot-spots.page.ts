@@ -75,7 +75,7 @@ export function caseSection(links: ItemLinks, csrf: string, office: boolean): st
     `<li><a href="/console/items/${x.id}">${e(x.trackingCode)}</a> ${e((CHANNEL_NAMES as Record<string, string>)[x.channel] ?? x.channel)} · ${chinaDateTime(x.receivedAt)}${ev(x.evidence)}</li>`;
   const csrfField = `<input type="hidden" name="_csrf" value="${e(csrf)}">`;
   const parts: string[] = [];
-  if (links.lead) parts.push(`<p><strong>${T_HOT.lead}：</strong></p><ul class="links">${li(links.lead)}</ul>`);
+  if (links.lead) parts.push(`<p><strong>${T_HOT.lead}：</strong></p><ul class="links">${li(links.lead)}</ul>${ev(links.evidence)}`);
   else if (links.repeats.length) parts.push(`<p>${T_HOT.isLead}</p>`);
   if (links.repeats.length) parts.push(`<p><strong>${T_HOT.repeats}：</strong></p><ul class="links">${links.repeats.map(li).join('')}</ul>`);
   if (!links.lead && !links.repeats.length) parts.push(`<p class="hint">${T_HOT.alone}</p>`);

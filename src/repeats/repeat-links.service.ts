@@ -25,6 +25,8 @@ export interface ItemLinks {
   /** the other items of the case (the lead's repeats), those the actor may see */
   repeats: LinkedItem[];
   hotSpot: { id: number; label: string } | null;
+  /** this item's own link evidence when it is a repeat */
+  evidence: Record<string, unknown> | null;
 }
 
 interface LinkRow {
@@ -84,6 +86,7 @@ export class RepeatLinksService {
       lead: lead ? view(lead) : null,
       repeats: visible.filter((r) => r.lead_id !== null && r.id !== String(item.id)).map(view),
       hotSpot: spot ? { id: Number(spot.id), label: spot.label } : null,
+      evidence: rows.find((r) => r.id === String(item.id))?.repeat_evidence ?? null,
     };
   }
 
