@@ -104,7 +104,7 @@ export class HotSpotsService implements OnModuleInit {
        WHERE i.id <> $1 AND i.lead_id IS NULL AND NOT i.cluster_pending AND i.matter_tokens <> '{}'
          AND (hi.hot_spot_id IS NOT NULL OR i.status <> 'closed' OR i.answer_text IS NOT NULL)
          AND i.received_at BETWEEN $2::timestamptz - make_interval(days => $3) AND $2::timestamptz + make_interval(days => $3)
-         AND (i.matter_bands && $4::int[] OR i.window_id = $5 OR i.service_item_id = $6)
+         AND ((i.matter_bands <> '{}' AND i.matter_bands && $4::int[]) OR i.window_id = $5 OR i.service_item_id = $6)
          AND NOT (i.person_keys && $7::text[])
        ORDER BY i.received_at DESC LIMIT $8`,
       [r.id, r.received_at, cfg.windowDays, r.matter_bands, r.window_id, r.service_item_id, r.person_keys, cfg.hotSpot.candidates],
@@ -133,7 +133,12 @@ export class HotSpotsService implements OnModuleInit {
         JSON.stringify(matched),
         now,
       ]);
-      await m.query(`UPDATE hot_spot SET first_at = least(first_at, $2), last_at = greatest(last_at, $2) WHERE id = $1`, [spot, r.received_at]);
+      // a hot spot started on wording takes the window or service item its members turn out to share
+      await m.query(
+        `UPDATE hot_spot SET first_at = least(first_at, $2), last_at = greatest(last_at, $2),
+           window_id = coalesce(window_id, $3), service_item_id = coalesce(service_item_id, $4) WHERE id = $1`,
+        [spot, r.received_at, match.context.includes('window') ? r.window_id : null, match.context.includes('serviceItem') ? r.service_item_id : null],
+      );
     }
     await m.query(`UPDATE item SET cluster_pending = false WHERE id = $1`, [r.id]);
   }

@@ -11,8 +11,12 @@ const STOP = new Set(
   `的 了 是 我 你 他 她 它 们 在 和 与 也 就 都 还 又 很 太 非常 特别 真 真的 这 那 这个 那个 这样 那样 个 一 有 没 没有 不 不是 被 把 给 对 让 吧 啊 呢 吗 呀 哦 嗯 哈
    请 您 你们 我们 他们 她们 自己 大家 今天 昨天 前天 明天 上午 下午 晚上 早上 中午 时候 当时 因为 所以 但是 可是 而且 如果 然后 结果 一下 一个 一次 一直 什么 怎么 怎么办 为什么
    还是 已经 现在 问题 反映 投诉 希望 要求 情况 说 去 来 到 上 下 中 时 后 前 等 着 过 得 地 之 及 其 此 该 能 会 要 想 看 做 办 弄 搞 些 点 再 才 又 却 并 从 向 于 以 为 而
-   可以 能够 应该 是否 请问 谢谢 麻烦 您好 你好 同志 领导 工作人员 相关 部门 单位 处理 解决 尽快 一定 比较 有点 有些 多 少 次 天 号 月 年 日 里 儿 吧 么 嘛 呗 啦 哎 唉`.split(/\s+/),
+   可以 能够 应该 是否 请问 谢谢 麻烦 您好 你好 同志 领导 工作人员 相关 部门 单位 处理 解决 尽快 一定 比较 有点 有些 多 少 次 天 号 月 年 日 里 儿 吧 么 嘛 呗 啦 哎 唉
+   窗口 办理 业务 服务 政务 中心 大厅 来电 来电人 市民 群众 企业 意见箱 体验员 走流程 流程 发现 电话 投诉电话 举报电话 建议 表示 称 目前 导致 需要 需 被 告知`.split(/\s+/),
 );
+
+/** single characters that carry a matter on their own */
+const KEEP_SINGLE = new Set(['慢', '贵', '脏', '乱', '堵', '挤', '吵', '冷', '热', '臭']);
 
 const NUMERIC = /^[\d.,:：\-/]+$|^[a-z]*\d[\da-z-]*$/;
 
@@ -27,7 +31,8 @@ export function matterWords(text: string, seg: Segmenter = segmenter()): string[
   const words = seg.cut(normalizeText(text));
   const out = new Set<string>();
   for (const w of words) {
-    if (STOP.has(w) || NUMERIC.test(w)) continue;
+    // single characters (机, 坏, 开) join unrelated complaints; the matter is in the words
+    if (STOP.has(w) || NUMERIC.test(w) || (w.length < 2 && !KEEP_SINGLE.has(w))) continue;
     out.add(w);
   }
   return [...out];

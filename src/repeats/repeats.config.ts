@@ -15,8 +15,8 @@ export interface RepeatsConfig {
 export const DEFAULT_REPEATS: RepeatsConfig = {
   enabled: true,
   windowDays: 30,
-  repeat: { similarity: 0.34, similarityWithContext: 0.2 },
-  hotSpot: { similarity: 0.5, similarityWithContext: 0.3, minItems: 3, candidates: 300 },
+  repeat: { similarity: 0.3, similarityWithContext: 0.2 },
+  hotSpot: { similarity: 0.3, similarityWithContext: 0.3, minItems: 3, candidates: 300 },
 };
 
 /** Reads and checks config/repeats.yaml (every problem listed); HUB_REPEATS=off|on overrides `enabled`. */

@@ -22,7 +22,7 @@ export class Repeats1763800015000 implements MigrationInterface {
       ADD COLUMN lead_id bigint REFERENCES item(id) ON DELETE SET NULL,
       ADD COLUMN repeat_evidence jsonb,
       ADD COLUMN cluster_pending boolean NOT NULL DEFAULT false`);
-    await q.query(`CREATE INDEX item_person_keys_idx ON item USING gin (person_keys) WHERE person_keys <> '{}'`);
+    await q.query(`CREATE INDEX item_person_keys_idx ON item USING gin (person_keys) WITH (fastupdate = off) WHERE person_keys <> '{}'`);
     await q.query(`CREATE INDEX item_matter_bands_idx ON item USING gin (matter_bands) WHERE matter_bands <> '{}'`);
     await q.query(`CREATE INDEX item_lead_idx ON item (lead_id) WHERE lead_id IS NOT NULL`);
     await q.query(`CREATE INDEX item_cluster_pending_idx ON item (id) WHERE cluster_pending`);
