@@ -19,6 +19,7 @@ export const TIME_SENSITIVE = [
   '<rootDir>/test/console/queue-time.e2e-spec.ts',
   '<rootDir>/test/console/supervision-http.e2e-spec.ts',
   '<rootDir>/test/console/dashboard-*.e2e-spec.ts',
+  '<rootDir>/test/repeats/**/*.e2e-spec.ts',
 ];
 
 /** where the shifted runs start the hub's clock (China time) */

@@ -27,6 +27,8 @@ import { WorkflowModule } from './workflow/workflow.module.js';
 import { RectificationModule } from './rectification/rectification.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { ConsoleModule } from './console/console.module.js';
+import { RepeatsCoreModule } from './repeats/repeats-core.module.js';
+import { RepeatsModule } from './repeats/repeats.module.js';
 
 export interface AppOptions {
   config: HubConfig;
@@ -74,6 +76,7 @@ export class AppModule {
         JobsModule,
         NotificationModule,
         OrgModule,
+        RepeatsCoreModule,
         ClassificationModule,
         AuthModule,
         ItemsModule,
@@ -81,6 +84,7 @@ export class AppModule {
         WorkflowModule,
         RectificationModule,
         ReportsModule,
+        RepeatsModule,
         ConsoleModule,
         PrivacyModule,
       ],

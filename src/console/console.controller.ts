@@ -33,6 +33,8 @@ import { loginPage, T_LOGIN } from './login.page.js';
 import { QUEUE_FILTERS, QUEUE_TABS, queueBody, type QueueSection, type QueueTab } from './queue.page.js';
 import { TRIAGE_STATUSES, triageBody } from './triage.page.js';
 import { Clock } from '../common/clock.js';
+import { RepeatLinksService } from '../repeats/repeat-links.service.js';
+import { caseSection } from './hot-spots.page.js';
 import { clientBucket } from '../common/client-address.js';
 
 /** What a finished step says on the next page (a fixed list: nothing from the address is echoed). */
@@ -119,6 +121,7 @@ export class ConsoleController {
     private readonly catalog: CatalogCache,
     private readonly reclassifier: ReclassifyService,
     private readonly clock: Clock,
+    private readonly links: RepeatLinksService,
   ) {}
 
   @Get()
@@ -180,6 +183,7 @@ export class ConsoleController {
         const r = await this.items.list(s.actor, {
           status: f.status ? (f.status.split(',') as ItemView['status'][]) : undefined,
           overdue: f.overdue ? true : undefined,
+          repeats: 'exclude',
           page,
           pageSize: PAGE_SIZE,
         });
@@ -241,7 +245,8 @@ export class ConsoleController {
     const now = this.pages.now();
     const allowed = allowedFor(item, s.actor, snap, now);
     const office = isOffice(s.actor);
-    const body = itemBody({ item, allowed, csrf: s.csrf, units: dispatchTargets(snap), now, pending: pendingReasons(item), problemLink: office, canMove: office, ...extra });
+    const caseHtml = caseSection(await this.links.links(s.actor, id), s.csrf, office);
+    const body = itemBody({ item, allowed, csrf: s.csrf, units: dispatchTargets(snap), now, pending: pendingReasons(item), problemLink: office, canMove: office, caseHtml, ...extra });
     await this.pages.send(res, status, s, { title: T_ITEM.title(item.trackingCode), body, active: 'queue' });
   }
 
@@ -258,7 +263,7 @@ export class ConsoleController {
     const now = this.pages.now();
     if (triage) {
       // most urgent first: the earliest deadline to dispatch (or accept) by
-      const l = await this.items.list(s.actor, { unit: triage, status: TRIAGE_STATUSES, sort: 'due', page, pageSize: PAGE_SIZE });
+      const l = await this.items.list(s.actor, { unit: triage, status: TRIAGE_STATUSES, sort: 'due', repeats: 'exclude', page, pageSize: PAGE_SIZE });
       total = l.total;
       rows = l.items.map((item) => ({ item, canDispatch: allowedFor(item, s.actor, snap, now).includes('dispatch') }));
     }

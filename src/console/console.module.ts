@@ -19,6 +19,8 @@ import { ConsoleProblemsController } from './problems.controller.js';
 import { ConsoleQrController } from './qr.controller.js';
 import { ConsoleSupervisionController } from './supervision.controller.js';
 import { ConsoleCalendarController } from './calendar.controller.js';
+import { ConsoleHotSpotsController } from './hot-spots.controller.js';
+import { RepeatsModule } from '../repeats/repeats.module.js';
 
 /**
  * The browser console for unit staff, operators, the management office and administrators (issue 7).
@@ -29,6 +31,7 @@ const CONTROLLERS = [
   ConsoleController,
   ConsoleSupervisionController,
   ConsoleProblemsController,
+  ConsoleHotSpotsController,
   ConsoleIntakeController,
   ConsoleQrController,
   ConsoleCalendarController,
@@ -38,7 +41,7 @@ const CONTROLLERS = [
 ];
 
 @Module({
-  imports: [AuthModule, ItemsModule, OrgModule, WorkflowModule, ClassificationModule, RectificationModule, IntakeModule, ReportsModule],
+  imports: [AuthModule, ItemsModule, OrgModule, WorkflowModule, ClassificationModule, RectificationModule, IntakeModule, ReportsModule, RepeatsModule],
   controllers: CONTROLLERS,
   providers: [ConsoleSession, ConsolePages],
 })

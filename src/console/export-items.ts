@@ -16,7 +16,7 @@ import { APPEAL_NAMES, EXTENSION_NAMES, STATUS_NAMES } from './format.js';
  * Every key of ItemFilter that the export reads from the address. When ItemFilter gains a filter, the type below
  * stops compiling until the export passes it through too (the export must offer every filter the list has).
  */
-const FILTER_KEYS = ['unit', 'status', 'dimension', 'channel', 'overdue', 'extension', 'appeal', 'sort'] as const;
+const FILTER_KEYS = ['unit', 'status', 'dimension', 'channel', 'overdue', 'extension', 'appeal', 'sort', 'repeats'] as const;
 export type ItemFilterKeysHandled = [Exclude<keyof ItemFilter, (typeof FILTER_KEYS)[number] | 'page' | 'pageSize'>] extends [never]
   ? true
   : { unhandledItemFilterKeys: Exclude<keyof ItemFilter, (typeof FILTER_KEYS)[number] | 'page' | 'pageSize'> };
@@ -29,6 +29,7 @@ const ENUMS: Partial<Record<(typeof FILTER_KEYS)[number], readonly string[]>> = 
   extension: EXTENSION_STATES,
   appeal: APPEAL_STATES,
   sort: ['received', 'due'],
+  repeats: ['exclude', 'only'],
 };
 
 export interface ItemExportQuery {

@@ -175,6 +175,8 @@ export interface ItemPageOptions {
   problemLink?: boolean;
   /** unit staff change only the dimension; the office may also move the item */
   canMove?: boolean;
+  /** the item's case (issue 16): lead, repeats, hot spot; rendered by hot-spots.page.ts */
+  caseHtml?: string;
 }
 
 const e = escapeHtml;
@@ -259,6 +261,7 @@ ${answer}
 <section class="card" aria-labelledby="h-actions"><h2 id="h-actions">${T_ITEM.actions}</h2>${actions(o)}</section>
 </div><div>
 <section class="card" aria-labelledby="h-facts"><h2 id="h-facts">${T_ITEM.facts}</h2><dl class="facts">${facts}</dl></section>
+${o.caseHtml ?? ''}
 <section class="card" aria-labelledby="h-timeline"><h2 id="h-timeline">${T_ITEM.timeline}</h2><ol class="timeline">${timeline}</ol></section>
 </div></div>`;
 }

@@ -24,7 +24,7 @@ export const L = {
   errorBody: '系统暂时无法完成操作，请稍后再试。如果问题持续，请联系系统管理员。',
 };
 
-export type NavKey = 'queue' | 'triage' | 'supervision' | 'problems' | 'intake' | 'qr' | 'dashboard' | 'calendar' | 'admin';
+export type NavKey = 'queue' | 'triage' | 'supervision' | 'hotspots' | 'problems' | 'intake' | 'qr' | 'dashboard' | 'calendar' | 'admin';
 
 /**
  * The navigation by role: each screen appears only for the roles that may use it (the handlers check again).
@@ -34,6 +34,7 @@ export const NAV: { key: NavKey; href: string; text: string; roles: readonly Act
   { key: 'queue', href: '/console/queue', text: '我的待办', roles: ['unit_staff', 'supervisor', 'admin'] },
   { key: 'triage', href: '/console/triage', text: '分派', roles: ['supervisor', 'admin'] },
   { key: 'supervision', href: '/console/supervision', text: '督办', roles: ['supervisor', 'admin'] },
+  { key: 'hotspots', href: '/console/hot-spots', text: '热点问题', roles: ['supervisor', 'admin'] },
   { key: 'problems', href: '/console/problems', text: '问题整改', roles: ['unit_staff', 'supervisor', 'admin'] },
   { key: 'intake', href: '/console/intake', text: '录入', roles: ['operator', 'supervisor', 'admin'] },
   { key: 'qr', href: '/console/qr', text: '二维码', roles: ['supervisor', 'admin'] },

@@ -37,6 +37,8 @@ function listFilter(tab: SupervisionTab, unit: string | null, page: number): Ite
     extension: f.extension,
     appeal: f.appeal,
     sort: 'due',
+    // a repeat is answered and called back with its lead: one job a case
+    repeats: 'exclude',
     unit: unit ?? undefined,
     page,
     pageSize: PAGE_SIZE,

@@ -38,6 +38,7 @@ import { DeadlinesService, type DeadlineBasis } from '../workflow/deadlines.serv
 import { CHANNEL_NAMES } from '../items/item.types.js';
 import { Clock } from '../common/clock.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { RepeatsService, type RepeatColumns } from '../repeats/repeats.service.js';
 
 export const MAX_TEXT = 100_000;
 
@@ -58,6 +59,7 @@ export class IntakeService {
     private readonly deadlines: DeadlinesService,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
+    private readonly repeats: RepeatsService,
   ) {}
 
   /**
@@ -82,14 +84,29 @@ export class IntakeService {
     return { draft, snap, windowId: windowId ?? null, a };
   }
 
-  /** Writes a prepared item: one atomic statement, so it needs no transaction; a batch import may pass its own. */
+  /**
+   * Writes a prepared item: one atomic statement, so it needs no transaction; a batch import may pass its own. An
+   * item of a known person that needs handling is written in a transaction with the repeat check (`linkRepeats`).
+   */
   async store(m: EntityManager, p: PreparedItem, actor: Actor, opts: IntakeOptions = {}): Promise<IntakeResult> {
+    const { draft, a } = p;
+    const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
+    const cols = this.repeats.columnsFor(draft, status);
+    if (!cols.person_keys.length || status === 'closed') return this.storeOne(m, p, actor, opts, status, cols);
+    const run = async (tm: EntityManager): Promise<IntakeResult> => {
+      const r = await this.storeOne(tm, p, actor, opts, status, cols);
+      if (r.created) await this.repeats.linkRepeats(tm, [r.id]);
+      return r;
+    };
+    return m.queryRunner?.isTransactionActive ? run(m) : this.ds.transaction(run);
+  }
+
+  private async storeOne(m: EntityManager, p: PreparedItem, actor: Actor, opts: IntakeOptions, status: ItemStatus, cols: RepeatColumns): Promise<IntakeResult> {
     const { draft, snap, windowId, a } = p;
     const unitId = snap.unitIdByCode.get(a.unit);
     if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
     const supervisionId = a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null;
     const serviceItemCode = draft.serviceItem ?? a.serviceItem;
-    const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
     const trackingCode = newTrackingCode();
     const due = this.dueDates(draft, a, status);
     // the unit is told by mail when something lands in its queue (the outbox row is part of the same statement)
@@ -110,12 +127,12 @@ export class IntakeService {
          window_id, service_item_id, contact_name, contact_phone, contact_email, raw,
          dimension, secondary, misconduct, confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule,
          status, tracking_code, created_by, closed_at, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at,
-         deadline_basis)
+         deadline_basis, person_keys, matter_tokens, matter_bands, cluster_pending)
        SELECT $1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::smallint, $7::text[], $8::text, $9::text, $10::text,
          $11::uuid, $12::uuid, $13::text, $14::text, $15::text, $16::jsonb, $17::text, $18::text[], $19::boolean, $20::real,
          $21::jsonb, $22::uuid, $23::uuid, $24::text, $25::text, $26::text, $27::text, $28::uuid,
          CASE WHEN $26::text = 'closed' THEN $43::timestamptz END, $39::timestamptz, $40::timestamptz, $41::timestamptz, $42::timestamptz,
-         $43::timestamptz, $44::jsonb
+         $43::timestamptz, $44::jsonb, $45::text[], $46::int[], $47::int[], $48::boolean
        FROM ok WHERE ok.admitted
        ON CONFLICT (channel, external_id) DO NOTHING
        RETURNING id, tracking_code),
@@ -174,6 +191,10 @@ export class IntakeService {
         due.rectifyDueAt,
         this.clock.now(),
         JSON.stringify(due.basis),
+        cols.person_keys,
+        cols.matter_tokens,
+        cols.matter_bands,
+        cols.cluster_pending,
       ],
     );
     if (!rows[0].admitted) return { id: 0, created: false, trackingCode: '', admitted: false };
@@ -218,8 +239,13 @@ export class IntakeService {
       const notice = opts.notify !== false && status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
       const serviceItemCode = draft.serviceItem ?? a.serviceItem;
       const due = this.dueDates(draft, a, status);
+      const rc = this.repeats.columnsFor(draft, status);
       return {
         ord,
+        person_keys: rc.person_keys,
+        matter_tokens: rc.matter_tokens,
+        matter_bands: rc.matter_bands,
+        cluster_pending: rc.cluster_pending,
         accept_due_at: due.acceptDueAt?.toISOString() ?? null,
         answer_due_at: due.answerDueAt?.toISOString() ?? null,
         callback_due_at: due.callbackDueAt?.toISOString() ?? null,
@@ -269,17 +295,19 @@ export class IntakeService {
            contact_name text, contact_phone text, contact_email text, raw jsonb, dimension text, secondary text[],
            misconduct boolean, confidence real, evidence jsonb, unit_id uuid, supervision_unit_id uuid,
            routing_reason text, routing_rule text, status text, tracking_code text, source_hash text, deadline_basis jsonb,
-           ev_received jsonb, ev_classified jsonb, ev_routed jsonb, notice_to text, notice_subject text, notice_text text)
+           ev_received jsonb, ev_classified jsonb, ev_routed jsonb, notice_to text, notice_subject text, notice_text text,
+           person_keys text[], matter_tokens int[], matter_bands int[], cluster_pending boolean)
          ORDER BY channel, external_id, ord),
        ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
            window_id, service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct,
            confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code,
-           created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at, deadline_basis)
+           created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at, deadline_basis,
+           person_keys, matter_tokens, matter_bands, cluster_pending)
          SELECT channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no, window_id,
            service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct, confidence,
            evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code, $2::uuid,
            CASE WHEN status = 'closed' THEN $5::timestamptz END, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at,
-           $5::timestamptz, deadline_basis
+           $5::timestamptz, deadline_basis, person_keys, matter_tokens, matter_bands, cluster_pending
          FROM src ORDER BY ord
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, channel, external_id, tracking_code),
@@ -296,6 +324,8 @@ export class IntakeService {
        SELECT id, channel, external_id, tracking_code FROM ins`,
       [JSON.stringify(rows), actor.id, actor.username, this.outbox.domain, this.clock.now()],
     );
+    // same person, same matter: linked inside the caller's transaction (a rewritten write path calls this per batch)
+    if (created.length) await this.repeats.linkRepeats(m, created.map((c) => Number(c.id)));
     const made = new Map(created.map((c) => [`${c.channel}\u0000${c.external_id}`, c]));
     const missing = rows.filter((r) => !made.has(`${r.channel}\u0000${r.external_id}`));
     const existing = new Map<string, { id: string; tracking_code: string; source_hash: string | null }>();

@@ -94,6 +94,8 @@ export interface ItemView {
   caseCheck: 'shared' | 'verified' | 'rejected' | null;
   returnReason: string | null;
   trackingCode: string;
+  /** a repeat of the same person's earlier item (issue 16): the lead's id; it has no deadlines of its own */
+  leadId: number | null;
   raw?: unknown;
   timeline?: TimelineEntry[];
 }

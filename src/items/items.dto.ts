@@ -24,6 +24,10 @@ export class ListItemsQuery {
   @IsOptional()
   @IsIn(['received', 'due'])
   sort?: 'received' | 'due';
+  @ApiPropertyOptional({ enum: ['exclude', 'only'], description: 'repeats linked to a lead item: exclude (a queue: one job a case) or only; absent: all' })
+  @IsOptional()
+  @IsIn(['exclude', 'only'])
+  repeats?: 'exclude' | 'only';
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) page?: number;
   @ApiPropertyOptional({ default: 50, maximum: 500 })
   @IsOptional()

@@ -18,6 +18,8 @@ export interface ItemFilter {
   appeal?: string;
   /** 'received' (default): newest first; 'due': the deadline the item is held to, earliest (most overdue) first */
   sort?: 'received' | 'due';
+  /** repeats (items linked to a lead, issue 16): 'exclude' for queues (a case is one job), 'only' for the office's view */
+  repeats?: 'exclude' | 'only';
   page: number;
   pageSize: number;
 }
@@ -80,6 +82,7 @@ export interface ItemRow {
   rating_valid: boolean;
   return_reason: string | null;
   case_check: 'shared' | 'verified' | 'rejected' | null;
+  lead_id: string | null;
 }
 
 const SELECT = `
@@ -88,7 +91,7 @@ const SELECT = `
     i.raw, i.dimension, i.secondary, i.misconduct, i.confidence, i.evidence, u.code AS unit_code, u.name AS unit_name,
     su.code AS supervision_code, i.routing_reason, i.routing_rule, i.status, i.accept_due_at, i.answer_due_at,
     i.closed_at, i.tracking_code, i.callback_due_at, i.rectify_due_at, i.extension_state, i.extension_days, i.appeal_state,
-    i.answer_text, i.answered_at, i.callback_satisfied, i.rating_valid, i.return_reason, i.case_check
+    i.answer_text, i.answered_at, i.callback_satisfied, i.rating_valid, i.return_reason, i.case_check, i.lead_id
   FROM item i
   JOIN unit u ON u.id = i.unit_id
   LEFT JOIN unit su ON su.id = i.supervision_unit_id
@@ -152,6 +155,8 @@ export class ItemsRepository {
       params.push(f.appeal);
       where.push(`i.appeal_state = $${params.length}`);
     }
+    if (f.repeats === 'exclude') where.push(`i.lead_id IS NULL`);
+    if (f.repeats === 'only') where.push(`i.lead_id IS NOT NULL`);
     if (typeof f.overdue === 'boolean') {
       params.push(this.clock.now());
       where.push(f.overdue ? overdueAt(params.length) : `NOT ${overdueAt(params.length)}`);

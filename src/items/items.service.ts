@@ -99,6 +99,7 @@ export function toView(r: ItemRow, actor: Actor): ItemView {
     caseCheck: r.case_check,
     returnReason: full ? r.return_reason : maskText(r.return_reason),
     trackingCode: r.tracking_code,
+    leadId: r.lead_id === null ? null : Number(r.lead_id),
   };
   // the raw input may hold phone numbers and names: only for roles that see personal data
   if (full) view.raw = r.raw;

@@ -186,7 +186,7 @@ export class PersonalDataService implements OnModuleInit {
       [ids],
     );
     await m.query(
-      `UPDATE item i SET contact_name = NULL, contact_phone = NULL, contact_email = NULL,
+      `UPDATE item i SET contact_name = NULL, contact_phone = NULL, contact_email = NULL, person_keys = '{}',
          raw = jsonb_build_object('erased', $7::text), subject = u.subject, text = u.text, answer_text = u.answer, return_reason = u.return_reason,
          personal_data_erased_at = $6
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, subject, text, answer, return_reason)

@@ -21,6 +21,7 @@ import {
 import { CHANNEL_NAMES } from '../items/item.types.js';
 import { chinaTime } from '../common/china-time.js';
 import { Clock } from '../common/clock.js';
+import { RepeatsService } from '../repeats/repeats.service.js';
 
 /** The item's columns the workflow reads, locked FOR UPDATE. */
 interface WorkRow {
@@ -101,6 +102,7 @@ export class WorkflowService {
     private readonly deadlines: DeadlinesService,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
+    private readonly repeats: RepeatsService,
   ) {}
 
   /** A step through HTTP: the item as the actor now sees it (or, when the step moved it out of their scope, its id and status). */
@@ -323,6 +325,9 @@ export class WorkflowService {
     for (const mail of this.mails(row, action, effects, event, snap, { answer, unitCode, eventId: String(eventId) })) {
       await this.outbox.enqueue(m, mail);
     }
+    // one case: the person's repeats on other channels are answered (and closed) with their lead
+    if (action.type === 'answer') await this.repeats.answerRepeats(m, id, event.note ?? '', actor, now);
+    if (next.status === 'closed' && row.status !== 'closed') await this.repeats.closeRepeats(m, id, actor, now);
     return { id: Number(id), status: next.status, unit: unitCode, event };
   }
 

@@ -1,0 +1,64 @@
+import { bestMatch, compare, sameMatter } from './decide.js';
+import { matterBands, matterTokens, matterWords, similarity } from './matter.js';
+import { normaliseCaseNo, normaliseEmail, normalisePhone, personKeys, phonesInText } from './person-key.js';
+import { repeatsConfigFrom } from './repeats.config.js';
+
+describe('person keys', () => {
+  it('normalises phone numbers, mail addresses and case numbers', () => {
+    expect(normalisePhone('+86 138-1111-2222')).toBe('13811112222');
+    expect(normalisePhone('0086 13811112222')).toBe('13811112222');
+    expect(normalisePhone('123')).toBeNull();
+    expect(normaliseEmail(' Wang@Example.COM ')).toBe('wang@example.com');
+    expect(normaliseCaseNo(' bj-2026 0001 ')).toBe('BJ-20260001');
+    expect(phonesInText('我手机138 1111 2222，座机不用')).toEqual(['13811112222']);
+  });
+
+  it('gives one key for one number however written, keyed by the secret, no raw value', () => {
+    const a = personKeys('secret-a', { phone: '138-1111-2222' });
+    expect(personKeys('secret-a', { phone: '13811112222' })).toEqual(a);
+    expect(personKeys('secret-a', { text: '电话13811112222' })).toEqual(a);
+    expect(personKeys('secret-b', { phone: '13811112222' })).not.toEqual(a);
+    expect(a[0]).toMatch(/^[0-9a-f]{20}$/);
+    expect(personKeys('s', { phone: '13811112222', email: 'w@example.com', caseNo: 'BJ-1234' })).toHaveLength(3);
+  });
+});
+
+describe('matter similarity and decisions', () => {
+  const facts = (id: string, text: string, windowId: string | null = null) => {
+    const words = matterWords(text);
+    return { id, words, tokens: matterTokens(words), windowId, serviceItemId: null };
+  };
+
+  it('drops stop words and single characters; tokens are sorted and a signature has eight bands', () => {
+    const w = matterWords('我在不动产登记窗口补交材料跑了三趟');
+    expect(w).toContain('补交');
+    expect(w).not.toContain('我');
+    expect(w).not.toContain('窗口');
+    const t = matterTokens(w);
+    expect([...t].sort((a, b) => a - b)).toEqual(t);
+    expect(matterBands(t)).toHaveLength(8);
+    expect(similarity(t, t)).toBe(1);
+    expect(similarity([], t)).toBe(0);
+  });
+
+  it('links paraphrases of one matter and keeps a different matter apart', () => {
+    const lead = facts('1', '不动产登记窗口让我补交材料，跑了三趟，每次要的材料都不一样');
+    const call = facts('2', '来电人反映在不动产登记窗口办理过户，窗口多次要求补交材料，跑了三趟每次要求的材料都不一样');
+    const other = facts('3', '办税服务厅的发票领用自助机坏了一个星期，没人修');
+    const t = { similarity: 0.3, similarityWithContext: 0.2 };
+    expect(sameMatter(compare(call, lead), t)).toBe(true);
+    expect(sameMatter(compare(other, lead), t)).toBe(false);
+    expect(bestMatch(call, [other, lead], t)?.id).toBe('1');
+    expect(bestMatch(other, [lead], t)).toBeNull();
+    expect(compare(facts('4', '叫号机坏了', 'W'), facts('5', '叫号机坏了，排队太久', 'W')).context).toEqual(['window']);
+  });
+});
+
+describe('config/repeats.yaml', () => {
+  it('reads thresholds, lists every bad value, and HUB_REPEATS overrides enabled', () => {
+    expect(repeatsConfigFrom({ repeat: { similarity: 0.4 } }).repeat.similarity).toBe(0.4);
+    expect(repeatsConfigFrom({}, 'off').enabled).toBe(false);
+    expect(() => repeatsConfigFrom({ windowDays: 0, hotSpot: { similarity: 2 } })).toThrow(/windowDays.*hotSpot.similarity/);
+    expect(() => repeatsConfigFrom({}, 'maybe')).toThrow(/HUB_REPEATS/);
+  });
+});
