@@ -283,7 +283,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
 
   // (5) past confirmed routings of similar text
   if (options.memory && text) {
-    const guess = options.memory.query(text, (code) => index.units.has(code));
+    // on the matter: the catalogue's own names are scored above, and a shared name is not a similar matter
+    const guess = options.memory.query(matter, (code) => index.units.has(code));
     if (guess && guess.similarity >= 0.35) {
       give(guess.unit, W.memory * guess.probability * Math.min(1, guess.similarity * 1.5), 'learned', `与以往确认由该单位办理的诉求相似（${Math.round(guess.similarity * 100)}%）`);
     }
