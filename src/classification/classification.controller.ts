@@ -1,3 +1,4 @@
+import type { RouteResult } from '../routing/router.js';
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
@@ -24,12 +25,37 @@ export class ClassificationController {
     return this.classification.classify(dto);
   }
 
-  /** `{unit, reason, supervision}` plus the rule that decided, the service item recognised and the evidence. */
+  /**
+   * `{unit, reason, supervision}` plus the rule that decided, the service item recognised, how sure the router is,
+   * the best-supported candidates with their evidence, the evidence itself and whether the text is junk.
+   */
   @Post('route')
   @HttpCode(200)
-  async route(@Body() dto: RouteDto): Promise<{ unit: string; reason: string; supervision: string | null; rule: string; serviceItem: string | null; dimension: string }> {
+  async route(@Body() dto: RouteDto): Promise<{
+    unit: string;
+    reason: string;
+    supervision: string | null;
+    rule: string;
+    serviceItem: string | null;
+    dimension: string;
+    confidence: number;
+    candidates: RouteResult['candidates'];
+    evidence: RouteResult['evidence'];
+    junk: boolean;
+  }> {
     const { c, r } = await this.classification.assess(dto);
-    return { unit: r.unit, reason: r.reason, supervision: r.supervision, rule: r.rule, serviceItem: r.serviceItem, dimension: c.dimension };
+    return {
+      unit: r.unit,
+      reason: r.reason,
+      supervision: r.supervision,
+      rule: r.rule,
+      serviceItem: r.serviceItem,
+      dimension: c.dimension,
+      confidence: r.confidence,
+      candidates: r.candidates,
+      evidence: r.evidence,
+      junk: r.junk === true,
+    };
   }
 
   @Roles('unit_staff', 'supervisor', 'admin')
