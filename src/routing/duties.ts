@@ -37,7 +37,7 @@ export interface DutyHit {
 export interface DutyBook {
   types: Map<string, DutyType>;
   /** type scores of a normalised text; a type whose `except` phrase is present scores nothing */
-  score(normalizedText: string): Map<string, DutyHit>;
+  score(normalizedText: string, weightAt?: (index: number) => number): Map<string, DutyHit>;
   /** phrase → types, for the words that name a department as a body ("税务", "房管局") */
   bodies: Map<string, string[]>;
   size: number;
@@ -156,7 +156,8 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
   const withRegex = typeList.map((t, i) => [t, i] as const).filter(([t]) => t.regexTerms.length > 0);
   const withExcept = typeList.map((t, i) => [t, i] as const).filter(([t]) => t.except.length > 0);
 
-  function score(text: string): Map<string, DutyHit> {
+  // weightAt: how much a term found at an index counts (a paper in a list of required documents counts less)
+  function score(text: string, weightAt: (index: number) => number = () => 1): Map<string, DutyHit> {
     const sums = new Float64Array(typeList.length);
     const found: Array<Array<{ term: string; weight: number }> | undefined> = [];
     const note = (ti: number, term: string, weight: number): void => {
@@ -178,7 +179,8 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
         }
       }
       if (hit) {
-        for (const h of hit.hits) note(h.type, hit.phrase, h.weight);
+        const w = weightAt(i);
+        for (const h of hit.hits) note(h.type, hit.phrase, h.weight * w);
         i += hit.phrase.length;
       } else {
         i++;
@@ -187,7 +189,7 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
     for (const [t, ti] of withRegex) {
       for (const r of t.regexTerms) {
         const m = r.re.exec(text);
-        if (m) note(ti, m[0], r.weight);
+        if (m) note(ti, m[0], r.weight * weightAt(m.index));
       }
     }
     for (const [t, ti] of withExcept) {

@@ -203,6 +203,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
 
   // (3) what the text names: service items, units, windows, departments — as parties, places or referrals
   const mentions = index.findMentions(text);
+  const inPapers = paperLists(text);
   const namedTypes = new Set<string>();
   for (const m of mentions) {
     if (m.negated) {
@@ -225,6 +226,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (m.kind === 'body') {
       namedTypes.add(m.code);
       if (role === 'place') continue;
+      // "镇上", "村里": which town or village is meant only the person knows when the catalogue has several
+      if (LOCALITY_TYPES.has(m.code) && (index.types.byType.get(m.code)?.length ?? 0) > 1) continue;
+      if (role === 'named' && inPapers(m.index)) continue; // a paper to bring ("社保缴费记录"), not a party
       const score = W.body[role] + blamed;
       // a department's name said in passing ("公积金提取") is the matter, not a party
       const bodyRule: RouteRule = role === 'named' ? 'duty' : 'named_unit';
@@ -236,6 +240,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       evidence.push({ rule: 'place', text: `“${m.phrase}”是居住地、来处或递交材料的地方，不作为责任方`, unit: m.code });
       continue;
     }
+    if (role === 'named' && inPapers(m.index)) continue;
     const table = m.kind === 'unit' ? W.unit : m.kind === 'window' ? W.window : W.unitCore;
     const rule: RouteRule = m.kind === 'window' ? 'window_mention' : 'named_unit';
     // a town, community or village merely named is more often where than who
@@ -264,7 +269,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   }
   // the hall's own duties (queues, ticket machines, seats) belong to a named unit's counter when the text names one
   const partyNamed = [...tallies.keys()].some((code) => !isHall(code));
-  const duties = index.duties.score(matter);
+  const duties = index.duties.score(matter, (i) => (inPapers(i) ? PAPER_WEIGHT : 1));
   for (const [type, hit] of duties) {
     const units = unitsOfType(index, type);
     if (!units.length) continue;
@@ -364,6 +369,19 @@ const RULE_RANK: Record<RouteRule, number> = {
   junk: 6,
 };
 
+/** A duty word inside a list of papers to bring counts this much: the papers are not the matter. */
+const PAPER_WEIGHT = 0.3;
+// "要房产证、户口本、居住证…": after a verb of demanding, an enumeration with 、
+const PAPER_LIST = /(要|需要|提供|带上?|交|开具?|出具|准备|补|拿)(了)?([^，。,；;！!？?：:]{1,14}、){1,}[^，。,；;！!？?：:]{1,14}/g;
+
+/** Index → whether it lies in a list of required papers. */
+function paperLists(text: string): (index: number) => boolean {
+  const spans: Array<[number, number]> = [];
+  for (const m of text.matchAll(PAPER_LIST)) spans.push([m.index + (m[1]?.length ?? 0), m.index + m[0].length]);
+  if (!spans.length) return () => false;
+  return (i) => spans.some(([a, b]) => i >= a && i < b);
+}
+
 const SOURCE_RANK = { explicit: 0, name: 1, items: 2 } as const;
 
 /**
@@ -376,7 +394,7 @@ function primaryFirst(
   factor: number,
 ): Array<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }> {
   const sorted = [...list].sort((a, b) => SOURCE_RANK[a.source] - SOURCE_RANK[b.source] || b.weight - a.weight || unitDepth(index, a.unit) - unitDepth(index, b.unit));
-  return sorted.map((u, i) => ({ ...u, weight: u.weight * factor * (i === 0 ? 1 : 0.8) }));
+  return sorted.map((u, i) => ({ ...u, weight: u.weight * factor * (i === 0 ? 1 : 0.65) }));
 }
 
 function unitDepth(index: CatalogIndex, code: string): number {
