@@ -131,6 +131,11 @@ const W = {
 
 const SERVICE_LEVELS = new Set(['town', 'township', 'street', 'community', 'village']);
 const LOCALITY_TYPES = new Set(['town_government', 'community']);
+const TOWN_LEVELS = new Set(['town', 'township', 'street']);
+const COMMUNITY_LEVELS = new Set(['community', 'village']);
+// words for "the town / street / community / village" without its name
+const LOCAL_REF = /(街道办事处|街道办|街道|镇政府|镇上|镇里|乡政府|乡里|社区|居委会|村委会|村委|村里)/g;
+const TOWN_WORDS = /^(街道|镇|乡)/;
 
 interface Tally {
   score: number;
@@ -226,8 +231,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (m.kind === 'body') {
       namedTypes.add(m.code);
       if (role === 'place') continue;
-      // "镇上", "村里": which town or village is meant only the person knows when the catalogue has several
-      if (LOCALITY_TYPES.has(m.code) && (index.types.byType.get(m.code)?.length ?? 0) > 1) continue;
+      // "镇上", "村里": resolved below to the town or village the text names
+      if (LOCALITY_TYPES.has(m.code)) continue;
       if (role === 'named' && inPapers(m.index)) continue; // a paper to bring ("社保缴费记录"), not a party
       const score = W.body[role] + blamed;
       // a department's name said in passing ("公积金提取") is the matter, not a party
@@ -247,6 +252,25 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const factor = locality && role === 'named' ? 0.8 : 1;
     give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
     for (const t of index.types.byUnit.get(m.code)?.keys() ?? []) namedTypes.add(t);
+  }
+
+  // "街道称…", "镇上说…", "社区没报": the town, street, community or village the text names before (or after)
+  for (const ref of text.matchAll(LOCAL_REF)) {
+    const at = ref.index;
+    const phrase = ref[0];
+    if (mentions.some((m) => at < m.index + m.phrase.length && m.index < at + phrase.length)) continue; // part of a name
+    const levels = TOWN_WORDS.test(phrase) ? TOWN_LEVELS : COMMUNITY_LEVELS;
+    const named = mentions.filter((m) => (m.kind === 'unit' || m.kind === 'unit_core') && !m.negated && levels.has(index.units.get(m.code)?.level ?? ''));
+    let target = [...named].reverse().find((m) => m.index < at)?.code ?? named[0]?.code ?? null;
+    if (!target) {
+      const only = [...index.units.values()].filter((u) => levels.has(u.level));
+      if (only.length === 1) target = only[0]!.code;
+    }
+    if (!target) continue;
+    const role = partyRole(text, at, phrase.length, true);
+    if (role === 'place') continue;
+    const blamed = isBlamed(text, at, phrase.length) ? W.blamed : 0;
+    give(target, W.unit[role] * 0.9 + blamed, 'named_unit', `${roleWord(role)}提到“${phrase}”（即${unitName(index, target)}）`);
   }
 
   // a window by its number and floor ("二楼6号窗口")
@@ -276,7 +300,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const name = index.duties.types.get(type)?.name ?? type;
     const base = Math.min(hit.score, W.dutyCap) * W.dutyScale;
     const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
-    const hallDamp = type === 'government_service' && partyNamed ? 0.6 : 1;
+    const hallDamp = type === 'government_service' && partyNamed ? 0.35 : 1;
     for (const { unit, weight, source } of units) {
       if (index.units.get(unit)?.role === 'supervision') continue; // it watches integrity; it runs no service
       // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
