@@ -69,7 +69,7 @@ export interface RouteOptions {
   /** kept for callers of the naive-Bayes router (evaluation only); routing uses the memory */
   learned?: LearnedRouter | null;
   segmenter?: Segmenter | null;
-  /** confidence the text evidence needs before an item is sent without a person (default 0.55) */
+  /** confidence the text evidence needs before an item is sent without a person (default 0.45) */
   confidenceThreshold?: number;
   /** similarity an assigned-unit string needs to match a unit */
   assignedThreshold?: number;
@@ -330,7 +330,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const top = ranked[0];
   const second = ranked[1]?.[1].score ?? 0;
   const confidence = top ? confidenceOf(top[1].score, second) : 0;
-  if (top && top[1].score >= W.minimum && confidence >= (options.confidenceThreshold ?? 0.55)) {
+  if (top && top[1].score >= W.minimum && confidence >= (options.confidenceThreshold ?? 0.45)) {
     const [unit, t] = top;
     // the most specific kind of evidence names the rule: the item, then the party named, then the duty, then memory
     const best = [...t.evidence].sort((a, b) => RULE_RANK[a.rule] - RULE_RANK[b.rule] || b.score - a.score);
