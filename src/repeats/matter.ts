@@ -48,8 +48,19 @@ export function hashWord(w: string): number {
   return h | 0;
 }
 
+/**
+ * The tokens compared: every content word, and the two-character pieces of longer words ("停车位", "停车难" and
+ * "停车" meet; "税务ukey" and "税务" too), so paraphrases that compound the same words still overlap.
+ */
 export function matterTokens(words: readonly string[]): number[] {
-  return [...new Set(words.map(hashWord))].sort((a, b) => a - b);
+  const out = new Set<number>();
+  for (const w of words) {
+    out.add(hashWord(w));
+    const chars = Array.from(w);
+    if (chars.length >= 3) for (let i = 0; i + 1 < chars.length; i++) out.add(hashWord(`~${chars[i]}${chars[i + 1]}`));
+    else if (chars.length === 2) out.add(hashWord(`~${w}`));
+  }
+  return [...out].sort((a, b) => a - b);
 }
 
 /** MinHash: for each of BANDS seeded permutations the smallest permuted token, tagged with its band (so bands never collide). */
