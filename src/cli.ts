@@ -213,6 +213,7 @@ const OFFLINE: Record<string, { usage: string; run: (args: string[]) => number }
           lexiconPath,
           // the shipped training rows join every fold; rows also being scored are left out of them
           baseTrainingFiles: trainingFiles(),
+          baseCatalogPath: SAMPLE_CATALOG,
           folds: Number(opt('folds') ?? 5),
           ...(args.includes('--held-out') ? { modelPath } : {}),
           mistakes,
@@ -229,6 +230,7 @@ const OFFLINE: Record<string, { usage: string; run: (args: string[]) => number }
           catalogPath: s.catalog,
           lexiconPath,
           baseTrainingFiles: trainingFiles(),
+          baseCatalogPath: SAMPLE_CATALOG,
           ...(s.heldOut ? { modelPath } : { folds: 5 }),
           mistakes,
         });

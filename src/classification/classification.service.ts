@@ -2,11 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { PROJECT_ROOT } from '../config/config.js';
+import { PROJECT_ROOT, SAMPLE_CATALOG } from '../config/config.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { buildCatalogIndex, type CatalogIndex } from '../routing/catalog-index.js';
 import { routerFromJson, routerToJson, trainRouter, type LearnedRouter, type RoutingRow } from '../routing/learned-router.js';
-import { RoutingMemory } from '../routing/memory.js';
+import { RoutingMemory, rowsForCatalog } from '../routing/memory.js';
+import { loadCatalogYaml } from '../routing/catalog-yaml.js';
+import type { Catalog } from '../org/catalog.types.js';
 import { route, type RouteInput, type RouteResult } from '../routing/router.js';
 import { createClassifier, type Classification, type ClassifyInput, type Classifier } from './classifier.js';
 import { isLabel } from './dimensions.js';
@@ -177,7 +179,7 @@ export class ClassificationService {
     let memory = e?.memory;
     if (!memory) {
       memory = new RoutingMemory();
-      for (const r of shippedRoutingRows().filter((x) => !x.window)) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
+      for (const r of rowsForCatalog(shippedRoutingRows().filter((x) => !x.window), sampleCatalog(), snap.catalog)) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
       await this.remember(memory, 0, labelId);
     }
     const engine: Engine = { catalogVersion: snap.version, modelId, routerId, classifier: c, index: buildCatalogIndex(snap.catalog), router, memory, labelId };
@@ -215,6 +217,12 @@ export class ClassificationService {
       .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit }));
     return rows.length ? trainRouter(rows, c.segmenter) : null;
   }
+}
+
+let sample: Catalog | null = null;
+/** The catalogue the shipped rows were labelled against. */
+function sampleCatalog(): Catalog {
+  return (sample ??= loadCatalogYaml(SAMPLE_CATALOG));
 }
 
 /** The shipped rows that carry a confirmed unit (the routing memory's seed). */

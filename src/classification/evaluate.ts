@@ -7,7 +7,7 @@
 import type { Catalog } from '../org/catalog.types.js';
 import { buildCatalogIndex } from '../routing/catalog-index.js';
 import type { LearnedRouter } from '../routing/learned-router.js';
-import { RoutingMemory } from '../routing/memory.js';
+import { RoutingMemory, rowsForCatalog } from '../routing/memory.js';
 import { route, type RouteRule } from '../routing/router.js';
 import { createClassifier, type ClassifierTuning } from './classifier.js';
 import { isLabel, LABELS, type Label } from './dimensions.js';
@@ -42,6 +42,8 @@ export interface EvaluateOptions {
   seed?: number;
   /** Extra training rows added to every fold (never scored). */
   baseRows?: TrainingRow[];
+  /** the catalogue the base rows were labelled against: they teach the routing memory only units that are the same */
+  baseCatalog?: Catalog;
   /** Score with this model as is (rows are a held-out set): no cross-validation. */
   model?: Model | null;
   router?: LearnedRouter | null;
@@ -136,7 +138,8 @@ export function evaluate(rows: LabelledRow[], options: EvaluateOptions): Evaluat
   for (let k = 0; k < folds; k++) {
     let model: Model | null;
     const memory = new RoutingMemory();
-    remember(memory, base as Array<TrainingRow & { unit?: string | null }>);
+    const baseRouted = base as Array<TrainingRow & { unit?: string | null }>;
+    remember(memory, options.baseCatalog ? rowsForCatalog(baseRouted, options.baseCatalog, options.catalog) : baseRouted);
     if (options.model !== undefined) {
       model = options.model;
     } else {

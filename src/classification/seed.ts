@@ -75,6 +75,8 @@ export interface EvalFilesOptions {
   baseTrainingFiles?: string[];
   folds?: number;
   seed?: number;
+  /** the catalogue the base rows were labelled against (their units teach the routing memory only where the same) */
+  baseCatalogPath?: string;
   /** score as a held-out set with this shipped model (no cross-validation); base rows seed the routing memory */
   modelPath?: string;
   mistakes?: number;
@@ -86,6 +88,15 @@ export function evaluateFiles(options: EvalFilesOptions): { result: EvaluationRe
   const lexicon = loadLexicon(options.lexiconPath);
   const baseRows = (options.baseTrainingFiles ?? []).flatMap(readLabelledJsonl);
   const model = options.modelPath ? loadModel(options.modelPath) : undefined;
-  const result = evaluate(rows, { catalog, lexicon, baseRows, folds: options.folds ?? 5, seed: options.seed ?? 42, ...(model ? { model } : {}) });
+  const baseCatalog = options.baseCatalogPath ? loadCatalogYaml(options.baseCatalogPath) : undefined;
+  const result = evaluate(rows, {
+    catalog,
+    lexicon,
+    baseRows,
+    folds: options.folds ?? 5,
+    seed: options.seed ?? 42,
+    ...(model ? { model } : {}),
+    ...(baseCatalog ? { baseCatalog } : {}),
+  });
   return { result, report: formatReport(result, { mistakes: options.mistakes ?? 40 }) };
 }

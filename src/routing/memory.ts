@@ -115,3 +115,18 @@ export class RoutingMemory {
     return { unit, probability: v / sum, similarity, example: this.examples[bestOfUnit[0]] as string };
   }
 }
+
+/**
+ * Rows labelled against one catalogue (the shipped rows: the sample catalogue) teach the memory of another only for
+ * units that are the same there — same code and same name. Another county whose codes happen to coincide ("RS",
+ * "SW") learns nothing from them: its memory starts from its own confirmations.
+ */
+export function rowsForCatalog<T extends { unit?: string | null }>(
+  rows: readonly T[],
+  labelledAgainst: { units: ReadonlyArray<{ code: string; name: string }> },
+  target: { units: ReadonlyArray<{ code: string; name: string }> },
+): T[] {
+  const source = new Map(labelledAgainst.units.map((u) => [u.code, u.name]));
+  const same = new Set(target.units.filter((u) => source.get(u.code) === u.name).map((u) => u.code));
+  return rows.filter((r) => !!r.unit && same.has(r.unit));
+}
