@@ -286,6 +286,90 @@ export function leadingChars(source: string): string[] | null {
   return [first];
 }
 
+const META = new Set(Array.from('\\^$.|?*+()[]{}'));
+
+/**
+ * Literal strings every match of a simple pattern must contain, each as the alternatives one of which must occur
+ * ("排了.{0,6}(小时|钟头)" → [["排了"], ["小时", "钟头"]]). Conservative: what it cannot read (escapes, lookarounds,
+ * nested groups, top-level alternation) adds no requirement, so a text failing one can never match the pattern.
+ */
+export function requiredLiterals(source: string): string[][] {
+  if (source.includes('\\')) return [];
+  const out: string[][] = [];
+  let run = '';
+  const endRun = (): void => {
+    if (run) out.push([run]);
+    run = '';
+  };
+  // skips a quantifier at i (and its lazy '?'); returns the index after it and whether it allows zero repetitions
+  const quantifier = (i: number): { next: number; optional: boolean; any: boolean } => {
+    const q = source[i];
+    if (q === '?' || q === '*' || q === '+') return { next: source[i + 1] === '?' ? i + 2 : i + 1, optional: q !== '+', any: true };
+    if (q === '{') {
+      const close = source.indexOf('}', i);
+      if (close < 0) return { next: source.length, optional: true, any: true };
+      return { next: source[close + 1] === '?' ? close + 2 : close + 1, optional: true, any: true };
+    }
+    return { next: i, optional: false, any: false };
+  };
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i] as string;
+    if (ch === '|') return [];
+    if (!META.has(ch)) {
+      const q = quantifier(i + 1);
+      if (q.any) {
+        endRun();
+        i = q.next;
+      } else {
+        run += ch;
+        i++;
+      }
+      continue;
+    }
+    endRun();
+    if (ch === '(') {
+      let depth = 0;
+      let j = i;
+      for (; j < source.length; j++) {
+        const c = source[j];
+        if (c === '[') {
+          const close = source.indexOf(']', j + 1);
+          if (close < 0) return out;
+          j = close;
+        } else if (c === '(') depth++;
+        else if (c === ')' && --depth === 0) break;
+      }
+      if (j >= source.length) return out;
+      let body = source.slice(i + 1, j);
+      const q = quantifier(j + 1);
+      i = q.next;
+      if (q.optional) continue;
+      if (body.startsWith('?:')) body = body.slice(2);
+      const alternatives = body.split('|');
+      if (alternatives.every((a) => a.length > 0 && !Array.from(a).some((c) => META.has(c)))) out.push(alternatives);
+      continue;
+    }
+    if (ch === '[') {
+      const close = source.indexOf(']', i + 1);
+      if (close < 0) return out;
+      i = quantifier(close + 1).next;
+      continue;
+    }
+    if (ch === '.') {
+      i = quantifier(i + 1).next;
+      continue;
+    }
+    if (ch === '^' || ch === '$') {
+      i++;
+      continue;
+    }
+    return out; // a stray quantifier or bracket: stop reading, keep what is certain
+  }
+  endRun();
+  return out;
+}
+
 function findCue(cue: Cue, text: string, cb: (index: number, matched: string) => void): void {
   if (cue.literal) {
     let i = text.indexOf(cue.literal);
@@ -307,16 +391,109 @@ function findCue(cue: Cue, text: string, cb: (index: number, matched: string) =>
   }
 }
 
+/**
+ * The characters and adjacent character pairs (UTF-16 code units) of one text, for cheap "can this literal occur"
+ * checks: a literal whose characters or pairs are missing cannot be in the text. Buffers are reused between texts.
+ */
+export class TextGrams {
+  private gen = 0;
+  private readonly chars = new Uint32Array(65536);
+  private keys = new Int32Array(1024);
+  private stamps = new Uint32Array(1024);
+  private mask = 1023;
+
+  /** Records the text's characters and pairs (forgetting the previous text's). */
+  load(text: string): void {
+    if (++this.gen === 0xffffffff) {
+      this.gen = 1;
+      this.chars.fill(0);
+      this.stamps.fill(0);
+    }
+    const gen = this.gen;
+    if (text.length * 2 > this.mask) {
+      let size = 1024;
+      while (size < text.length * 2) size *= 2;
+      this.keys = new Int32Array(size);
+      this.stamps = new Uint32Array(size);
+      this.mask = size - 1;
+    }
+    let prev = -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      this.chars[c] = gen;
+      if (prev >= 0) this.addPair((prev << 16) | c);
+      prev = c;
+    }
+  }
+
+  private addPair(key: number): void {
+    let h = (Math.imul(key, 0x9e3779b1) >>> 7) & this.mask;
+    while (this.stamps[h] === this.gen) {
+      if (this.keys[h] === key) return;
+      h = (h + 1) & this.mask;
+    }
+    this.stamps[h] = this.gen;
+    this.keys[h] = key;
+  }
+
+  hasChar(code: number): boolean {
+    return this.chars[code] === this.gen;
+  }
+
+  private hasPair(key: number): boolean {
+    let h = (Math.imul(key, 0x9e3779b1) >>> 7) & this.mask;
+    while (this.stamps[h] === this.gen) {
+      if (this.keys[h] === key) return true;
+      h = (h + 1) & this.mask;
+    }
+    return false;
+  }
+
+  /** False when `literal` certainly does not occur in the text (a character or an adjacent pair is missing). */
+  mayContain(literal: string): boolean {
+    let prev = -1;
+    for (let i = 0; i < literal.length; i++) {
+      const c = literal.charCodeAt(i);
+      if (this.chars[c] !== this.gen) return false;
+      if (prev >= 0 && !this.hasPair((prev << 16) | c)) return false;
+      prev = c;
+    }
+    return true;
+  }
+
+  /** False when some requirement of `requiredLiterals` certainly has none of its alternatives in the text. */
+  mayHaveAll(required: string[][]): boolean {
+    for (const alternatives of required) {
+      let found = false;
+      for (const a of alternatives) {
+        if (this.mayContain(a)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+}
+
 interface CueIndex {
   cues: Array<{ cue: Cue; label: Label | 'misconduct' }>;
-  byLead: Map<string, number[]>;
-  always: number[];
+  /** per cue: its lead characters as code units, or null when it has none (always run) */
+  leads: Array<Uint16Array | null>;
+  /** a lead that is not one BMP character (a surrogate pair, a lone surrogate): decided on the text's code points */
+  exotic: boolean;
+  /** per cue, literals a match must contain (the literal itself; see requiredLiterals for regex cues) */
+  required: string[][][];
 }
 
 const cueIndexes = new WeakMap<Lexicon, CueIndex>();
+const grams = new TextGrams();
 
-// Cues indexed by the characters they can start with, so a text only runs the cues whose first character it
-// contains: most of the ~300 cues are skipped for a typical 100-character complaint.
+const isPlainBmp = (ch: string): boolean => ch.length === 1 && (ch.charCodeAt(0) < 0xd800 || ch.charCodeAt(0) > 0xdfff);
+
+// Cues run only when the text holds one of the characters they can start with and the literals they need: most
+// of the ~250 cues (regexes mostly) are skipped for a typical 100-character complaint without running.
 function cueIndex(lexicon: Lexicon): CueIndex {
   let index = cueIndexes.get(lexicon);
   if (index) return index;
@@ -324,13 +501,10 @@ function cueIndex(lexicon: Lexicon): CueIndex {
     ...LABELS.flatMap((label) => lexicon.cues[label].map((cue) => ({ cue, label }))),
     ...lexicon.misconduct.map((cue) => ({ cue, label: 'misconduct' as const })),
   ];
-  const byLead = new Map<string, number[]>();
-  const always: number[] = [];
-  cues.forEach(({ cue }, i) => {
-    if (!cue.lead) always.push(i);
-    else for (const ch of new Set(cue.lead)) byLead.set(ch, [...(byLead.get(ch) ?? []), i]);
-  });
-  index = { cues, byLead, always };
+  const exotic = cues.some(({ cue }) => cue.lead?.some((ch) => !isPlainBmp(ch)));
+  const leads = cues.map(({ cue }) => (cue.lead ? Uint16Array.from([...new Set(cue.lead)], (ch) => ch.charCodeAt(0)) : null));
+  const required = cues.map(({ cue }) => (cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]]));
+  index = { cues, leads, exotic, required };
   cueIndexes.set(lexicon, index);
   return index;
 }
@@ -339,15 +513,19 @@ function cueIndex(lexicon: Lexicon): CueIndex {
 export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   const hits: CueHit[] = [];
   const index = cueIndex(lexicon);
-  const run = new Uint8Array(index.cues.length);
-  for (const i of index.always) run[i] = 1;
-  for (const ch of new Set(text)) {
-    const list = index.byLead.get(ch);
-    if (list) for (const i of list) run[i] = 1;
-  }
-  for (let i = 0; i < run.length; i++) {
-    if (!run[i]) continue;
+  grams.load(text);
+  // a lead that is not a plain BMP character counts as it always did: present among the text's code points
+  const codePoints = index.exotic ? new Set(text) : null;
+  for (let i = 0; i < index.cues.length; i++) {
     const { cue, label } = index.cues[i]!;
+    const leads = index.leads[i]!;
+    if (leads) {
+      let present = false;
+      if (codePoints) present = (cue.lead as string[]).some((ch) => codePoints.has(ch));
+      else for (let j = 0; j < leads.length && !present; j++) present = grams.hasChar(leads[j]!);
+      if (!present) continue;
+    }
+    if (!grams.mayHaveAll(index.required[i]!)) continue; // cannot match: not run
     findCue(cue, text, (at, matched) =>
       hits.push({ label, text: matched, index: at, weight: cue.weight, negated: isNegated(lexicon, text, at) }),
     );
