@@ -202,22 +202,37 @@ export function lexiconPhrases(lexicon: Lexicon): string[] {
   return out;
 }
 
+// clause breaks by code unit (they are all single BMP characters; text[i] is one code unit)
+const CLAUSE_CODES = (() => {
+  const table = new Uint8Array(65536);
+  for (const ch of CLAUSE_BREAK_CHARS) if (ch.length === 1) table[ch.charCodeAt(0)] = 1;
+  return table;
+})();
+
+/** text.slice(start, end).endsWith(s), without the slice */
+function endsAt(text: string, start: number, end: number, s: string): boolean {
+  const n = s.length;
+  if (end - start < n) return false;
+  for (let k = 1; k <= n; k++) if (text.charCodeAt(end - k) !== s.charCodeAt(n - k)) return false;
+  return true;
+}
+
 /** Whether the cue starting at `index` is negated by what precedes it in the same clause. */
 export function isNegated(lexicon: Lexicon, text: string, index: number): boolean {
   let start = index;
   // Look back at most 8 characters and never across a clause break.
-  while (start > 0 && index - start < 8 && !CLAUSE_BREAK_CHARS.has(text[start - 1] as string)) start--;
-  let before = text.slice(start, index);
-  for (const short of lexicon.shortNegators) if (before.endsWith(short)) return true;
+  while (start > 0 && index - start < 8 && !CLAUSE_CODES[text.charCodeAt(start - 1)]) start--;
+  for (const short of lexicon.shortNegators) if (endsAt(text, start, index, short)) return true;
   // Strip one filler ("没有任何乱收费", "不是很满意") before looking for a multi-character negation.
+  let end = index;
   for (const filler of lexicon.fillers) {
-    if (before.endsWith(filler)) {
-      before = before.slice(0, -filler.length);
+    if (endsAt(text, start, index, filler)) {
+      end = filler.length ? index - filler.length : start;
       break;
     }
   }
-  for (const neg of lexicon.negators) if (before.endsWith(neg)) return true;
-  for (const short of lexicon.shortNegators) if (before.length < index - start && before.endsWith(short)) return true;
+  for (const neg of lexicon.negators) if (endsAt(text, start, end, neg)) return true;
+  for (const short of lexicon.shortNegators) if (end < index && endsAt(text, start, end, short)) return true;
   return false;
 }
 
