@@ -417,6 +417,10 @@ export class TextGrams {
   private stamps = new Uint32Array(1024);
   private mask = 1023;
 
+  /** The distinct characters (code units) of the text last loaded, in order of first occurrence. */
+  distinct = new Uint16Array(1024);
+  distinctCount = 0;
+
   /** Records the text's characters and pairs (forgetting the previous text's). */
   load(text: string): void {
     if (++this.gen === 0xffffffff) {
@@ -433,12 +437,22 @@ export class TextGrams {
       this.mask = size - 1;
     }
     let prev = -1;
+    let count = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      this.chars[c] = gen;
+      if (this.chars[c] !== gen) {
+        this.chars[c] = gen;
+        if (count === this.distinct.length) {
+          const grown = new Uint16Array(count * 2);
+          grown.set(this.distinct);
+          this.distinct = grown;
+        }
+        this.distinct[count++] = c;
+      }
       if (prev >= 0) this.addPair((prev << 16) | c);
       prev = c;
     }
+    this.distinctCount = count;
   }
 
   private addPair(key: number): void {
@@ -496,6 +510,11 @@ interface CueIndex {
   cues: Array<{ cue: Cue; label: Label | 'misconduct' }>;
   /** per cue: its lead characters as code units, or null when it has none (always run) */
   leads: Array<Uint16Array | null>;
+  /** lead character (code unit) → the cues it leads */
+  byLead: Map<number, number[]>;
+  /** per cue: the text (generation) it is a candidate for */
+  candidate: Uint32Array;
+  gen: number;
   /** a lead that is not one BMP character (a surrogate pair, a lone surrogate): decided on the text's code points */
   exotic: boolean;
   /** per cue, literals a match must contain (the literal itself; see requiredLiterals for regex cues) */
@@ -518,8 +537,15 @@ function cueIndex(lexicon: Lexicon): CueIndex {
   ];
   const exotic = cues.some(({ cue }) => cue.lead?.some((ch) => !isPlainBmp(ch)));
   const leads = cues.map(({ cue }) => (cue.lead ? Uint16Array.from([...new Set(cue.lead)], (ch) => ch.charCodeAt(0)) : null));
-  const required = cues.map(({ cue }) => (cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]]));
-  index = { cues, leads, exotic, required };
+  // the most telling requirement first (one long literal before a list of short alternatives); the order of an
+  // "all of" check does not change its answer
+  const telling = (alternatives: string[]): number => Math.min(...alternatives.map((a) => a.length)) / alternatives.length;
+  const required = cues.map(({ cue }) =>
+    (cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]]).sort((a, b) => telling(b) - telling(a)),
+  );
+  const byLead = new Map<number, number[]>();
+  leads.forEach((list, i) => list?.forEach((code) => byLead.set(code, [...(byLead.get(code) ?? []), i])));
+  index = { cues, leads, byLead, candidate: new Uint32Array(cues.length), gen: 0, exotic, required };
   cueIndexes.set(lexicon, index);
   return index;
 }
@@ -531,14 +557,22 @@ export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   grams.load(text);
   // a lead that is not a plain BMP character counts as it always did: present among the text's code points
   const codePoints = index.exotic ? new Set(text) : null;
+  if (++index.gen === 0xffffffff) {
+    index.gen = 1;
+    index.candidate.fill(0);
+  }
+  const gen = index.gen;
+  if (!codePoints) {
+    // the cues led by a character of the text
+    for (let d = 0; d < grams.distinctCount; d++) {
+      const list = index.byLead.get(grams.distinct[d]!);
+      if (list) for (const i of list) index.candidate[i] = gen;
+    }
+  }
   for (let i = 0; i < index.cues.length; i++) {
     const { cue, label } = index.cues[i]!;
-    const leads = index.leads[i]!;
-    if (leads) {
-      let present = false;
-      if (codePoints) present = (cue.lead as string[]).some((ch) => codePoints.has(ch));
-      else for (let j = 0; j < leads.length && !present; j++) present = grams.hasChar(leads[j]!);
-      if (!present) continue;
+    if (index.leads[i]) {
+      if (codePoints ? !(cue.lead as string[]).some((ch) => codePoints.has(ch)) : index.candidate[i] !== gen) continue;
     }
     if (!grams.mayHaveAll(index.required[i]!)) continue; // cannot match: not run
     findCue(cue, text, (at, matched) =>

@@ -72,6 +72,7 @@ const FLOOR_NO_RE = new RegExp(`(?:楼|层)的?${NUMBER_WORD}号`);
 /** "f2#6", "#6" keys of a window's floor and number, from its name and location. */
 export function windowNumberKeys(text: string): string[] {
   const t = normalizeText(text);
+  if (!t.includes('号')) return []; // both patterns need it
   const n = WINDOW_NO_RE.exec(t) ?? FLOOR_NO_RE.exec(t);
   if (!n) return [];
   const no = parseNumber(n[1] as string);
