@@ -153,12 +153,16 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
  */
 interface CompiledModel {
   words: Map<string, number>;
-  /** bigrams of two BMP CJK characters, keyed by their code points */
-  pairs: Map<number, number>;
+  /** bigrams of two BMP CJK characters, keyed by their code points (open addressing: keys, ids; -1 empty) */
+  pairKeys: Int32Array;
+  pairIds: Int32Array;
+  pairMask: number;
   /** any other bigram feature, by its two characters */
   otherPairs: Map<string, number>;
   names: string[];
   weights: Float64Array[];
+  /** all weights, feature after feature (labels…, misconduct): one block of memory instead of one array each */
+  flat: Float64Array;
   seen: Uint32Array;
   gen: number;
 }
@@ -171,23 +175,55 @@ const pairKey = (a: number, b: number): number => (a - CJK_LOW) * CJK_SPAN + (b 
 function compiled(model: Model): CompiledModel {
   let c = compiledModels.get(model);
   if (c) return c;
-  c = { words: new Map(), pairs: new Map(), otherPairs: new Map(), names: [], weights: [], seen: new Uint32Array(model.features.size), gen: 0 };
+  let size = 1024;
+  while (size < model.features.size * 2) size *= 2;
+  const width = model.labels.length + 1;
+  c = {
+    words: new Map(),
+    pairKeys: new Int32Array(size).fill(-1),
+    pairIds: new Int32Array(size),
+    pairMask: size - 1,
+    otherPairs: new Map(),
+    names: [],
+    weights: [],
+    flat: new Float64Array(model.features.size * width),
+    seen: new Uint32Array(model.features.size),
+    gen: 0,
+  };
   for (const [f, w] of model.features) {
     const id = c.names.length;
     c.names.push(f);
     c.weights.push(w);
+    for (let k = 0; k < width; k++) c.flat[id * width + k] = w[k] as number;
     if (f.startsWith('w:')) {
       c.words.set(f.slice(2), id);
     } else if (f.startsWith('b:')) {
       const pair = f.slice(2);
       const cps = Array.from(pair, (ch) => ch.codePointAt(0) as number);
-      if (cps.length === 2 && cps.every((cp) => cp >= CJK_LOW && cp <= 0x9fff)) c.pairs.set(pairKey(cps[0]!, cps[1]!), id);
+      if (cps.length === 2 && cps.every((cp) => cp >= CJK_LOW && cp <= 0x9fff)) setPair(c, pairKey(cps[0]!, cps[1]!), id);
       else c.otherPairs.set(pair, id);
     }
   }
   compiledModels.set(model, c);
   return c;
 }
+
+const slotOf = (c: CompiledModel, key: number): number => {
+  let h = (Math.imul(key, 0x9e3779b1) >>> 8) & c.pairMask;
+  while (c.pairKeys[h] !== -1 && c.pairKeys[h] !== key) h = (h + 1) & c.pairMask;
+  return h;
+};
+function setPair(c: CompiledModel, key: number, id: number): void {
+  const h = slotOf(c, key);
+  if (c.pairKeys[h] === -1) {
+    c.pairKeys[h] = key;
+    c.pairIds[h] = id;
+  }
+}
+const pairId = (c: CompiledModel, key: number): number => {
+  const h = slotOf(c, key);
+  return c.pairKeys[h] === key ? (c.pairIds[h] as number) : -1;
+};
 
 const DIGITS = /^[0-9.]+$/;
 const LATIN = /^[a-z]+$/;
@@ -224,7 +260,10 @@ function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: stri
       flush();
       continue;
     }
-    if (DIGITS.test(w)) add(c.words.get('#'));
+    const first = w.charCodeAt(0);
+    // a word starting with a CJK character is neither digits nor Latin: no need to ask the two patterns
+    if (first >= CJK_LOW && first <= 0x9fff) add(c.words.get(w));
+    else if (DIGITS.test(w)) add(c.words.get('#'));
     else if (LATIN.test(w) && w.length > 12) add(c.words.get('§latin'));
     else add(c.words.get(w));
     for (let i = 0; i < w.length; i++) {
@@ -248,7 +287,7 @@ function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: stri
           pending = grown;
         }
         pending[n++] =
-          prev <= 0x9fff && cp <= 0x9fff ? (c.pairs.get(pairKey(prev, cp)) ?? -1) : (c.otherPairs.get(String.fromCodePoint(prev, cp)) ?? -1);
+          prev <= 0x9fff && cp <= 0x9fff ? pairId(c, pairKey(prev, cp)) : (c.otherPairs.get(String.fromCodePoint(prev, cp)) ?? -1);
       }
       prev = cp;
     }
@@ -265,13 +304,15 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
   const z = new Float64Array(K);
   let zm = model.bias[K] as number;
   for (let k = 0; k < K; k++) z[k] = model.bias[k] as number;
+  const flat = c.flat;
   for (const id of ids) {
-    const w = c.weights[id] as Float64Array;
-    for (let k = 0; k < K; k++) z[k] = (z[k] as number) + (w[k] as number) * val;
-    zm += (w[K] as number) * val;
+    const at = id * (K + 1);
+    for (let k = 0; k < K; k++) z[k] = (z[k] as number) + (flat[at + k] as number) * val;
+    zm += (flat[at + K] as number) * val;
   }
   const p = softmax(z);
-  const probs = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  const probs = {} as Record<Label, number>;
+  for (const l of LABELS) probs[l] = 0;
   model.labels.forEach((l, k) => (probs[l] = p[k] as number));
   return {
     probs,
