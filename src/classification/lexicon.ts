@@ -480,11 +480,12 @@ export class TextGrams {
 
   /** False when `literal` certainly does not occur in the text (a character or an adjacent pair is missing). */
   mayContain(literal: string): boolean {
-    let prev = -1;
-    for (let i = 0; i < literal.length; i++) {
+    if (literal.length === 1) return this.chars[literal.charCodeAt(0)] === this.gen;
+    // a pair present means both its characters are
+    let prev = literal.charCodeAt(0);
+    for (let i = 1; i < literal.length; i++) {
       const c = literal.charCodeAt(i);
-      if (this.chars[c] !== this.gen) return false;
-      if (prev >= 0 && !this.hasPair((prev << 16) | c)) return false;
+      if (!this.hasPair((prev << 16) | c)) return false;
       prev = c;
     }
     return true;
@@ -510,8 +511,9 @@ interface CueIndex {
   cues: Array<{ cue: Cue; label: Label | 'misconduct' }>;
   /** per cue: its lead characters as code units, or null when it has none (always run) */
   leads: Array<Uint16Array | null>;
-  /** lead character (code unit) → the cues it leads */
-  byLead: Map<number, number[]>;
+  /** lead character (code unit) → 1 + the index in `leadLists` of the cues it leads; 0 for none */
+  byLead: Int32Array;
+  leadLists: number[][];
   /** per cue: the text (generation) it is a candidate for */
   candidate: Uint32Array;
   gen: number;
@@ -543,9 +545,15 @@ function cueIndex(lexicon: Lexicon): CueIndex {
   const required = cues.map(({ cue }) =>
     (cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]]).sort((a, b) => telling(b) - telling(a)),
   );
-  const byLead = new Map<number, number[]>();
-  leads.forEach((list, i) => list?.forEach((code) => byLead.set(code, [...(byLead.get(code) ?? []), i])));
-  index = { cues, leads, byLead, candidate: new Uint32Array(cues.length), gen: 0, exotic, required };
+  const byLead = new Int32Array(65536);
+  const leadLists: number[][] = [];
+  leads.forEach((list, i) =>
+    list?.forEach((code) => {
+      if (!byLead[code]) byLead[code] = leadLists.push([]);
+      leadLists[(byLead[code] as number) - 1]!.push(i);
+    }),
+  );
+  index = { cues, leads, byLead, leadLists, candidate: new Uint32Array(cues.length), gen: 0, exotic, required };
   cueIndexes.set(lexicon, index);
   return index;
 }
@@ -565,8 +573,8 @@ export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   if (!codePoints) {
     // the cues led by a character of the text
     for (let d = 0; d < grams.distinctCount; d++) {
-      const list = index.byLead.get(grams.distinct[d]!);
-      if (list) for (const i of list) index.candidate[i] = gen;
+      const at = index.byLead[grams.distinct[d]!]!;
+      if (at) for (const i of index.leadLists[at - 1]!) index.candidate[i] = gen;
     }
   }
   for (let i = 0; i < index.cues.length; i++) {
@@ -594,7 +602,8 @@ export interface CueScores {
  */
 export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   const hits = matchCues(lexicon, text);
-  const scores = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  const scores = {} as Record<Label, number>;
+  for (const l of LABELS) scores[l] = 0;
   let misconduct = 0;
   const seen = new Set<string>();
   const spans = new Map<string, Array<[number, number, number]>>();

@@ -174,7 +174,13 @@ export function buildCatalogIndex(catalog: Catalog, duties: DutyBook = defaultDu
     while (i < text.length) {
       const hit = trie.longestAt(text, i);
       if (hit) {
-        out.push({ ...hit, index: i, negated: isNegatedMention(text, i, hit.phrase.length) });
+        const negated = isNegatedMention(text, i, hit.phrase.length);
+        // the fields (and their order) of { ...hit, index, negated }, without copying by enumeration
+        out.push(
+          'window' in hit
+            ? { kind: hit.kind, code: hit.code, strength: hit.strength, window: hit.window, phrase: hit.phrase, index: i, negated }
+            : { kind: hit.kind, code: hit.code, strength: hit.strength, phrase: hit.phrase, index: i, negated },
+        );
         i += hit.phrase.length;
       } else {
         i++;
