@@ -509,27 +509,36 @@ export class TextGrams {
 
 interface CueIndex {
   cues: Array<{ cue: Cue; label: Label | 'misconduct' }>;
-  /** per cue: its lead characters as code units, or null when it has none (always run) */
-  leads: Array<Uint16Array | null>;
-  /** lead character (code unit) → 1 + the index in `leadLists` of the cues it leads; 0 for none */
-  byLead: Int32Array;
-  leadLists: number[][];
-  /** per cue: the text (generation) it is a candidate for */
-  candidate: Uint32Array;
-  gen: number;
   /** a lead that is not one BMP character (a surrogate pair, a lone surrogate): decided on the text's code points */
   exotic: boolean;
-  /** per cue, literals a match must contain (the literal itself; see requiredLiterals for regex cues) */
-  required: string[][][];
+  /**
+   * Every literal a cue needs (its lead characters as one requirement, the literals of `requiredLiterals` or the
+   * cue's own literal as the others) in one trie over code units: first code unit → node + 1, deeper by map.
+   */
+  first: Int32Array;
+  children: Array<Map<number, number> | null>;
+  /** per trie node: the literal ending there, -1 for none */
+  literalAt: number[];
+  /** per literal: the (cue, requirement) slots it satisfies, as slot numbers */
+  users: number[][];
+  /** per slot: its cue */
+  slotCue: Int32Array;
+  /** per cue: how many requirements it has (0: always run) */
+  need: Int32Array;
+  literalSeen: Uint32Array;
+  slotSeen: Uint32Array;
+  cueSeen: Uint32Array;
+  cueCount: Int32Array;
+  always: number[];
+  gen: number;
 }
 
 const cueIndexes = new WeakMap<Lexicon, CueIndex>();
-const grams = new TextGrams();
 
 const isPlainBmp = (ch: string): boolean => ch.length === 1 && (ch.charCodeAt(0) < 0xd800 || ch.charCodeAt(0) > 0xdfff);
 
-// Cues run only when the text holds one of the characters they can start with and the literals they need: most
-// of the ~250 cues (regexes mostly) are skipped for a typical 100-character complaint without running.
+// A cue runs only when the text holds one of the characters it can start with and the literals it needs: one scan
+// of the text finds every such literal, and most of the ~250 cues (regexes mostly) are never run.
 function cueIndex(lexicon: Lexicon): CueIndex {
   let index = cueIndexes.get(lexicon);
   if (index) return index;
@@ -538,22 +547,71 @@ function cueIndex(lexicon: Lexicon): CueIndex {
     ...lexicon.misconduct.map((cue) => ({ cue, label: 'misconduct' as const })),
   ];
   const exotic = cues.some(({ cue }) => cue.lead?.some((ch) => !isPlainBmp(ch)));
-  const leads = cues.map(({ cue }) => (cue.lead ? Uint16Array.from([...new Set(cue.lead)], (ch) => ch.charCodeAt(0)) : null));
-  // the most telling requirement first (one long literal before a list of short alternatives); the order of an
-  // "all of" check does not change its answer
-  const telling = (alternatives: string[]): number => Math.min(...alternatives.map((a) => a.length)) / alternatives.length;
-  const required = cues.map(({ cue }) =>
-    (cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]]).sort((a, b) => telling(b) - telling(a)),
-  );
-  const byLead = new Int32Array(65536);
-  const leadLists: number[][] = [];
-  leads.forEach((list, i) =>
-    list?.forEach((code) => {
-      if (!byLead[code]) byLead[code] = leadLists.push([]);
-      leadLists[(byLead[code] as number) - 1]!.push(i);
-    }),
-  );
-  index = { cues, leads, byLead, leadLists, candidate: new Uint32Array(cues.length), gen: 0, exotic, required };
+  const first = new Int32Array(65536);
+  const children: Array<Map<number, number> | null> = [];
+  const literalAt: number[] = [];
+  const literalIds = new Map<string, number>();
+  const users: number[][] = [];
+  const slotCue: number[] = [];
+  const need = new Int32Array(cues.length);
+  const always: number[] = [];
+  const literalId = (literal: string): number => {
+    let id = literalIds.get(literal);
+    if (id !== undefined) return id;
+    id = users.length;
+    literalIds.set(literal, id);
+    users.push([]);
+    let node = (first[literal.charCodeAt(0)] as number) - 1;
+    if (node < 0) {
+      node = children.push(null) - 1;
+      literalAt.push(-1);
+      first[literal.charCodeAt(0)] = node + 1;
+    }
+    for (let j = 1; j < literal.length; j++) {
+      const map = (children[node] ??= new Map<number, number>());
+      let next = map.get(literal.charCodeAt(j));
+      if (next === undefined) {
+        next = children.push(null) - 1;
+        literalAt.push(-1);
+        map.set(literal.charCodeAt(j), next);
+      }
+      node = next;
+    }
+    literalAt[node] = id;
+    return id;
+  };
+  cues.forEach(({ cue }, i) => {
+    const requirements = cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]];
+    // with exotic leads the lead is checked on the text's code points instead
+    if (cue.lead && !exotic) requirements.push([...new Set(cue.lead)]);
+    need[i] = requirements.length;
+    if (!requirements.length) always.push(i);
+    for (const alternatives of requirements) {
+      const slot = slotCue.push(i) - 1;
+      for (const a of alternatives) {
+        if (a) users[literalId(a)]!.push(slot);
+        else need[i] = need[i]! - 1; // "" is in every text (and is no literal of this scan): that requirement holds
+      }
+    }
+    if (need[i] === 0 && requirements.length) always.push(i);
+  });
+  always.sort((a, b) => a - b);
+  index = {
+    cues,
+    exotic,
+    first,
+    children,
+    literalAt,
+    users,
+    slotCue: Int32Array.from(slotCue),
+    need,
+    literalSeen: new Uint32Array(users.length),
+    slotSeen: new Uint32Array(slotCue.length),
+    cueSeen: new Uint32Array(cues.length),
+    cueCount: new Int32Array(cues.length),
+    always,
+    gen: 0,
+  };
   cueIndexes.set(lexicon, index);
   return index;
 }
@@ -562,27 +620,43 @@ function cueIndex(lexicon: Lexicon): CueIndex {
 export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   const hits: CueHit[] = [];
   const index = cueIndex(lexicon);
-  grams.load(text);
-  // a lead that is not a plain BMP character counts as it always did: present among the text's code points
-  const codePoints = index.exotic ? new Set(text) : null;
   if (++index.gen === 0xffffffff) {
     index.gen = 1;
-    index.candidate.fill(0);
+    index.literalSeen.fill(0);
+    index.slotSeen.fill(0);
+    index.cueSeen.fill(0);
   }
   const gen = index.gen;
-  if (!codePoints) {
-    // the cues led by a character of the text
-    for (let d = 0; d < grams.distinctCount; d++) {
-      const at = index.byLead[grams.distinct[d]!]!;
-      if (at) for (const i of index.leadLists[at - 1]!) index.candidate[i] = gen;
+  // every literal of the text, once: each satisfies its cues' requirements; a cue with all of them met may run
+  const ready: number[] = [...index.always];
+  const { first, children, literalAt, users, slotCue, need, literalSeen, slotSeen, cueSeen, cueCount } = index;
+  for (let i = 0; i < text.length; i++) {
+    let node = (first[text.charCodeAt(i)] as number) - 1;
+    for (let j = i + 1; node >= 0; j++) {
+      const lit = literalAt[node] as number;
+      if (lit >= 0 && literalSeen[lit] !== gen) {
+        literalSeen[lit] = gen;
+        for (const slot of users[lit]!) {
+          if (slotSeen[slot] === gen) continue;
+          slotSeen[slot] = gen;
+          const c = slotCue[slot] as number;
+          if (cueSeen[c] !== gen) {
+            cueSeen[c] = gen;
+            cueCount[c] = 0;
+          }
+          if (++cueCount[c]! === need[c]) ready.push(c);
+        }
+      }
+      if (j >= text.length) break;
+      node = children[node]?.get(text.charCodeAt(j)) ?? -1;
     }
   }
-  for (let i = 0; i < index.cues.length; i++) {
+  ready.sort((a, b) => a - b); // cues in lexicon order, as they always ran
+  // a lead that is not a plain BMP character counts as it always did: present among the text's code points
+  const codePoints = index.exotic ? new Set(text) : null;
+  for (const i of ready) {
     const { cue, label } = index.cues[i]!;
-    if (index.leads[i]) {
-      if (codePoints ? !(cue.lead as string[]).some((ch) => codePoints.has(ch)) : index.candidate[i] !== gen) continue;
-    }
-    if (!grams.mayHaveAll(index.required[i]!)) continue; // cannot match: not run
+    if (codePoints && cue.lead && !cue.lead.some((ch) => codePoints.has(ch))) continue;
     findCue(cue, text, (at, matched) =>
       hits.push({ label, text: matched, index: at, weight: cue.weight, negated: isNegated(lexicon, text, at) }),
     );
