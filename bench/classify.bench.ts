@@ -2,77 +2,121 @@
  * Throughput of classify + route on ~100-character texts, one core (the loop is synchronous):
  *   npm run bench:classify
  * Paths are resolved from the working directory, so run it from the project root.
+ *
+ * Same-run baseline: BENCH_BASELINE=<dist-bench folder of an older build> loads that build's classifier and router
+ * beside this one, times both in alternating rounds and checks that every text gets exactly the same classification
+ * and routing from both (the machine is shared, so only figures of one run compare). Build the older code with e.g.
+ *   git archive main | tar -x -C /tmp/before-src && ln -s $PWD/node_modules /tmp/before-src/ &&
+ *   (cd /tmp/before-src && npx tsc -p tsconfig.bench.json)   # then BENCH_BASELINE=/tmp/before-src/dist-bench
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createClassifier } from '../src/classification/classifier.js';
-import { loadLexicon } from '../src/classification/lexicon.js';
-import { modelFromJson } from '../src/classification/model.js';
-import { normalizeText } from '../src/classification/normalize.js';
-import { buildCatalogIndex } from '../src/routing/catalog-index.js';
-import { loadCatalogYaml } from '../src/routing/catalog-yaml.js';
-import { route } from '../src/routing/router.js';
+import { pathToFileURL } from 'node:url';
+import type * as ClassifierModule from '../src/classification/classifier.js';
+import type * as LexiconModule from '../src/classification/lexicon.js';
+import type * as ModelModule from '../src/classification/model.js';
+import type * as NormalizeModule from '../src/classification/normalize.js';
+import type * as IndexModule from '../src/routing/catalog-index.js';
+import type * as CatalogYamlModule from '../src/routing/catalog-yaml.js';
+import type * as RouterModule from '../src/routing/router.js';
+import { benchTexts } from './classify-texts.js';
 
 const root = process.cwd();
-const catalog = loadCatalogYaml(path.join(root, process.env.BENCH_CATALOG ?? '../shared/data/org/anping.yaml'));
-const lexicon = loadLexicon(path.join(root, 'config/classification/lexicon.yaml'));
-const model = modelFromJson(JSON.parse(readFileSync(path.join(root, 'config/classification/model.json'), 'utf8')));
-
-let t = performance.now();
-const classifier = createClassifier({ catalog, lexicon, model });
-const index = buildCatalogIndex(catalog);
-const startupMs = performance.now() - t;
-
-// ~100-character texts built from realistic fragments, varied so no cache can help
-const fragments = [
-  '市民来电反映，在区政务服务中心社保窗口排了两个多小时的队，',
-  '网上申请提交了三次都失败，最后还是得跑到窗口交纸质材料，',
-  '窗口工作人员态度恶劣，问两句就不耐烦，还让我自己看墙上的指南，',
-  '不动产说要先去税务，税务又让回不动产，两边互相推诿，来回跑了四趟，',
-  '办公积金提取要交的复印件一大摞，每次只说一样，没有一次性告知，',
-  '有人在门口揽客，说交两千块加急费保证当天出证，还说里面有人，',
-  '感谢户政窗口的民警耐心细致，老人换身份证十分钟就办好了，',
-  '诉求：希望尽快处理并给予答复。',
-];
-const texts: string[] = [];
-for (let i = 0; i < 2000; i++) {
-  let s = '';
-  let j = i;
-  while (Array.from(s).length < 95) {
-    s += fragments[j % fragments.length];
-    j = (j * 7 + 3) % 97;
-  }
-  texts.push(Array.from(s).slice(0, 100).join('') + `（编号${i}）`);
-}
+const texts = benchTexts();
 const avgChars = texts.reduce((a, s) => a + Array.from(s).length, 0) / texts.length;
 
-function run(n: number, fn: (text: string) => void): number {
+interface Build {
+  startupMs: number;
+  segment(text: string): unknown;
+  classify(text: string): unknown;
+  route(text: string): unknown;
+  both(text: string): unknown;
+}
+
+/** The classifier and router of a compiled tree (this one, or a baseline's dist-bench). */
+async function load(distBench: string): Promise<Build> {
+  const mod = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(distBench, rel)).href)) as T;
+  const { createClassifier } = await mod<typeof ClassifierModule>('src/classification/classifier.js');
+  const { loadLexicon } = await mod<typeof LexiconModule>('src/classification/lexicon.js');
+  const { modelFromJson } = await mod<typeof ModelModule>('src/classification/model.js');
+  const { normalizeText } = await mod<typeof NormalizeModule>('src/classification/normalize.js');
+  const { buildCatalogIndex } = await mod<typeof IndexModule>('src/routing/catalog-index.js');
+  const { loadCatalogYaml } = await mod<typeof CatalogYamlModule>('src/routing/catalog-yaml.js');
+  const { route } = await mod<typeof RouterModule>('src/routing/router.js');
+  const catalog = loadCatalogYaml(path.join(root, process.env.BENCH_CATALOG ?? '../shared/data/org/anping.yaml'));
+  const lexicon = loadLexicon(path.join(root, 'config/classification/lexicon.yaml'));
+  const model = modelFromJson(JSON.parse(readFileSync(path.join(root, 'config/classification/model.json'), 'utf8')));
+  const t = performance.now();
+  const classifier = createClassifier({ catalog, lexicon, model });
+  const index = buildCatalogIndex(catalog);
+  const startupMs = performance.now() - t;
+  return {
+    startupMs,
+    segment: (text) => classifier.segmenter.cut(normalizeText(text)),
+    classify: (text) => classifier.classify({ text }),
+    route: (text) => route({ text, classification: { misconduct: false } }, index),
+    both: (text) => {
+      const classification = classifier.classify({ text, channel: 'hotline' });
+      return { classification, routed: route({ text, channel: 'hotline', classification }, index) };
+    },
+  };
+}
+
+function run(n: number, fn: (text: string) => unknown): number {
   const started = performance.now();
   for (let i = 0; i < n; i++) fn(texts[i % texts.length] as string);
   return n / ((performance.now() - started) / 1000);
 }
 
+const current = await load(path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'));
+const baseline = process.env.BENCH_BASELINE ? await load(path.resolve(process.env.BENCH_BASELINE)) : null;
+
+// the same output for every text, before any timing
+let differences = 0;
+if (baseline) {
+  for (const text of texts) {
+    if (JSON.stringify(current.both(text)) !== JSON.stringify(baseline.both(text))) {
+      if (!differences) console.log(`DIFFERENT: ${text}`);
+      differences++;
+    }
+  }
+}
+
 // warm-up (JIT, jieba's internal caches)
-run(2000, (text) => route({ text, classification: classifier.classify({ text }) }, index));
+run(2000, current.both);
+if (baseline) run(2000, baseline.both);
 
-const N = Number(process.env.BENCH_N ?? 20000);
-const segOnly = run(N, (text) => classifier.segmenter.cut(normalizeText(text)));
-const classifyOnly = run(N, (text) => classifier.classify({ text }));
-const routeOnly = run(N, (text) => route({ text, classification: { misconduct: false } }, index));
-const both = run(N, (text) => route({ text, channel: 'hotline', classification: classifier.classify({ text, channel: 'hotline' }) }, index));
+const N = Number(process.env.BENCH_N ?? (baseline ? 10000 : 20000));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (baseline ? 6 : 1));
+// best of the rounds; with a baseline the two builds alternate, so load from other work hits both alike
+const best = { seg: 0, classify: 0, route: 0, both: 0, baseSeg: 0, baseClassify: 0, baseRoute: 0, baseBoth: 0 };
+for (let r = 0; r < ROUNDS; r++) {
+  best.seg = Math.max(best.seg, run(N, current.segment));
+  if (baseline) best.baseClassify = Math.max(best.baseClassify, run(N, baseline.classify));
+  best.classify = Math.max(best.classify, run(N, current.classify));
+  if (baseline) best.baseRoute = Math.max(best.baseRoute, run(N, baseline.route));
+  best.route = Math.max(best.route, run(N, current.route));
+  if (baseline) best.baseBoth = Math.max(best.baseBoth, run(N, baseline.both));
+  best.both = Math.max(best.both, run(N, current.both));
+}
 
-t = performance.now();
-classifier.classify({ text: '窗口态度差'.repeat(10_000) });
+const t = performance.now();
+current.classify('窗口态度差'.repeat(10_000));
 const hugeMs = performance.now() - t;
 
 const cpu = os.cpus()[0]?.model ?? 'unknown';
-const fmt = (v: number): string => Math.round(v).toLocaleString('en-US');
-console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}; one core (synchronous loop)`);
-console.log(`start-up (jieba + catalogue words + index): ${startupMs.toFixed(0)} ms`);
-console.log(`${N} texts of ~${avgChars.toFixed(0)} characters:`);
-console.log(`  segmentation only     ${fmt(segOnly)} items/s`);
-console.log(`  classify              ${fmt(classifyOnly)} items/s`);
-console.log(`  route                 ${fmt(routeOnly)} items/s`);
-console.log(`  classify + route      ${fmt(both)} items/s`);
+const fmt = (v: number): string => Math.round(v).toLocaleString('en-US').padStart(8);
+const vs = (now: number, before: number): string => (baseline ? `   baseline ${fmt(before)} items/s  (${(now / before).toFixed(2)}×)` : '');
+console.log(`machine: ${cpu}, ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)}, node ${process.version}; one core (synchronous loop)`);
+console.log(`start-up (jieba + catalogue words + index): ${current.startupMs.toFixed(0)} ms`);
+console.log(`${N} texts of ~${avgChars.toFixed(0)} characters, best of ${ROUNDS} round(s):`);
+console.log(`  segmentation only     ${fmt(best.seg)} items/s   (the floor: jieba alone)`);
+console.log(`  classify              ${fmt(best.classify)} items/s${vs(best.classify, best.baseClassify)}`);
+console.log(`  route                 ${fmt(best.route)} items/s${vs(best.route, best.baseRoute)}`);
+console.log(`  classify + route      ${fmt(best.both)} items/s${vs(best.both, best.baseBoth)}`);
 console.log(`one 50,000-character text (classified on its first 20,000): ${hugeMs.toFixed(1)} ms`);
+if (baseline) {
+  console.log(`same output as the baseline on all ${texts.length} texts: ${differences ? `NO, ${differences} differ` : 'yes'}`);
+  if (differences) process.exitCode = 1;
+}

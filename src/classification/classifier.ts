@@ -146,7 +146,8 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     const max = Math.max(...logits);
     const exp = logits.map((z) => Math.exp(z - max));
     const sum = exp.reduce((a, b) => a + b, 0);
-    const post = Object.fromEntries(LABELS.map((l, i) => [l, (exp[i] as number) / sum])) as Record<Label, number>;
+    const post = {} as Record<Label, number>;
+    LABELS.forEach((l, i) => (post[l] = (exp[i] as number) / sum));
     let primary = LABELS.reduce((best, l) => (post[l] > post[best] ? l : best), LABELS[0] as Label);
 
     // the model alone flags only words, not noise ("11111111"): some Chinese text and at least a weak cue

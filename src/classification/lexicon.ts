@@ -202,22 +202,37 @@ export function lexiconPhrases(lexicon: Lexicon): string[] {
   return out;
 }
 
+// clause breaks by code unit (they are all single BMP characters; text[i] is one code unit)
+const CLAUSE_CODES = (() => {
+  const table = new Uint8Array(65536);
+  for (const ch of CLAUSE_BREAK_CHARS) if (ch.length === 1) table[ch.charCodeAt(0)] = 1;
+  return table;
+})();
+
+/** text.slice(start, end).endsWith(s), without the slice */
+function endsAt(text: string, start: number, end: number, s: string): boolean {
+  const n = s.length;
+  if (end - start < n) return false;
+  for (let k = 1; k <= n; k++) if (text.charCodeAt(end - k) !== s.charCodeAt(n - k)) return false;
+  return true;
+}
+
 /** Whether the cue starting at `index` is negated by what precedes it in the same clause. */
 export function isNegated(lexicon: Lexicon, text: string, index: number): boolean {
   let start = index;
   // Look back at most 8 characters and never across a clause break.
-  while (start > 0 && index - start < 8 && !CLAUSE_BREAK_CHARS.has(text[start - 1] as string)) start--;
-  let before = text.slice(start, index);
-  for (const short of lexicon.shortNegators) if (before.endsWith(short)) return true;
+  while (start > 0 && index - start < 8 && !CLAUSE_CODES[text.charCodeAt(start - 1)]) start--;
+  for (const short of lexicon.shortNegators) if (endsAt(text, start, index, short)) return true;
   // Strip one filler ("没有任何乱收费", "不是很满意") before looking for a multi-character negation.
+  let end = index;
   for (const filler of lexicon.fillers) {
-    if (before.endsWith(filler)) {
-      before = before.slice(0, -filler.length);
+    if (endsAt(text, start, index, filler)) {
+      end = filler.length ? index - filler.length : start;
       break;
     }
   }
-  for (const neg of lexicon.negators) if (before.endsWith(neg)) return true;
-  for (const short of lexicon.shortNegators) if (before.length < index - start && before.endsWith(short)) return true;
+  for (const neg of lexicon.negators) if (endsAt(text, start, end, neg)) return true;
+  for (const short of lexicon.shortNegators) if (end < index && endsAt(text, start, end, short)) return true;
   return false;
 }
 
@@ -286,6 +301,90 @@ export function leadingChars(source: string): string[] | null {
   return [first];
 }
 
+const META = new Set(Array.from('\\^$.|?*+()[]{}'));
+
+/**
+ * Literal strings every match of a simple pattern must contain, each as the alternatives one of which must occur
+ * ("排了.{0,6}(小时|钟头)" → [["排了"], ["小时", "钟头"]]). Conservative: what it cannot read (escapes, lookarounds,
+ * nested groups, top-level alternation) adds no requirement, so a text failing one can never match the pattern.
+ */
+export function requiredLiterals(source: string): string[][] {
+  if (source.includes('\\')) return [];
+  const out: string[][] = [];
+  let run = '';
+  const endRun = (): void => {
+    if (run) out.push([run]);
+    run = '';
+  };
+  // skips a quantifier at i (and its lazy '?'); returns the index after it and whether it allows zero repetitions
+  const quantifier = (i: number): { next: number; optional: boolean; any: boolean } => {
+    const q = source[i];
+    if (q === '?' || q === '*' || q === '+') return { next: source[i + 1] === '?' ? i + 2 : i + 1, optional: q !== '+', any: true };
+    if (q === '{') {
+      const close = source.indexOf('}', i);
+      if (close < 0) return { next: source.length, optional: true, any: true };
+      return { next: source[close + 1] === '?' ? close + 2 : close + 1, optional: true, any: true };
+    }
+    return { next: i, optional: false, any: false };
+  };
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i] as string;
+    if (ch === '|') return [];
+    if (!META.has(ch)) {
+      const q = quantifier(i + 1);
+      if (q.any) {
+        endRun();
+        i = q.next;
+      } else {
+        run += ch;
+        i++;
+      }
+      continue;
+    }
+    endRun();
+    if (ch === '(') {
+      let depth = 0;
+      let j = i;
+      for (; j < source.length; j++) {
+        const c = source[j];
+        if (c === '[') {
+          const close = source.indexOf(']', j + 1);
+          if (close < 0) return out;
+          j = close;
+        } else if (c === '(') depth++;
+        else if (c === ')' && --depth === 0) break;
+      }
+      if (j >= source.length) return out;
+      let body = source.slice(i + 1, j);
+      const q = quantifier(j + 1);
+      i = q.next;
+      if (q.optional) continue;
+      if (body.startsWith('?:')) body = body.slice(2);
+      const alternatives = body.split('|');
+      if (alternatives.every((a) => a.length > 0 && !Array.from(a).some((c) => META.has(c)))) out.push(alternatives);
+      continue;
+    }
+    if (ch === '[') {
+      const close = source.indexOf(']', i + 1);
+      if (close < 0) return out;
+      i = quantifier(close + 1).next;
+      continue;
+    }
+    if (ch === '.') {
+      i = quantifier(i + 1).next;
+      continue;
+    }
+    if (ch === '^' || ch === '$') {
+      i++;
+      continue;
+    }
+    return out; // a stray quantifier or bracket: stop reading, keep what is certain
+  }
+  endRun();
+  return out;
+}
+
 function findCue(cue: Cue, text: string, cb: (index: number, matched: string) => void): void {
   if (cue.literal) {
     let i = text.indexOf(cue.literal);
@@ -307,16 +406,139 @@ function findCue(cue: Cue, text: string, cb: (index: number, matched: string) =>
   }
 }
 
+/**
+ * The characters and adjacent character pairs (UTF-16 code units) of one text, for cheap "can this literal occur"
+ * checks: a literal whose characters or pairs are missing cannot be in the text. Buffers are reused between texts.
+ */
+export class TextGrams {
+  private gen = 0;
+  private readonly chars = new Uint32Array(65536);
+  private keys = new Int32Array(1024);
+  private stamps = new Uint32Array(1024);
+  private mask = 1023;
+
+  /** The distinct characters (code units) of the text last loaded, in order of first occurrence. */
+  distinct = new Uint16Array(1024);
+  distinctCount = 0;
+
+  /** Records the text's characters and pairs (forgetting the previous text's). */
+  load(text: string): void {
+    if (++this.gen === 0xffffffff) {
+      this.gen = 1;
+      this.chars.fill(0);
+      this.stamps.fill(0);
+    }
+    const gen = this.gen;
+    if (text.length * 2 > this.mask) {
+      let size = 1024;
+      while (size < text.length * 2) size *= 2;
+      this.keys = new Int32Array(size);
+      this.stamps = new Uint32Array(size);
+      this.mask = size - 1;
+    }
+    let prev = -1;
+    let count = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (this.chars[c] !== gen) {
+        this.chars[c] = gen;
+        if (count === this.distinct.length) {
+          const grown = new Uint16Array(count * 2);
+          grown.set(this.distinct);
+          this.distinct = grown;
+        }
+        this.distinct[count++] = c;
+      }
+      if (prev >= 0) this.addPair((prev << 16) | c);
+      prev = c;
+    }
+    this.distinctCount = count;
+  }
+
+  private addPair(key: number): void {
+    let h = (Math.imul(key, 0x9e3779b1) >>> 7) & this.mask;
+    while (this.stamps[h] === this.gen) {
+      if (this.keys[h] === key) return;
+      h = (h + 1) & this.mask;
+    }
+    this.stamps[h] = this.gen;
+    this.keys[h] = key;
+  }
+
+  hasChar(code: number): boolean {
+    return this.chars[code] === this.gen;
+  }
+
+  private hasPair(key: number): boolean {
+    let h = (Math.imul(key, 0x9e3779b1) >>> 7) & this.mask;
+    while (this.stamps[h] === this.gen) {
+      if (this.keys[h] === key) return true;
+      h = (h + 1) & this.mask;
+    }
+    return false;
+  }
+
+  /** False when `literal` certainly does not occur in the text (a character or an adjacent pair is missing). */
+  mayContain(literal: string): boolean {
+    if (literal.length === 1) return this.chars[literal.charCodeAt(0)] === this.gen;
+    // a pair present means both its characters are
+    let prev = literal.charCodeAt(0);
+    for (let i = 1; i < literal.length; i++) {
+      const c = literal.charCodeAt(i);
+      if (!this.hasPair((prev << 16) | c)) return false;
+      prev = c;
+    }
+    return true;
+  }
+
+  /** False when some requirement of `requiredLiterals` certainly has none of its alternatives in the text. */
+  mayHaveAll(required: string[][]): boolean {
+    for (const alternatives of required) {
+      let found = false;
+      for (const a of alternatives) {
+        if (this.mayContain(a)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+}
+
 interface CueIndex {
   cues: Array<{ cue: Cue; label: Label | 'misconduct' }>;
-  byLead: Map<string, number[]>;
+  /** a lead that is not one BMP character (a surrogate pair, a lone surrogate): decided on the text's code points */
+  exotic: boolean;
+  /**
+   * Every literal a cue needs (its lead characters as one requirement, the literals of `requiredLiterals` or the
+   * cue's own literal as the others) in one trie over code units: first code unit → node + 1, deeper by map.
+   */
+  first: Int32Array;
+  children: Array<Map<number, number> | null>;
+  /** per trie node: the literal ending there, -1 for none */
+  literalAt: number[];
+  /** per literal: the (cue, requirement) slots it satisfies, as slot numbers */
+  users: number[][];
+  /** per slot: its cue */
+  slotCue: Int32Array;
+  /** per cue: how many requirements it has (0: always run) */
+  need: Int32Array;
+  literalSeen: Uint32Array;
+  slotSeen: Uint32Array;
+  cueSeen: Uint32Array;
+  cueCount: Int32Array;
   always: number[];
+  gen: number;
 }
 
 const cueIndexes = new WeakMap<Lexicon, CueIndex>();
 
-// Cues indexed by the characters they can start with, so a text only runs the cues whose first character it
-// contains: most of the ~300 cues are skipped for a typical 100-character complaint.
+const isPlainBmp = (ch: string): boolean => ch.length === 1 && (ch.charCodeAt(0) < 0xd800 || ch.charCodeAt(0) > 0xdfff);
+
+// A cue runs only when the text holds one of the characters it can start with and the literals it needs: one scan
+// of the text finds every such literal, and most of the ~250 cues (regexes mostly) are never run.
 function cueIndex(lexicon: Lexicon): CueIndex {
   let index = cueIndexes.get(lexicon);
   if (index) return index;
@@ -324,13 +546,72 @@ function cueIndex(lexicon: Lexicon): CueIndex {
     ...LABELS.flatMap((label) => lexicon.cues[label].map((cue) => ({ cue, label }))),
     ...lexicon.misconduct.map((cue) => ({ cue, label: 'misconduct' as const })),
   ];
-  const byLead = new Map<string, number[]>();
+  const exotic = cues.some(({ cue }) => cue.lead?.some((ch) => !isPlainBmp(ch)));
+  const first = new Int32Array(65536);
+  const children: Array<Map<number, number> | null> = [];
+  const literalAt: number[] = [];
+  const literalIds = new Map<string, number>();
+  const users: number[][] = [];
+  const slotCue: number[] = [];
+  const need = new Int32Array(cues.length);
   const always: number[] = [];
+  const literalId = (literal: string): number => {
+    let id = literalIds.get(literal);
+    if (id !== undefined) return id;
+    id = users.length;
+    literalIds.set(literal, id);
+    users.push([]);
+    let node = (first[literal.charCodeAt(0)] as number) - 1;
+    if (node < 0) {
+      node = children.push(null) - 1;
+      literalAt.push(-1);
+      first[literal.charCodeAt(0)] = node + 1;
+    }
+    for (let j = 1; j < literal.length; j++) {
+      const map = (children[node] ??= new Map<number, number>());
+      let next = map.get(literal.charCodeAt(j));
+      if (next === undefined) {
+        next = children.push(null) - 1;
+        literalAt.push(-1);
+        map.set(literal.charCodeAt(j), next);
+      }
+      node = next;
+    }
+    literalAt[node] = id;
+    return id;
+  };
   cues.forEach(({ cue }, i) => {
-    if (!cue.lead) always.push(i);
-    else for (const ch of new Set(cue.lead)) byLead.set(ch, [...(byLead.get(ch) ?? []), i]);
+    const requirements = cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]];
+    // with exotic leads the lead is checked on the text's code points instead
+    if (cue.lead && !exotic) requirements.push([...new Set(cue.lead)]);
+    need[i] = requirements.length;
+    if (!requirements.length) always.push(i);
+    for (const alternatives of requirements) {
+      const slot = slotCue.push(i) - 1;
+      for (const a of alternatives) {
+        if (a) users[literalId(a)]!.push(slot);
+        else need[i] = need[i]! - 1; // "" is in every text (and is no literal of this scan): that requirement holds
+      }
+    }
+    if (need[i] === 0 && requirements.length) always.push(i);
   });
-  index = { cues, byLead, always };
+  always.sort((a, b) => a - b);
+  index = {
+    cues,
+    exotic,
+    first,
+    children,
+    literalAt,
+    users,
+    slotCue: Int32Array.from(slotCue),
+    need,
+    literalSeen: new Uint32Array(users.length),
+    slotSeen: new Uint32Array(slotCue.length),
+    cueSeen: new Uint32Array(cues.length),
+    cueCount: new Int32Array(cues.length),
+    always,
+    gen: 0,
+  };
   cueIndexes.set(lexicon, index);
   return index;
 }
@@ -339,15 +620,43 @@ function cueIndex(lexicon: Lexicon): CueIndex {
 export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   const hits: CueHit[] = [];
   const index = cueIndex(lexicon);
-  const run = new Uint8Array(index.cues.length);
-  for (const i of index.always) run[i] = 1;
-  for (const ch of new Set(text)) {
-    const list = index.byLead.get(ch);
-    if (list) for (const i of list) run[i] = 1;
+  if (++index.gen === 0xffffffff) {
+    index.gen = 1;
+    index.literalSeen.fill(0);
+    index.slotSeen.fill(0);
+    index.cueSeen.fill(0);
   }
-  for (let i = 0; i < run.length; i++) {
-    if (!run[i]) continue;
+  const gen = index.gen;
+  // every literal of the text, once: each satisfies its cues' requirements; a cue with all of them met may run
+  const ready: number[] = [...index.always];
+  const { first, children, literalAt, users, slotCue, need, literalSeen, slotSeen, cueSeen, cueCount } = index;
+  for (let i = 0; i < text.length; i++) {
+    let node = (first[text.charCodeAt(i)] as number) - 1;
+    for (let j = i + 1; node >= 0; j++) {
+      const lit = literalAt[node] as number;
+      if (lit >= 0 && literalSeen[lit] !== gen) {
+        literalSeen[lit] = gen;
+        for (const slot of users[lit]!) {
+          if (slotSeen[slot] === gen) continue;
+          slotSeen[slot] = gen;
+          const c = slotCue[slot] as number;
+          if (cueSeen[c] !== gen) {
+            cueSeen[c] = gen;
+            cueCount[c] = 0;
+          }
+          if (++cueCount[c]! === need[c]) ready.push(c);
+        }
+      }
+      if (j >= text.length) break;
+      node = children[node]?.get(text.charCodeAt(j)) ?? -1;
+    }
+  }
+  ready.sort((a, b) => a - b); // cues in lexicon order, as they always ran
+  // a lead that is not a plain BMP character counts as it always did: present among the text's code points
+  const codePoints = index.exotic ? new Set(text) : null;
+  for (const i of ready) {
     const { cue, label } = index.cues[i]!;
+    if (codePoints && cue.lead && !cue.lead.some((ch) => codePoints.has(ch))) continue;
     findCue(cue, text, (at, matched) =>
       hits.push({ label, text: matched, index: at, weight: cue.weight, negated: isNegated(lexicon, text, at) }),
     );
@@ -367,7 +676,8 @@ export interface CueScores {
  */
 export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   const hits = matchCues(lexicon, text);
-  const scores = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  const scores = {} as Record<Label, number>;
+  for (const l of LABELS) scores[l] = 0;
   let misconduct = 0;
   const seen = new Set<string>();
   const spans = new Map<string, Array<[number, number, number]>>();

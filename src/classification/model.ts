@@ -147,20 +147,172 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
   return { version: 1, labels: [...LABELS], features, bias };
 }
 
+/**
+ * A model's features as integer ids, so prediction looks words and CJK bigrams up without building the
+ * "w:…"/"b:…" strings or a Set per text. Built once per model object (models are not changed after creation).
+ */
+interface CompiledModel {
+  words: Map<string, number>;
+  /** bigrams of two BMP CJK characters, keyed by their code points (open addressing: keys, ids; -1 empty) */
+  pairKeys: Int32Array;
+  pairIds: Int32Array;
+  pairMask: number;
+  /** any other bigram feature, by its two characters */
+  otherPairs: Map<string, number>;
+  names: string[];
+  weights: Float64Array[];
+  /** all weights, feature after feature (labels…, misconduct): one block of memory instead of one array each */
+  flat: Float64Array;
+  seen: Uint32Array;
+  gen: number;
+}
+
+const compiledModels = new WeakMap<Model, CompiledModel>();
+const CJK_LOW = 0x3400;
+const CJK_SPAN = 0x9fff - CJK_LOW + 1;
+const pairKey = (a: number, b: number): number => (a - CJK_LOW) * CJK_SPAN + (b - CJK_LOW);
+
+function compiled(model: Model): CompiledModel {
+  let c = compiledModels.get(model);
+  if (c) return c;
+  let size = 1024;
+  while (size < model.features.size * 2) size *= 2;
+  const width = model.labels.length + 1;
+  c = {
+    words: new Map(),
+    pairKeys: new Int32Array(size).fill(-1),
+    pairIds: new Int32Array(size),
+    pairMask: size - 1,
+    otherPairs: new Map(),
+    names: [],
+    weights: [],
+    flat: new Float64Array(model.features.size * width),
+    seen: new Uint32Array(model.features.size),
+    gen: 0,
+  };
+  for (const [f, w] of model.features) {
+    const id = c.names.length;
+    c.names.push(f);
+    c.weights.push(w);
+    for (let k = 0; k < width; k++) c.flat[id * width + k] = w[k] as number;
+    if (f.startsWith('w:')) {
+      c.words.set(f.slice(2), id);
+    } else if (f.startsWith('b:')) {
+      const pair = f.slice(2);
+      const cps = Array.from(pair, (ch) => ch.codePointAt(0) as number);
+      if (cps.length === 2 && cps.every((cp) => cp >= CJK_LOW && cp <= 0x9fff)) setPair(c, pairKey(cps[0]!, cps[1]!), id);
+      else c.otherPairs.set(pair, id);
+    }
+  }
+  compiledModels.set(model, c);
+  return c;
+}
+
+const slotOf = (c: CompiledModel, key: number): number => {
+  let h = (Math.imul(key, 0x9e3779b1) >>> 8) & c.pairMask;
+  while (c.pairKeys[h] !== -1 && c.pairKeys[h] !== key) h = (h + 1) & c.pairMask;
+  return h;
+};
+function setPair(c: CompiledModel, key: number, id: number): void {
+  const h = slotOf(c, key);
+  if (c.pairKeys[h] === -1) {
+    c.pairKeys[h] = key;
+    c.pairIds[h] = id;
+  }
+}
+const pairId = (c: CompiledModel, key: number): number => {
+  const h = slotOf(c, key);
+  return c.pairKeys[h] === key ? (c.pairIds[h] as number) : -1;
+};
+
+const DIGITS = /^[0-9.]+$/;
+const LATIN = /^[a-z]+$/;
+let pending = new Int32Array(256);
+
+/**
+ * Ids of the model's features of a normalised text, in the order `extractFeatures` lists them (words as they come,
+ * each run's bigrams when the run ends), each once; features the model does not know are left out.
+ */
+function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: string): number[] {
+  if (++c.gen === 0xffffffff) {
+    c.gen = 1;
+    c.seen.fill(0);
+  }
+  const gen = c.gen;
+  const seen = c.seen;
+  const ids: number[] = [];
+  const add = (id: number | undefined): void => {
+    if (id !== undefined && id >= 0 && seen[id] !== gen) {
+      seen[id] = gen;
+      ids.push(id);
+    }
+  };
+  let n = 0; // bigram ids of the current run, added when it ends
+  let prev = -1; // previous CJK code point of the run, -1 after anything else
+  const flush = (): void => {
+    for (let i = 0; i < n; i++) add(pending[i]);
+    n = 0;
+    prev = -1;
+  };
+  for (const w of segmenter.cut(normalizedText)) {
+    if (segmenter.isEntity(w)) {
+      add(c.words.get('§entity'));
+      flush();
+      continue;
+    }
+    const first = w.charCodeAt(0);
+    // a word starting with a CJK character is neither digits nor Latin: no need to ask the two patterns
+    if (first >= CJK_LOW && first <= 0x9fff) add(c.words.get(w));
+    else if (DIGITS.test(w)) add(c.words.get('#'));
+    else if (LATIN.test(w) && w.length > 12) add(c.words.get('§latin'));
+    else add(c.words.get(w));
+    for (let i = 0; i < w.length; i++) {
+      let cp = w.charCodeAt(i);
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < w.length) {
+        const lo = w.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          cp = (cp - 0xd800) * 0x400 + (lo - 0xdc00) + 0x10000;
+          i++;
+        }
+      }
+      const cjk = (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df);
+      if (!cjk) {
+        prev = -1;
+        continue;
+      }
+      if (prev >= 0) {
+        if (n === pending.length) {
+          const grown = new Int32Array(n * 2);
+          grown.set(pending);
+          pending = grown;
+        }
+        pending[n++] =
+          prev <= 0x9fff && cp <= 0x9fff ? pairId(c, pairKey(prev, cp)) : (c.otherPairs.get(String.fromCodePoint(prev, cp)) ?? -1);
+      }
+      prev = cp;
+    }
+  }
+  flush();
+  return ids;
+}
+
 export function predict(model: Model, segmenter: Segmenter, normalizedText: string): ModelPrediction {
-  const feats = extractFeatures(segmenter, normalizedText).filter((f) => model.features.has(f));
+  const c = compiled(model);
+  const ids = featureIds(c, segmenter, normalizedText);
   const K = model.labels.length;
-  const val = feats.length ? 1 / Math.sqrt(feats.length) : 0;
+  const val = ids.length ? 1 / Math.sqrt(ids.length) : 0;
   const z = new Float64Array(K);
   let zm = model.bias[K] as number;
   for (let k = 0; k < K; k++) z[k] = model.bias[k] as number;
-  for (const f of feats) {
-    const w = model.features.get(f) as Float64Array;
-    for (let k = 0; k < K; k++) z[k] = (z[k] as number) + (w[k] as number) * val;
-    zm += (w[K] as number) * val;
+  const flat = c.flat;
+  for (const id of ids) {
+    const at = id * (K + 1);
+    for (let k = 0; k < K; k++) z[k] = (z[k] as number) + (flat[at + k] as number) * val;
+    zm += (flat[at + K] as number) * val;
   }
   const p = softmax(z);
-  const probs = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  const probs = {} as Record<Label, number>;
+  for (const l of LABELS) probs[l] = 0;
   model.labels.forEach((l, k) => (probs[l] = p[k] as number));
   return {
     probs,
@@ -168,11 +320,25 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
     contributions(label, top) {
       const k = model.labels.indexOf(label);
       if (k < 0) return [];
-      return feats
-        .map((f) => ({ feature: f, weight: ((model.features.get(f) as Float64Array)[k] as number) * val }))
-        .filter((c) => c.weight > 0)
-        .sort((a, b) => b.weight - a.weight)
-        .slice(0, top);
+      if (!(top > 0)) {
+        return ids
+          .map((id) => ({ feature: c.names[id] as string, weight: ((c.weights[id] as Float64Array)[k] as number) * val }))
+          .filter((x) => x.weight > 0)
+          .sort((a, b) => b.weight - a.weight)
+          .slice(0, top);
+      }
+      // the `top` heaviest positive ones, ties in feature order (as a stable sort would leave them)
+      const best: Array<{ feature: string; weight: number }> = [];
+      for (const id of ids) {
+        const weight = ((c.weights[id] as Float64Array)[k] as number) * val;
+        if (!(weight > 0)) continue;
+        if (best.length >= top && !(weight > best[best.length - 1]!.weight)) continue;
+        let at = best.length;
+        while (at > 0 && best[at - 1]!.weight < weight) at--;
+        best.splice(at, 0, { feature: c.names[id] as string, weight });
+        if (best.length > top) best.pop();
+      }
+      return best;
     },
   };
 }

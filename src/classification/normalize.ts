@@ -36,9 +36,27 @@ const HAS_TRAD = new RegExp(TRAD_CLASS, 'u'); // not global: test() must not car
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
 const WHITESPACE = /[\s\u3000]+/g;
 
+// the last two answers: an item's text is normalised by classification, then by routing (and its result again by
+// the window-number matcher), so most calls repeat one of the two before
+let lastIn: string | null = null;
+let lastOut = '';
+let prevIn: string | null = null;
+let prevOut = '';
+
 /** NFKC, traditional → simplified for common characters, lower-case Latin, no control characters, single spaces. */
 export function normalizeText(input: string): string {
   if (!input) return '';
+  if (input === lastIn) return lastOut;
+  if (input === prevIn) return prevOut;
+  const out = normalizeUncached(input);
+  prevIn = lastIn;
+  prevOut = lastOut;
+  lastIn = input;
+  lastOut = out;
+  return out;
+}
+
+function normalizeUncached(input: string): string {
   let text = input.normalize('NFKC').replace(INVISIBLE, '');
   // one regex pass instead of a per-character loop: this runs on every item, twice (classify and route)
   if (HAS_TRAD.test(text)) text = text.replace(TRAD_RE, (ch) => TRAD_MAP.get(ch) ?? ch);

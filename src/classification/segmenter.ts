@@ -59,6 +59,13 @@ function toDict(words: Iterable<string>): Buffer {
 
 const SKIP = /^[\s\p{P}\p{S}]+$/u;
 
+function isWord(w: string): boolean {
+  const c = w.charCodeAt(0);
+  // a CJK ideograph or a Latin letter or digit first: certainly not all spaces, punctuation and symbols
+  if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) return true;
+  return w !== ' ' && !SKIP.test(w);
+}
+
 export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
   const jieba = baseJieba();
   const entities = new Set<string>();
@@ -72,7 +79,7 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
     cut(text: string): string[] {
       if (!text) return [];
       // HMM off: it invents words from unknown character runs, which makes features less stable between counties.
-      return jieba.cut(text, false).filter((w) => w !== ' ' && !SKIP.test(w));
+      return jieba.cut(text, false).filter(isWord);
     },
     isEntity: (w) => entities.has(w),
     addWords(words) {

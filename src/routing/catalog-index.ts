@@ -7,7 +7,7 @@
 import type { Catalog, CatalogServiceItem, CatalogUnit, CatalogWindow } from '../org/catalog.types.js';
 import { normalizeText } from '../classification/normalize.js';
 import { canonicalName, regionPrefixes } from './fuzzy.js';
-import { loadDutyBook, typeUnits, type DutyBook, type UnitTypes } from './duties.js';
+import { loadDutyBook, PhraseTrie, typeUnits, type DutyBook, type UnitTypes } from './duties.js';
 
 /** unit/unit_core/window/item name a catalogue entry; body names a department type ("税务说…") */
 export type MentionKind = 'unit' | 'unit_core' | 'window' | 'item' | 'body';
@@ -72,6 +72,7 @@ const FLOOR_NO_RE = new RegExp(`(?:楼|层)的?${NUMBER_WORD}号`);
 /** "f2#6", "#6" keys of a window's floor and number, from its name and location. */
 export function windowNumberKeys(text: string): string[] {
   const t = normalizeText(text);
+  if (!t.includes('号')) return []; // both patterns need it
   const n = WINDOW_NO_RE.exec(t) ?? FLOOR_NO_RE.exec(t);
   if (!n) return [];
   const no = parseNumber(n[1] as string);
@@ -162,15 +163,24 @@ export function buildCatalogIndex(catalog: Catalog, duties: DutyBook = defaultDu
     byFirst.set(first, list);
   }
   for (const list of byFirst.values()) list.sort((a, b) => b.phrase.length - a.phrase.length);
+  // a phrase whose first character is outside the BMP was never found (the lists are keyed by character, the text
+  // read by code unit): it stays out of the trie too
+  const trie = new PhraseTrie<PhraseTarget>();
+  for (const [first, list] of byFirst) if (first.length === 1) for (const t of list) trie.set(t.phrase, t);
 
   function findMentions(text: string): Mention[] {
     const out: Mention[] = [];
     let i = 0;
     while (i < text.length) {
-      const list = byFirst.get(text[i] as string);
-      const hit = list?.find((t) => text.startsWith(t.phrase, i));
+      const hit = trie.longestAt(text, i);
       if (hit) {
-        out.push({ ...hit, index: i, negated: isNegatedMention(text, i, hit.phrase.length) });
+        const negated = isNegatedMention(text, i, hit.phrase.length);
+        // the fields (and their order) of { ...hit, index, negated }, without copying by enumeration
+        out.push(
+          'window' in hit
+            ? { kind: hit.kind, code: hit.code, strength: hit.strength, window: hit.window, phrase: hit.phrase, index: i, negated }
+            : { kind: hit.kind, code: hit.code, strength: hit.strength, phrase: hit.phrase, index: i, negated },
+        );
         i += hit.phrase.length;
       } else {
         i++;

@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { requiredLiterals, TextGrams } from '../classification/lexicon.js';
 import { normalizeText } from '../classification/normalize.js';
 import { PROJECT_ROOT } from '../config/config.js';
 import type { Catalog } from '../org/catalog.types.js';
@@ -41,6 +42,54 @@ export interface DutyBook {
   /** phrase → types, for the words that name a department as a body ("税务", "房管局") */
   bodies: Map<string, string[]>;
   size: number;
+}
+
+/**
+ * Phrases by their UTF-16 code units for leftmost-longest scanning: `longestAt(text, i)` is the longest phrase that
+ * starts at i (what trying a first-character list sorted longest first with startsWith finds), without trying them.
+ */
+export class PhraseTrie<T> {
+  private readonly first = new Int32Array(65536); // code unit → node + 1
+  private readonly children: Array<Map<number, number> | null> = [];
+  private readonly values: Array<T | undefined> = [];
+
+  set(phrase: string, value: T): void {
+    if (!phrase) return;
+    let node = (this.first[phrase.charCodeAt(0)] as number) - 1;
+    if (node < 0) {
+      node = this.node();
+      this.first[phrase.charCodeAt(0)] = node + 1;
+    }
+    for (let j = 1; j < phrase.length; j++) {
+      const map = (this.children[node] ??= new Map<number, number>());
+      let next = map.get(phrase.charCodeAt(j));
+      if (next === undefined) {
+        next = this.node();
+        map.set(phrase.charCodeAt(j), next);
+      }
+      node = next;
+    }
+    this.values[node] = value;
+  }
+
+  private node(): number {
+    this.children.push(null);
+    this.values.push(undefined);
+    return this.values.length - 1;
+  }
+
+  longestAt(text: string, i: number): T | undefined {
+    let node = (this.first[text.charCodeAt(i)] as number) - 1;
+    if (node < 0) return undefined;
+    let best = this.values[node];
+    for (let j = i + 1; j < text.length; j++) {
+      const next = this.children[node]?.get(text.charCodeAt(j));
+      if (next === undefined) break;
+      node = next;
+      if (this.values[node] !== undefined) best = this.values[node];
+    }
+    return best;
+  }
 }
 
 interface TermEntry {
@@ -146,6 +195,8 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
     byFirst.set(first, list);
   }
   for (const list of byFirst.values()) list.sort((a, b) => b.phrase.length - a.phrase.length);
+  const trie = new PhraseTrie<TermEntry>();
+  for (const list of byFirst.values()) for (const e of list) trie.set(e.phrase, e);
   const bodies = new Map<string, string[]>();
   for (const t of typeList) {
     for (const b of t.bodies) {
@@ -154,6 +205,9 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
     }
   }
   const withRegex = typeList.map((t, i) => [t, i] as const).filter(([t]) => t.regexTerms.length > 0);
+  // literals each regex term's match must contain: a term whose literals are missing from the text is not run
+  const regexNeeds = new Map(typeList.flatMap((t) => t.regexTerms.map((r) => [r, requiredLiterals(r.source)] as const)));
+  const grams = new TextGrams();
   const withExcept = typeList.map((t, i) => [t, i] as const).filter(([t]) => t.except.length > 0);
 
   // weightAt: how much a term found at an index counts (a paper in a list of required documents counts less)
@@ -168,16 +222,7 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
     };
     let i = 0;
     while (i < text.length) {
-      const list = byFirst.get(text[i] as string);
-      let hit: TermEntry | undefined;
-      if (list) {
-        for (const e of list) {
-          if (text.startsWith(e.phrase, i)) {
-            hit = e;
-            break;
-          }
-        }
-      }
+      const hit = trie.longestAt(text, i);
       if (hit) {
         const w = weightAt(i);
         for (const h of hit.hits) note(h.type, hit.phrase, h.weight * w);
@@ -186,8 +231,10 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
         i++;
       }
     }
+    if (withRegex.length) grams.load(text);
     for (const [t, ti] of withRegex) {
       for (const r of t.regexTerms) {
+        if (!grams.mayHaveAll(regexNeeds.get(r) ?? [])) continue;
         const m = r.re.exec(text);
         if (m) note(ti, m[0], r.weight * weightAt(m.index));
       }

@@ -29,12 +29,19 @@ const STAFF_AFTER =
 const BLAME_AFTER =
   /^.{0,10}(不给|不予|拒绝|不受理|不办|办不了|推诿|推脱|推来推去|踢皮球|刁难|拖着|拖了|一直不|没人管|不管|弄丢|丢了|没收到|没见着|没看到|说没|不归|态度|搞错|错了|乱收|卡着|压着|不理|不回|不认|卡住|不同意|不让|不肯)/;
 
+// clause breaks by code unit (all single BMP characters; text[i] is one code unit)
+const CLAUSE_CODES = (() => {
+  const table = new Uint8Array(65536);
+  for (const ch of CLAUSE_BREAK_CHARS) if (ch.length === 1) table[ch.charCodeAt(0)] = 1;
+  return table;
+})();
+
 /** The mention's clause: text before it (up to 12 characters) and after it (up to 14), cut at clause breaks. */
 function around(text: string, index: number, length: number): { before: string; after: string } {
   let start = index;
-  while (start > 0 && index - start < 12 && !CLAUSE_BREAK_CHARS.has(text[start - 1] as string)) start--;
+  while (start > 0 && index - start < 12 && !CLAUSE_CODES[text.charCodeAt(start - 1)]) start--;
   let end = index + length;
-  while (end < text.length && end - index - length < 14 && !CLAUSE_BREAK_CHARS.has(text[end] as string)) end++;
+  while (end < text.length && end - index - length < 14 && !CLAUSE_CODES[text.charCodeAt(end)]) end++;
   return { before: text.slice(start, index), after: text.slice(index + length, end) };
 }
 
