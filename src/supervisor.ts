@@ -32,7 +32,8 @@ export function supervise(opts: { config: HubConfig; db: DatabaseHandle; t0: num
 
   const fork = (): Worker => {
     // the workers share this process's database (the embedded one it started, or DATABASE_URL)
-    const w = cluster.fork({ DATABASE_URL: db.url });
+    // DB_POOL_MAX is the connections of this `npm start`, shared out between the workers (at least 2 each)
+    const w = cluster.fork({ DATABASE_URL: db.url, DB_POOL_MAX: String(Math.max(2, Math.ceil(config.dbPoolMax / config.workers))) });
     w.on('message', (m: WorkerMessage) => {
       if (m?.type !== 'hub:ready') return;
       ready.add(w);
