@@ -39,11 +39,11 @@ const nextIp = () => {
   return `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
 };
 
-async function load(url: string): Promise<autocannon.Result> {
+async function load(url: string, duration = DURATION, connections = CONNECTIONS): Promise<autocannon.Result> {
   return autocannon({
     url,
-    connections: CONNECTIONS,
-    duration: DURATION,
+    connections,
+    duration,
     requests: [
       {
         method: 'POST',
@@ -71,13 +71,17 @@ async function main(): Promise<void> {
   const ds = await openDatabase(db.url);
   await ds.destroy();
   const env = { DATABASE_URL: db.url, HUB_SECRET: SECRET, HUB_ADMIN_PASSWORD: 'bench-admin-pw', LOG_LEVEL: 'warn', DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10', HUB_DATA_DIR: path.join(os.tmpdir(), 'hub-bench') };
-  const hub = await start(['dist/main.js'], { ...env, PORT: '38181' }, 'ready in');
+  // BENCH_PROFILE=dir: the hub's workers write CPU profiles there (node --cpu-prof) when they stop
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const hub = await start([...profile, 'dist/main.js'], { ...env, PORT: '38181' }, 'ready in');
   const baseline = await start(['dist-bench/bench/baseline-server.js'], { ...env, PORT: '38182' }, 'ready');
   try {
     const token = signWindowToken(SECRET, 'W-A01', 1);
     process.stdout.write(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s each; database pool ${env.DB_POOL_MAX} connections in both servers\n`);
     // warm both up, then measure; the order alternates so neither always runs on a warmer database
     await autocannon({ url: 'http://127.0.0.1:38182/', connections: 10, duration: 3, requests: [{ method: 'POST', body: `nonce=warm${Date.now()}&rating=5` }] });
+    // the hub too: each worker builds its classifier (jieba dictionary, catalogue index) on its first rating
+    await load(`http://127.0.0.1:38181/q/${token}`, 3, 10);
     const b1 = await load('http://127.0.0.1:38182/');
     const h1 = await load(`http://127.0.0.1:38181/q/${token}`);
     const h2 = await load(`http://127.0.0.1:38181/q/${token}`);

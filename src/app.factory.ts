@@ -8,6 +8,8 @@ import { AppModule, type AppOptions } from './app.module.js';
 import { DomainError, ErrorCode } from './common/domain-error.js';
 import { QuietStartupLogger } from './common/log-format.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { QrRatingService } from './intake/qr/qr-rating.service.js';
+import { qrSubmitFastPath } from './intake/qr/qr-submit.fast-path.js';
 
 export const JSON_LIMIT = '1mb';
 export const CATALOG_LIMIT = '5mb';
@@ -41,6 +43,8 @@ export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise
   );
   app.use('/api/calendar', express.text({ limit: '200kb', type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'] }));
   app.use('/q', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
+  // the rating submit, the hub's busiest request, answered without the framework's per-request pipeline
+  app.use('/q', qrSubmitFastPath(app.get(QrRatingService)));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createApp } from './app.factory.js';
 import { seed } from './bootstrap.js';
 import { ConfigError, ensureDataDir, loadConfig, type HubConfig } from './config/config.js';
 import { openDatabase } from './database/data-source.js';
-import { connectDatabase } from './database/database-connection.js';
+import { connectDatabase, type DatabaseHandle } from './database/database-connection.js';
 import { EmbeddedDatabaseError } from './database/embedded-postgres.js';
+import { supervise, type WorkerMessage } from './supervisor.js';
 
 const say = (msg: string): void => void process.stdout.write(`[hub] ${msg}\n`);
 
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
     throw e;
   }
   ensureDataDir(config.dataDir);
+  // a worker of the supervisor is told the database by it (DATABASE_URL): it never starts the embedded server itself
+  const worker = cluster.isWorker;
 
   const db = await connectDatabase(config, {
     role: 'server',
@@ -31,19 +35,32 @@ async function main(): Promise<void> {
     },
   });
 
+  if (!worker && config.workers > 1) {
+    // HUB_WORKERS > 1 (a worker per core by default): this process only supervises; the embedded database (if any)
+    // is started above, once, and stopped by it after every worker has stopped
+    return supervise({ config, db, t0, say, onBeforeExit: () => releaseDb(db) });
+  }
+  await serve(config, db, t0, worker);
+}
+
+async function releaseDb(db: DatabaseHandle): Promise<void> {
+  if (!db.embedded) return;
+  await db.release().catch(() => undefined);
+  say('embedded PostgreSQL stopped');
+}
+
+/** One hub process serving HTTP: the whole hub (HUB_WORKERS=1), or one worker of the supervisor. */
+async function serve(config: HubConfig, db: DatabaseHandle, t0: number, worker: boolean): Promise<void> {
   let ds: DataSource | null = null;
   let app: INestApplication | null = null;
   let stopping = false;
   const stop = async (signal: string, code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    say(`${signal}: stopping`);
+    if (!worker) say(`${signal}: stopping`);
     await app?.close().catch(() => undefined);
     if (ds?.isInitialized) await ds.destroy().catch(() => undefined);
-    if (db.embedded) {
-      await db.release().catch(() => undefined);
-      say('embedded PostgreSQL stopped');
-    }
+    if (!worker) await releaseDb(db);
     process.exit(code);
   };
   // main owns shutdown: embedded-postgres installs an exit hook that calls process.exit() as soon as its own hooks are
@@ -52,6 +69,8 @@ async function main(): Promise<void> {
   process.removeAllListeners('SIGTERM');
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // a worker whose supervisor is gone (killed) stops too, rather than serving on alone
+  if (worker) process.once('disconnect', () => void stop('supervisor gone'));
 
   ds = await openDatabase(db.url, config.dbPoolMax);
   app = await createApp({ config, dataSource: ds });
@@ -76,10 +95,18 @@ async function main(): Promise<void> {
     throw e;
   }
   const base = config.publicUrl;
+  const lines = [
+    `  console:  ${base}/console   (sign in as "admin"${report.admin.generatedPassword ? ' with the password above' : ''})`,
+    `  API docs: ${base}/api/docs`,
+    `  health:   ${base}/health/ready   metrics: ${base}/metrics${config.metricsToken ? ' (bearer token)' : ''}`,
+  ];
+  if (worker) {
+    const m: WorkerMessage = { type: 'hub:ready', lines };
+    process.send?.(m);
+    return;
+  }
   say(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at http://localhost:${config.port}`);
-  say(`  console:  ${base}/console   (sign in as "admin"${report.admin.generatedPassword ? ' with the password above' : ''})`);
-  say(`  API docs: ${base}/api/docs`);
-  say(`  health:   ${base}/health/ready   metrics: ${base}/metrics${config.metricsToken ? ' (bearer token)' : ''}`);
+  for (const l of lines) say(l);
 }
 
 main().catch((e: unknown) => {

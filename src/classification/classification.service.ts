@@ -178,8 +178,7 @@ export class ClassificationService {
     if (!e || e.routerId !== routerId || e.catalogVersion !== snap.version) router = await this.loadRouter(routerId, c);
     let memory = e?.memory;
     if (!memory) {
-      memory = new RoutingMemory();
-      for (const r of rowsForCatalog(shippedRoutingRows().filter((x) => !x.window), sampleCatalog(), snap.catalog)) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
+      memory = seedMemory(snap.catalog);
       await this.remember(memory, 0, labelId);
     }
     const engine: Engine = { catalogVersion: snap.version, modelId, routerId, classifier: c, index: buildCatalogIndex(snap.catalog), router, memory, labelId };
@@ -223,6 +222,16 @@ let sample: Catalog | null = null;
 /** The catalogue the shipped rows were labelled against. */
 function sampleCatalog(): Catalog {
   return (sample ??= loadCatalogYaml(SAMPLE_CATALOG));
+}
+
+/**
+ * A routing memory seeded with the shipped rows that were routed by their text, for the units that are the same in
+ * this catalogue (the service and the import threads both start from it, then add the store's routing labels).
+ */
+export function seedMemory(catalog: Catalog): RoutingMemory {
+  const memory = new RoutingMemory();
+  for (const r of rowsForCatalog(shippedRoutingRows().filter((x) => !x.window), sampleCatalog(), catalog)) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
+  return memory;
 }
 
 /** The shipped rows that carry a confirmed unit (the routing memory's seed). */

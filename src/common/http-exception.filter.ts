@@ -23,37 +23,40 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request & { id?: string }>();
-    let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
-    let body: Record<string, unknown> = { error: 'internal', message: 'internal error' };
-
-    if (exception instanceof DomainError) {
-      status = STATUS[exception.code];
-      body = { error: exception.code, message: exception.message };
-      if (exception.details !== undefined) body.details = exception.details;
-      if (exception.retryAfterSeconds) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
-    } else if (exception instanceof HttpException) {
-      status = exception.getStatus();
-      const r = exception.getResponse();
-      const message = typeof r === 'string' ? r : ((r as { message?: unknown }).message ?? exception.message);
-      body = {
-        error: httpCode(status),
-        message: Array.isArray(message) ? 'request is not valid' : String(message),
-      };
-      if (Array.isArray(message)) body.details = message;
-    } else if (isBodyParserError(exception)) {
-      status = exception.status;
-      body = {
-        error: status === 413 ? ErrorCode.PayloadTooLarge : status === 415 ? ErrorCode.UnsupportedMediaType : 'bad_request',
-        message: status === 413 ? 'request body too large' : exception.message,
-      };
-    } else {
-      this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
-    }
-    if (res.headersSent) return;
-    res.status(status).json({ ...body, requestId: req.id });
+    answerError(exception, ctx.getRequest<Request & { id?: string }>(), ctx.getResponse<Response>(), this.logger);
   }
+}
+
+/** The filter's answer, also used by the handlers mounted outside the framework (the QR rating submit). */
+export function answerError(exception: unknown, req: Request & { id?: string }, res: Response, logger: Pick<Logger, 'error'>): void {
+  let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
+  let body: Record<string, unknown> = { error: 'internal', message: 'internal error' };
+
+  if (exception instanceof DomainError) {
+    status = STATUS[exception.code];
+    body = { error: exception.code, message: exception.message };
+    if (exception.details !== undefined) body.details = exception.details;
+    if (exception.retryAfterSeconds) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+  } else if (exception instanceof HttpException) {
+    status = exception.getStatus();
+    const r = exception.getResponse();
+    const message = typeof r === 'string' ? r : ((r as { message?: unknown }).message ?? exception.message);
+    body = {
+      error: httpCode(status),
+      message: Array.isArray(message) ? 'request is not valid' : String(message),
+    };
+    if (Array.isArray(message)) body.details = message;
+  } else if (isBodyParserError(exception)) {
+    status = exception.status;
+    body = {
+      error: status === 413 ? ErrorCode.PayloadTooLarge : status === 415 ? ErrorCode.UnsupportedMediaType : 'bad_request',
+      message: status === 413 ? 'request body too large' : exception.message,
+    };
+  } else {
+    logger.error({ err: exception, requestId: req.id }, 'unhandled error');
+  }
+  if (res.headersSent) return;
+  res.status(status).json({ ...body, requestId: req.id });
 }
 
 function httpCode(status: number): string {

@@ -18,6 +18,14 @@ interface SerializedReq {
   [k: string]: unknown;
 }
 
+/** A request's id: the caller's X-Request-Id when it is a sane one, else a new one; echoed on the answer. */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
 /**
  * The request log (pino-http): one JSON line per request with its id. Secrets never reach it: the bearer token and
  * the session cookie going in, the session cookie (`set-cookie`, a 12-hour token that also works on the API) coming
@@ -26,12 +34,7 @@ interface SerializedReq {
 export function httpLogOptions(level: string, stream?: Writable | DestinationStream): Params['pinoHttp'] {
   const options = {
     level,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
+    genReqId: requestId,
     redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     serializers: {
       req: (r: SerializedReq) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LogFormatSetting } from '../common/log-format.js';
@@ -26,6 +27,8 @@ export interface HubConfig {
   dbPoolMax: number;
   /** run background jobs (queue workers, schedules) in this copy */
   jobs: boolean;
+  /** HTTP worker processes `npm start` runs (node:cluster); 1: a single process, no fork */
+  workers: number;
   /** how often the mailbox is polled */
   imapPollSeconds: number;
   /** largest mail kept whole (attachments beyond are dropped and noted) */
@@ -182,6 +185,8 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
 
   const dbPoolMax = int('DB_POOL_MAX', 10, 1, 500) ?? 10;
   const jobs = bool('HUB_JOBS', true);
+  // a worker per core by default: one Node process uses one core for JavaScript
+  const workers = int('HUB_WORKERS', Math.max(1, Math.min(os.availableParallelism(), 16)), 1, 64) ?? 1;
   const imapPollSeconds = int('IMAP_POLL_SECONDS', 60, 5, 86_400) ?? 60;
   const mailMaxBytes = int('MAIL_MAX_BYTES', 10 * 1024 * 1024, 10_000, 200 * 1024 * 1024) ?? 10 * 1024 * 1024;
 
@@ -213,6 +218,7 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     logLevel,
     dbPoolMax,
     jobs,
+    workers,
     imapPollSeconds,
     mailMaxBytes,
     logFormat,

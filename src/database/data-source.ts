@@ -12,10 +12,11 @@ import { Operations1763800011000 } from './migrations/1763800011000-operations.j
 import { AckLimits1763800013000 } from './migrations/1763800013000-ack-limits.js';
 import { QrCaseCheck1763800014000 } from './migrations/1763800014000-qr-case-check.js';
 import { Repeats1763800015000 } from './migrations/1763800015000-repeats.js';
+import { BulkStatsDeltas1763800016000 } from './migrations/1763800016000-bulk-stats-deltas.js';
 import { UnitDepartment1763800017000 } from './migrations/1763800017000-unit-department.js';
 import { entities } from './entities.js';
 
-export const migrations = [InitialSchema1763800000000, ClassificationStore1763800001000, QrChannel1763800002000, MailAndImports1763800003000, Workflow1763800004000, SourceHash1763800005000, ProblemFiles1763800006000, ImportProgress1763800008000, CalendarStore1763800010000, Operations1763800011000, AckLimits1763800013000, QrCaseCheck1763800014000, Repeats1763800015000, UnitDepartment1763800017000];
+export const migrations = [InitialSchema1763800000000, ClassificationStore1763800001000, QrChannel1763800002000, MailAndImports1763800003000, Workflow1763800004000, SourceHash1763800005000, ProblemFiles1763800006000, ImportProgress1763800008000, CalendarStore1763800010000, Operations1763800011000, AckLimits1763800013000, QrCaseCheck1763800014000, Repeats1763800015000, BulkStatsDeltas1763800016000, UnitDepartment1763800017000];
 
 /** Migrations are reviewed SQL, run at start-up; the schema is never synchronised from the entities. */
 export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {

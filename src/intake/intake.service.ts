@@ -39,6 +39,7 @@ import { CHANNEL_NAMES } from '../items/item.types.js';
 import { Clock } from '../common/clock.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RepeatsService, type RepeatColumns } from '../repeats/repeats.service.js';
+import { AssessPool } from './assess/assess-pool.js';
 
 export const MAX_TEXT = 100_000;
 
@@ -60,6 +61,7 @@ export class IntakeService {
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
     private readonly repeats: RepeatsService,
+    private readonly pool: AssessPool,
   ) {}
 
   /**
@@ -73,15 +75,46 @@ export class IntakeService {
 
   /** Validates the draft and decides its classification and unit; no connection is held. */
   async prepare(draft: IntakeDraft): Promise<PreparedItem> {
-    validateDraft(draft);
     const snap = await this.catalog.get();
-    const windowId = draft.window ? snap.windowIdByCode.get(draft.window) : null;
-    if (draft.window && !windowId) throw new DomainError(ErrorCode.ValidationFailed, `window: unknown window "${draft.window}"`);
-    if (draft.serviceItem && !snap.itemIdByCode.has(draft.serviceItem)) {
-      throw new DomainError(ErrorCode.ValidationFailed, `item: unknown service item "${draft.serviceItem}"`);
-    }
+    const windowId = checkDraft(draft, snap);
     const a = await this.assessor.assess(draft, snap);
-    return { draft, snap, windowId: windowId ?? null, a };
+    return { draft, snap, windowId, a };
+  }
+
+  /**
+   * `prepare` for many drafts (a file import's batch): the same checks, the classification and routing on the
+   * worker threads when the classifying assessor is in use (AssessPool), else one by one in-process. Each draft
+   * comes back prepared or with what made it fail, in order.
+   */
+  async prepareMany(drafts: IntakeDraft[]): Promise<({ ok: true; p: PreparedItem } | { ok: false; error: unknown })[]> {
+    if (!this.pool.usable || !drafts.length) {
+      const out: ({ ok: true; p: PreparedItem } | { ok: false; error: unknown })[] = [];
+      for (const d of drafts) {
+        try {
+          out.push({ ok: true, p: await this.prepare(d) });
+        } catch (error) {
+          out.push({ ok: false, error });
+        }
+      }
+      return out;
+    }
+    const snap = await this.catalog.get();
+    const checked = drafts.map((d) => {
+      try {
+        return { ok: true as const, windowId: checkDraft(d, snap) };
+      } catch (error) {
+        return { ok: false as const, error };
+      }
+    });
+    const valid = drafts.filter((_, i) => checked[i].ok);
+    const answers = await this.pool.assess(valid, snap);
+    let k = 0;
+    return drafts.map((draft, i) => {
+      const c = checked[i];
+      if (!c.ok) return { ok: false, error: c.error };
+      const r = answers[k++];
+      return r.ok ? { ok: true, p: { draft, snap, windowId: c.windowId, a: r.a } } : { ok: false, error: new Error(r.error) };
+    });
   }
 
   /**
@@ -379,6 +412,17 @@ function assignedNotice(unitName: string, to: string, d: IntakeDraft, a: Assessm
       .filter((l) => l !== null)
       .join('\n'),
   };
+}
+
+/** The checks `prepare` makes before classifying; returns the draft's window id. */
+function checkDraft(draft: IntakeDraft, snap: CatalogSnapshot): string | null {
+  validateDraft(draft);
+  const windowId = draft.window ? snap.windowIdByCode.get(draft.window) : null;
+  if (draft.window && !windowId) throw new DomainError(ErrorCode.ValidationFailed, `window: unknown window "${draft.window}"`);
+  if (draft.serviceItem && !snap.itemIdByCode.has(draft.serviceItem)) {
+    throw new DomainError(ErrorCode.ValidationFailed, `item: unknown service item "${draft.serviceItem}"`);
+  }
+  return windowId ?? null;
 }
 
 function validateDraft(d: IntakeDraft): void {

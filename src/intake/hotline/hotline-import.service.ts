@@ -67,6 +67,8 @@ interface ReadyBatch {
 
 export const IMPORT_JOB = 'hotline.import';
 const BATCH = 500;
+/** batches read and being classified ahead of the one being written */
+const AHEAD = 2;
 const REJECTED_KEPT = 5000;
 
 /** A hotline work order as an intake draft: the hotline's 承办单位 is the first routing signal. */
@@ -268,15 +270,25 @@ export class HotlineImportService implements OnModuleInit {
     let batch: { row: number; order: HotlineOrder }[] = [];
     let rejected: { row: number; reason: string }[] = [];
     let lastRow = job.rows_read as number;
-    // the next batch is read and classified while the previous one is being written (writes stay in order)
+    // reader → classification threads → writer: the next batches are read and classified while earlier ones are
+    // written; writes stay in file order, one at a time, and a failed write stops every later one (so the committed
+    // progress never passes a batch that was not stored). At most AHEAD batches are in flight: memory stays flat.
     let writing: Promise<void> = Promise.resolve();
+    const inFlight: Promise<void>[] = [];
     const flush = async (): Promise<void> => {
-      const ready = { ...(await this.prepareBatch(batch, rejected, lastRow)), progress: this.reading.get(id) ?? null };
+      const progress = this.reading.get(id) ?? null;
+      const ready = this.prepareBatch(batch, rejected, lastRow);
+      ready.catch(() => undefined); // awaited through the write chain
       batch = [];
       rejected = [];
-      await writing;
-      writing = this.writeBatch(id, ready, actor);
+      const previous = writing;
+      writing = (async () => {
+        await previous;
+        await this.writeBatch(id, { ...(await ready), progress }, actor);
+      })();
       writing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+      inFlight.push(writing);
+      while (inFlight.length > AHEAD) await inFlight.shift();
     };
     try {
       // a stream of our own, so an XLSX's progress can be its bytes read; a CSV's is its rows against an estimate
@@ -301,8 +313,8 @@ export class HotlineImportService implements OnModuleInit {
     } catch (e) {
       if (e instanceof HotlineFileError || e instanceof DomainError) {
         // the rest of the file is unusable (an endless zip bomb, say): the rows read before it are kept, then say why
-        if (e instanceof HotlineFileError && (batch.length || rejected.length)) {
-          await flush();
+        if (e instanceof HotlineFileError) {
+          if (batch.length || rejected.length) await flush();
           await writing;
         }
         // eslint-disable-next-line no-restricted-syntax -- an import job's heartbeat and run times are operational, on the database clock
@@ -322,13 +334,13 @@ export class HotlineImportService implements OnModuleInit {
   private async prepareBatch(batch: { row: number; order: HotlineOrder }[], rejected: { row: number; reason: string }[], lastRow: number): Promise<Omit<ReadyBatch, 'progress'>> {
     const rowsInBatch = batch.length + rejected.length;
     const prepared: { p: PreparedItem; hash: string; row: number }[] = [];
-    for (const b of batch) {
-      try {
-        prepared.push({ p: await this.intake.prepare(orderDraft(b.order)), hash: orderHash(b.order), row: b.row });
-      } catch (e) {
-        rejected.push({ row: b.row, reason: e instanceof DomainError ? e.message : `无法处理 (${(e as Error).message})` });
-      }
-    }
+    // classified and routed on the worker threads (IntakeService.prepareMany), the batch at once
+    const results = await this.intake.prepareMany(batch.map((b) => orderDraft(b.order)));
+    results.forEach((r, i) => {
+      const b = batch[i];
+      if (r.ok) prepared.push({ p: r.p, hash: orderHash(b.order), row: b.row });
+      else rejected.push({ row: b.row, reason: r.error instanceof DomainError ? r.error.message : `无法处理 (${(r.error as Error).message})` });
+    });
     return { batch, rejected, prepared, rowsInBatch, lastRow };
   }
 

@@ -24,53 +24,70 @@ export class QrRatingController {
 
   @Post(':token')
   async submit(@Param('token') token: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const found = await this.qr.lookup(token);
-    if (found.kind !== 'ok') return this.invalid(res, found.kind);
-    if (!sameOrigin(req)) return send(res, 403, messagePage(T.title, T.crossSite));
-    const form = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-    const out = await this.qr.submit(found.window, form, clientBucket(req.ip));
-    switch (out.kind) {
-      case 'rate_limited':
-        res.setHeader('Retry-After', '60');
-        return send(res, 429, messagePage(T.tooMany, T.tooManyBody));
-      case 'invalid':
-        return this.form(res, 400, token, found.window, out.values, out.errors);
-      case 'expired':
-        return this.form(res, 400, token, found.window, out.values, [T.expired]);
-      case 'created':
-      case 'duplicate':
-      case 'already_rated':
-        return send(
-          res,
-          out.kind === 'created' ? 201 : 200,
-          thanksPage({
-            trackingCode: out.trackingCode,
-            trackUrl: `/t/${out.trackingCode}`,
-            badReview: out.badReview,
-            alreadyRated: out.kind === 'already_rated',
-          }),
-        );
-    }
+    await submitRating(this.qr, token, body, req, res);
   }
 
   private form(res: Response, status: number, token: string, w: QrWindow, values?: RatingFormValues, errors?: string[]): void {
-    const scriptNonce = randomBytes(12).toString('base64');
-    const html = ratingFormPage({
-      action: `/q/${token}`,
-      windowName: w.name,
-      unitName: w.unitName,
-      location: w.location,
-      nonce: this.qr.newNonce(w.code),
-      scriptNonce,
-      values,
-      errors,
-    });
-    send(res, status, html, scriptNonce);
+    renderForm(this.qr, res, status, token, w, values, errors);
   }
 
   private invalid(res: Response, kind: 'invalid' | 'revoked'): void {
-    send(res, kind === 'revoked' ? 410 : 404, messagePage(T.invalidCode, T.invalidCodeBody));
+    invalidCode(res, kind);
   }
+}
+
+function invalidCode(res: Response, kind: 'invalid' | 'revoked'): void {
+  send(res, kind === 'revoked' ? 410 : 404, messagePage(T.invalidCode, T.invalidCodeBody));
+}
+
+/**
+ * A citizen's rating post, every check on the way: the token's signature and version, the origin, then (in
+ * QrRatingService.submit) the form nonce, the fields, the flood limit and the case number. The controller and the
+ * short path mounted before the framework (qr-submit.fast-path.ts) both answer through this one function.
+ */
+export async function submitRating(qr: QrRatingService, token: string, body: unknown, req: Request, res: Response): Promise<void> {
+  const found = await qr.lookup(token);
+  if (found.kind !== 'ok') return invalidCode(res, found.kind);
+  if (!sameOrigin(req)) return send(res, 403, messagePage(T.title, T.crossSite));
+  const form = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const out = await qr.submit(found.window, form, clientBucket(req.ip));
+  switch (out.kind) {
+    case 'rate_limited':
+      res.setHeader('Retry-After', '60');
+      return send(res, 429, messagePage(T.tooMany, T.tooManyBody));
+    case 'invalid':
+      return renderForm(qr, res, 400, token, found.window, out.values, out.errors);
+    case 'expired':
+      return renderForm(qr, res, 400, token, found.window, out.values, [T.expired]);
+    case 'created':
+    case 'duplicate':
+    case 'already_rated':
+      return send(
+        res,
+        out.kind === 'created' ? 201 : 200,
+        thanksPage({
+          trackingCode: out.trackingCode,
+          trackUrl: `/t/${out.trackingCode}`,
+          badReview: out.badReview,
+          alreadyRated: out.kind === 'already_rated',
+        }),
+      );
+  }
+}
+
+function renderForm(qr: QrRatingService, res: Response, status: number, token: string, w: QrWindow, values?: RatingFormValues, errors?: string[]): void {
+  const scriptNonce = randomBytes(12).toString('base64');
+  const html = ratingFormPage({
+    action: `/q/${token}`,
+    windowName: w.name,
+    unitName: w.unitName,
+    location: w.location,
+    nonce: qr.newNonce(w.code),
+    scriptNonce,
+    values,
+    errors,
+  });
+  send(res, status, html, scriptNonce);
 }
 
 export function send(res: Response, status: number, html: string, scriptNonce?: string): void {
