@@ -110,7 +110,7 @@ describe('console in Chromium', () => {
     const page = await open();
     await signIn(page, sup);
     const nav = page.getByRole('navigation', { name: '主导航' });
-    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['我的待办', '分派', '督办', '问题整改', '录入', '二维码', '数据看板', '工作日历']);
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['我的待办', '分派', '督办', '热点问题', '问题整改', '录入', '二维码', '数据看板', '工作日历']);
     await page.getByRole('link', { name: '分派', exact: true }).click();
     await page.waitForURL(`${base}/console/triage`);
     const card = page.locator('li.card', { hasText: trackingCode });
