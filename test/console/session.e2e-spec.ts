@@ -20,7 +20,7 @@ describe('console sessions by role', () => {
   it.each([
     ['unit_staff', 'RS', '/console/queue', ['/console/queue', '/console/problems']],
     ['operator', undefined, '/console/intake', ['/console/intake']],
-    ['supervisor', undefined, '/console/queue', ['/console/queue', '/console/triage', '/console/supervision', '/console/problems', '/console/intake', '/console/qr', '/console/dashboard', '/console/calendar']],
+    ['supervisor', undefined, '/console/queue', ['/console/queue', '/console/triage', '/console/supervision', '/console/hot-spots', '/console/problems', '/console/intake', '/console/qr', '/console/dashboard', '/console/calendar']],
   ] as const)('%s lands on its first screen and sees only its own navigation', async (role, unit, home, nav) => {
     const u = await ctx.newUser({ role, unit });
     const s = await signIn(u);
