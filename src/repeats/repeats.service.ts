@@ -88,60 +88,51 @@ export class RepeatsService {
     if (!this.config.enabled || !itemIds.length) return [];
     // the new items that may be repeats: a person is known, something is to be handled, not linked yet
     // one round trip: the rows, and a transaction-scoped lock on each of their person keys in sorted order (the
-    // candidates are read by the next statement, whose snapshot is taken after the locks are held); and the keys
-    // shared by very many items — a switchboard, a test number or an agency, not one person — which link nothing (the
-    // count is capped, so this stays bounded however many items a key has)
-    const rows: (Row & { locked: number; crowded: string[] })[] = await named(
+    // candidates are read by the next statement, whose snapshot is taken after the locks are held)
+    const rows: (Row & { locked: number })[] = await named(
       m,
       'repeats-lock',
       `WITH r AS (SELECT id, person_keys, matter_tokens, subject, text, window_id, service_item_id, received_at, tracking_code, channel FROM item
          WHERE id = ANY($1::bigint[]) AND person_keys <> '{}' AND status <> 'closed' AND lead_id IS NULL),
        l AS MATERIALIZED (SELECT count(pg_advisory_xact_lock(('x' || substr(k, 1, 16))::bit(64)::bigint)) AS n
-         FROM (SELECT DISTINCT unnest(person_keys) AS k FROM r ORDER BY 1) s),
-       c AS MATERIALIZED (SELECT coalesce(array_agg(k), '{}') AS crowded FROM (SELECT DISTINCT unnest(person_keys) AS k FROM r) s, l
-         WHERE (SELECT count(*) FROM (SELECT 1 FROM item WHERE person_keys <> '{}' AND person_keys && ARRAY[s.k] LIMIT $2) x) >= $2)
-       SELECT r.*, l.n AS locked, c.crowded FROM r, l, c ORDER BY r.id`,
-      [itemIds, MAX_ITEMS_PER_PERSON],
+         FROM (SELECT DISTINCT unnest(person_keys) AS k FROM r ORDER BY 1) s)
+       SELECT r.*, l.n AS locked FROM r, l ORDER BY r.id`,
+      [itemIds],
     );
     if (!rows.length) return [];
+    // a key shared by very many items is a switchboard, a test number or an agency, not one person: it links nothing
+    // (one capped count per key through the GIN index keeps the check bounded however many items a key has)
+    const crowded = new Set<string>();
+    for (const k of new Set(rows.flatMap((r) => r.person_keys))) {
+      const [{ n }]: { n: number }[] = await named(m, 'repeats-crowded', `SELECT count(*)::int AS n FROM (SELECT 1 FROM item WHERE person_keys <> '{}' AND person_keys && $1::text[] LIMIT $2) x`, [
+        [k],
+        MAX_ITEMS_PER_PERSON,
+      ]);
+      if (n >= MAX_ITEMS_PER_PERSON) crowded.add(k);
+    }
+    if (crowded.size) this.logger.warn({ keys: crowded.size, over: MAX_ITEMS_PER_PERSON }, 'person keys shared by too many items: not used to link repeats');
+    const later = new Set(rows.map((r) => r.id));
     const out: RepeatLink[] = [];
     const now = this.clock.now();
     const days = this.config.windowDays;
-    const skip = new Set(rows[0]!.crowded);
-    if (skip.size) this.logger.warn({ keys: skip.size, over: MAX_ITEMS_PER_PERSON }, 'person keys shared by too many items: not used to link repeats');
-    const usable = rows
-      .map((r) => ({ ...r, person_keys: r.person_keys.filter((k) => !skip.has(k)) }))
-      .filter((r) => r.person_keys.length > 0);
-    if (!usable.length) return [];
-    // one statement for the batch: each new item's most recent candidates of the same person (earlier items of the
-    // batch count; later ones do not)
-    const batchIds = usable.map((r) => r.id);
-    const found: (CandidateRow & { for_id: string })[] = await named(
-      m,
-      'repeats-candidates',
-      `SELECT r.id AS for_id, c.* FROM unnest($1::bigint[], $2::text[]) AS r0(id, keys_json)
-       JOIN item r ON r.id = r0.id
-       CROSS JOIN LATERAL (
-         SELECT i.id, i.lead_id, i.matter_tokens, i.subject, i.text, i.window_id, i.service_item_id, i.received_at, i.status,
-                i.tracking_code, i.channel, coalesce(l.status, i.status) AS lead_status, coalesce(l.tracking_code, i.tracking_code) AS lead_tracking_code
-         FROM item i LEFT JOIN item l ON l.id = i.lead_id
-         WHERE i.person_keys <> '{}' AND i.person_keys && string_to_array(r0.keys_json, ' ')
-           AND i.id <> r.id AND NOT (i.id = ANY($1::bigint[]) AND i.id > r.id)
-           AND i.received_at BETWEEN r.received_at - make_interval(days => $3) AND r.received_at + make_interval(days => $3)
+    for (const r of rows) {
+      later.delete(r.id);
+      const keys = r.person_keys.filter((k) => !crowded.has(k));
+      if (!keys.length) continue;
+      // the person's items first, through the (partial) GIN index — a person has few — then the window and the rest
+      const candidates: CandidateRow[] = await named(
+        m,
+        'repeats-candidates',
+        `WITH p AS MATERIALIZED (SELECT id FROM item WHERE person_keys <> '{}' AND person_keys && $1::text[])
+         SELECT i.id, i.lead_id, i.matter_tokens, i.subject, i.text, i.window_id, i.service_item_id, i.received_at, i.status, i.tracking_code, i.channel,
+           coalesce(l.status, i.status) AS lead_status, coalesce(l.tracking_code, i.tracking_code) AS lead_tracking_code
+         FROM p JOIN item i ON i.id = p.id LEFT JOIN item l ON l.id = i.lead_id
+         WHERE i.id <> $2 AND NOT (i.id = ANY($3::bigint[]))
+           AND i.received_at BETWEEN $4::timestamptz - make_interval(days => $5) AND $4::timestamptz + make_interval(days => $5)
            AND (i.status <> 'closed' OR i.answer_text IS NOT NULL)
-         ORDER BY i.received_at DESC, i.id DESC LIMIT 50) c`,
-      [batchIds, usable.map((r) => r.person_keys.join(' ')), days],
-    );
-    const byItem = new Map<string, CandidateRow[]>();
-    for (const c of found) {
-      const list = byItem.get(String(c.for_id)) ?? [];
-      list.push(c);
-      byItem.set(String(c.for_id), list);
-    }
-    // links made earlier in this batch: a candidate that just became a repeat leads to its own lead
-    const madeLead = new Map<string, { id: string; trackingCode: string; status: string }>();
-    for (const r of usable) {
-      const candidates = byItem.get(String(r.id)) ?? [];
+         ORDER BY i.received_at DESC, i.id DESC LIMIT 50`,
+        [keys, r.id, [...later], r.received_at, days],
+      );
       if (!candidates.length) continue;
       // the stored tokens decide; the words (evidence shown to people) are cut only for the match
       const facts = (x: Row): MatterFacts => ({ id: x.id, words: [], tokens: x.matter_tokens, windowId: x.window_id, serviceItemId: x.service_item_id });
@@ -149,12 +140,9 @@ export class RepeatsService {
       if (!match) continue;
       const c = candidates.find((x) => x.id === match.id) as CandidateRow;
       match.words = sharedWords(matterWords(matterText(r.subject, r.text)), matterWords(matterText(c.subject, c.text))).slice(0, 12);
-      const via = madeLead.get(String(c.id));
-      const leadId = via?.id ?? c.lead_id ?? c.id;
-      const leadTracking = via?.trackingCode ?? c.lead_tracking_code;
-      const afterClose = (via?.status ?? c.lead_status) === 'closed';
-      await this.link(m, { id: r.id, trackingCode: r.tracking_code, channel: r.channel }, { id: leadId, trackingCode: leadTracking }, match, afterClose, null, now);
-      madeLead.set(String(r.id), { id: String(leadId), trackingCode: leadTracking, status: via?.status ?? c.lead_status });
+      const leadId = c.lead_id ?? c.id;
+      const afterClose = c.lead_status === 'closed';
+      await this.link(m, { id: r.id, trackingCode: r.tracking_code, channel: r.channel }, { id: leadId, trackingCode: c.lead_tracking_code }, match, afterClose, null, now);
       out.push({ itemId: Number(r.id), leadId: Number(leadId), similarity: match.similarity, words: match.words, context: match.context, afterClose });
     }
     if (out.length) this.logger.log({ links: out.map((l) => [l.itemId, l.leadId]) }, 'repeats linked');
