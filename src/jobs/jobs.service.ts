@@ -54,7 +54,16 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     const boss = new PgBoss({
       // once stopped, a job still running past the graceful wait cannot record its end on a closed pool: pg-boss would
       // reject unhandled; the job is left to expire and run again (every job here is idempotent or resumable)
-      db: { executeSql: (text, values) => (this.stopped ? Promise.resolve({ rows: [] }) : pool.query(text, values)) },
+      // (the pool may also end between the check and the query while the app closes: the same answer then)
+      db: {
+        executeSql: (text, values) =>
+          this.stopped
+            ? Promise.resolve({ rows: [] })
+            : pool.query(text, values).catch((e: Error) => {
+                if (this.stopped || /after calling end on the pool/.test(e.message)) return { rows: [] };
+                throw e;
+              }),
+      },
       schema: 'pgboss',
       supervise: true,
       schedule: this.definitions.some((d) => d.cron),
