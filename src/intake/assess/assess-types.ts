@@ -35,7 +35,7 @@ export function assessInput(d: IntakeDraft): AssessInput {
   };
 }
 
-/** The same mapping as ClassifyingAssessor.assess (src/classification/classifying.assessor.ts). */
+/** Classification and routing as intake stores them (ClassifyingAssessor and the import threads both use this). */
 export function toAssessment(c: Classification, r: RouteResult): Assessment {
   return {
     dimension: c.dimension,
@@ -44,7 +44,7 @@ export function toAssessment(c: Classification, r: RouteResult): Assessment {
     confidence: c.confidence,
     evidence: [
       ...c.evidence,
-      ...r.evidence.map((e) => ({ kind: `route:${e.rule}`, text: e.text, ...(e.score !== undefined ? { weight: e.score } : {}) })),
+      ...r.evidence.map((e) => ({ kind: `route:${e.rule}`, text: e.text, ...(e.score !== undefined ? { weight: e.score } : {}), ...(e.unit ? { unit: e.unit } : {}) })),
     ],
     unit: r.unit,
     supervisionUnit: r.supervision,
