@@ -40,8 +40,71 @@ import { Clock } from '../common/clock.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RepeatsService, type RepeatColumns } from '../repeats/repeats.service.js';
 import { AssessPool } from './assess/assess-pool.js';
+import { GroupCommit, type GroupAnswer } from './group-commit.js';
 
 export const MAX_TEXT = 100_000;
+
+/** One item as a row of a multi-row write (`jsonb_to_recordset`): the columns `itemRow` fills. */
+const ROW_RECORD = `ord int, actor_id uuid, actor text, accept_due_at timestamptz, answer_due_at timestamptz, callback_due_at timestamptz,
+  rectify_due_at timestamptz, channel text, external_id text, received_at timestamptz, subject text, text text, rating smallint,
+  tags text[], appeal_type text, source text, case_no text, window_id uuid, service_item_id uuid,
+  contact_name text, contact_phone text, contact_email text, raw jsonb, dimension text, secondary text[],
+  misconduct boolean, confidence real, evidence jsonb, unit_id uuid, supervision_unit_id uuid,
+  routing_reason text, routing_rule text, status text, tracking_code text, source_hash text, deadline_basis jsonb,
+  ev_received jsonb, ev_classified jsonb, ev_routed jsonb, notice_to text, notice_subject text, notice_text text,
+  person_keys text[], matter_tokens int[], matter_bands int[], cluster_pending boolean`;
+
+/** The item insert of a multi-row write, selecting from a CTE's rows (`$2` is the time of writing). */
+const INSERT_ITEMS = `INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
+    window_id, service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct,
+    confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code,
+    created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at, deadline_basis,
+    person_keys, matter_tokens, matter_bands, cluster_pending)
+  SELECT channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no, window_id,
+    service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct, confidence,
+    evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code, actor_id,
+    CASE WHEN status = 'closed' THEN $2::timestamptz END, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at,
+    $2::timestamptz, deadline_basis, person_keys, matter_tokens, matter_bands, cluster_pending`;
+
+/** The first timeline entries and the unit's notice of each inserted row (CTEs `ins` and `src`; `$3` the mail domain). */
+const FIRST_EVENTS_AND_NOTICE = `ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data, at)
+    SELECT ins.id, e.actor_id, e.actor, e.kind, e.data, $2::timestamptz
+    FROM ins JOIN src USING (channel, external_id)
+    CROSS JOIN LATERAL (VALUES (src.actor_id, src.actor, 'received', src.ev_received),
+      (NULL::uuid, 'system', 'classified', src.ev_classified),
+      (NULL::uuid, 'system', 'routed', src.ev_routed)) AS e(actor_id, actor, kind, data)),
+  ob AS (INSERT INTO outbox (kind, dedupe_key, item_id, to_addr, subject, body_text, message_id)
+    SELECT 'assigned', 'assigned:' || ins.id || ':' || src.unit_id, ins.id, src.notice_to, src.notice_subject, src.notice_text,
+      '<hub-assigned-' || ins.id || '-' || md5(random()::text) || '@' || $3::text || '>'
+    FROM ins JOIN src USING (channel, external_id) WHERE src.notice_to IS NOT NULL)`;
+
+/**
+ * Single submissions written together (GroupCommit): the flood limit counted per key for the whole batch in one upsert,
+ * each row admitted by its place among its key's rows in the batch (the k-th of a key is admitted when the count
+ * before the batch plus k is within its limit — what k statements one after another would decide); then the
+ * admitted rows as in a file batch. Keys within a batch are unique (GroupCommit), so ON CONFLICT finds earlier items.
+ */
+// eslint-disable-next-line no-restricted-syntax -- the flood limit counts per minute on the database clock that every copy shares; not business time
+const GROUP_INSERT = `WITH given AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS s(${ROW_RECORD}, adm_key text, adm_limit int)),
+  keyed AS (SELECT adm_key, count(*)::int AS c FROM given WHERE adm_key IS NOT NULL GROUP BY adm_key),
+  adm AS (INSERT INTO rate_counter (key, bucket, n) SELECT adm_key, date_trunc('minute', now()), c FROM keyed
+    ON CONFLICT (key, bucket) DO UPDATE SET n = rate_counter.n + EXCLUDED.n RETURNING key, n),
+  src AS (SELECT given.*, given.adm_key IS NULL
+      OR adm.n - keyed.c + row_number() OVER (PARTITION BY given.adm_key ORDER BY given.ord) <= given.adm_limit AS admitted
+    FROM given LEFT JOIN keyed ON keyed.adm_key = given.adm_key LEFT JOIN adm ON adm.key = given.adm_key),
+  ins AS (${INSERT_ITEMS} FROM src WHERE admitted ORDER BY ord
+    ON CONFLICT (channel, external_id) DO NOTHING
+    RETURNING id, channel, external_id, tracking_code),
+  ${FIRST_EVENTS_AND_NOTICE}
+  SELECT src.ord, src.admitted, ins.id, ins.tracking_code FROM src LEFT JOIN ins USING (channel, external_id)`;
+
+interface GroupInput {
+  p: PreparedItem;
+  actor: Actor;
+  opts: IntakeOptions;
+  status: ItemStatus;
+  cols: RepeatColumns;
+}
 
 /**
  * The one entry point every channel calls. Idempotent on (channel, external id) through the unique index and
@@ -51,6 +114,11 @@ export const MAX_TEXT = 100_000;
 @Injectable()
 export class IntakeService {
   private readonly logger = new Logger(IntakeService.name);
+  /** single submissions outside a transaction: written together while a statement is in flight (see GroupCommit) */
+  private readonly group = new GroupCommit<GroupInput, IntakeResult>((batch) => this.writeGroup(batch), groupKey, {
+    maxBatch: 64,
+    maxInFlight: 2,
+  });
 
   constructor(
     private readonly ds: DataSource,
@@ -125,7 +193,10 @@ export class IntakeService {
     const { draft, a } = p;
     const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
     const cols = this.repeats.columnsFor(draft, status);
-    if (!cols.person_keys.length || status === 'closed') return this.storeOne(m, p, actor, opts, status, cols);
+    if (!cols.person_keys.length || status === 'closed') {
+      // outside a caller's transaction, concurrent submissions share a statement and a commit (GroupCommit)
+      return m.queryRunner ? this.storeOne(m, p, actor, opts, status, cols) : this.group.submit({ p, actor, opts, status, cols });
+    }
     const run = async (tm: EntityManager): Promise<IntakeResult> => {
       const r = await this.storeOne(tm, p, actor, opts, status, cols);
       if (r.created) await this.repeats.linkRepeats(tm, [r.id]);
@@ -257,105 +328,140 @@ export class IntakeService {
   }
 
   /**
+   * A batch of single submissions in one statement (GROUP_INSERT). If the statement fails, each is written on its own
+   * so that one bad row fails alone with its own error.
+   */
+  private async writeGroup(batch: GroupInput[]): Promise<GroupAnswer<IntakeResult>[]> {
+    const rows = batch.map((g, ord) => ({
+      ...this.itemRow(g.p, ord, g.actor, { notify: true, status: g.status, cols: g.cols }),
+      adm_key: g.opts.admission?.key ?? null,
+      adm_limit: g.opts.admission?.perMinute ?? null,
+    }));
+    let out: { ord: number; admitted: boolean; id: string | null; tracking_code: string | null }[];
+    try {
+      out = await preparedQuery(this.ds, this.ds.manager, 'intake-group', GROUP_INSERT, [JSON.stringify(rows), this.clock.now(), this.outbox.domain]);
+    } catch (error) {
+      if (batch.length === 1) return [{ ok: false, error }];
+      return Promise.all(
+        batch.map((g) =>
+          this.storeOne(this.ds.manager, g.p, g.actor, g.opts, g.status, g.cols).then(
+            (value): GroupAnswer<IntakeResult> => ({ ok: true, value }),
+            (e: unknown): GroupAnswer<IntakeResult> => ({ ok: false, error: e }),
+          ),
+        ),
+      );
+    }
+    const byOrd = new Map(out.map((r) => [r.ord, r]));
+    // admitted but not inserted: the (channel, external id) was there already (a double tap): its stored item
+    const known = rows.filter((r) => byOrd.get(r.ord)?.admitted && byOrd.get(r.ord)?.id === null);
+    const existing = new Map<string, { id: string; tracking_code: string }>();
+    if (known.length) {
+      const found: { id: string; channel: string; external_id: string; tracking_code: string }[] = await this.ds.query(
+        `SELECT id, channel, external_id, tracking_code FROM item WHERE (channel, external_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [known.map((r) => r.channel), known.map((r) => r.external_id)],
+      );
+      for (const f of found) existing.set(`${f.channel}\u0000${f.external_id}`, f);
+    }
+    let notices = false;
+    const answers = batch.map((g, ord): GroupAnswer<IntakeResult> => {
+      const r = byOrd.get(ord);
+      if (!r) return { ok: false, error: new Error('intake: the group statement returned no row for a submission') };
+      if (!r.admitted) return { ok: true, value: { id: 0, created: false, trackingCode: '', admitted: false } };
+      const { draft, a } = g.p;
+      if (r.id === null) {
+        const e = existing.get(`${draft.channel}\u0000${draft.externalId}`);
+        if (!e) return { ok: false, error: new Error(`intake: ${draft.channel} ${draft.externalId} neither stored nor found`) };
+        return { ok: true, value: { id: Number(e.id), created: false, trackingCode: e.tracking_code, admitted: true } };
+      }
+      this.logger.log({ itemId: Number(r.id), channel: draft.channel, unit: a.unit, rule: a.routingRule }, 'item received');
+      this.metrics.itemReceived(draft.channel, a.dimension, a.misconduct, a.routingRule);
+      if (rows[ord].notice_to) notices = true;
+      return { ok: true, value: { id: Number(r.id), created: true, trackingCode: r.tracking_code as string, admitted: true } };
+    });
+    if (notices) this.outbox.kickSoon();
+    return answers;
+  }
+
+  /** A prepared item as one row of a multi-row write (ROW_RECORD). */
+  private itemRow(p: PreparedItem, ord: number, actor: Actor, o: { hash?: string | null; notify: boolean; status?: ItemStatus; cols?: RepeatColumns }) {
+    const { draft, snap, windowId, a } = p;
+    const status: ItemStatus =
+      o.status ?? initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
+    const trackingCode = newTrackingCode();
+    const unit = snap.catalog.units.find((u) => u.code === a.unit);
+    // a file import tells each unit once, in a digest (the caller's), rather than once per order
+    const notice = o.notify && status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
+    const serviceItemCode = draft.serviceItem ?? a.serviceItem;
+    const due = this.dueDates(draft, a, status);
+    const rc = o.cols ?? this.repeats.columnsFor(draft, status);
+    return {
+      ord,
+      actor_id: actor.id,
+      actor: actor.username,
+      person_keys: rc.person_keys,
+      matter_tokens: rc.matter_tokens,
+      matter_bands: rc.matter_bands,
+      cluster_pending: rc.cluster_pending,
+      accept_due_at: due.acceptDueAt?.toISOString() ?? null,
+      answer_due_at: due.answerDueAt?.toISOString() ?? null,
+      callback_due_at: due.callbackDueAt?.toISOString() ?? null,
+      rectify_due_at: due.rectifyDueAt?.toISOString() ?? null,
+      channel: draft.channel,
+      external_id: draft.externalId,
+      received_at: draft.receivedAt.toISOString(),
+      subject: draft.subject ?? null,
+      text: draft.text,
+      rating: draft.rating ?? null,
+      tags: draft.tags ?? [],
+      appeal_type: draft.appealType ?? null,
+      source: draft.source ?? null,
+      case_no: draft.caseNo ?? null,
+      window_id: windowId,
+      service_item_id: serviceItemCode ? (snap.itemIdByCode.get(serviceItemCode) ?? null) : null,
+      contact_name: draft.contact?.name ?? null,
+      contact_phone: draft.contact?.phone ?? null,
+      contact_email: draft.contact?.email ?? null,
+      raw: draft.raw ?? null,
+      dimension: a.dimension,
+      secondary: a.secondary,
+      misconduct: a.misconduct,
+      confidence: a.confidence,
+      evidence: a.evidence,
+      unit_id: snap.unitIdByCode.get(a.unit),
+      supervision_unit_id: a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null,
+      routing_reason: a.routingReason,
+      routing_rule: a.routingRule,
+      status,
+      tracking_code: trackingCode,
+      source_hash: o.hash ?? null,
+      deadline_basis: due.basis,
+      ev_received: { channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null },
+      ev_classified: { dimension: a.dimension, secondary: a.secondary, misconduct: a.misconduct, confidence: a.confidence },
+      ev_routed: { unit: a.unit, supervisionUnit: a.supervisionUnit, rule: a.routingRule, reason: a.routingReason, status },
+      notice_to: notice?.to ?? null,
+      notice_subject: notice?.subject ?? null,
+      notice_text: notice?.text ?? null,
+    };
+  }
+
+  /**
    * Writes many prepared items in one statement (a batch of a file import): items, their first timeline entries and
    * the units' notices. Idempotent like `store`: rows whose (channel, external id) exists, or that repeat within the
    * batch, are not written and come back with `created: false` and the stored item's id.
    */
   async storeBatch(m: EntityManager, items: { p: PreparedItem; hash?: string | null }[], actor: Actor, opts: { notify?: boolean } = {}): Promise<BatchResult[]> {
     if (!items.length) return [];
-    const rows = items.map(({ p, hash }, ord) => {
-      const { draft, snap, windowId, a } = p;
-      const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
-      const trackingCode = newTrackingCode();
-      const unit = snap.catalog.units.find((u) => u.code === a.unit);
-      // a file import tells each unit once, in a digest (the caller's), rather than once per order
-      const notice = opts.notify !== false && status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
-      const serviceItemCode = draft.serviceItem ?? a.serviceItem;
-      const due = this.dueDates(draft, a, status);
-      const rc = this.repeats.columnsFor(draft, status);
-      return {
-        ord,
-        person_keys: rc.person_keys,
-        matter_tokens: rc.matter_tokens,
-        matter_bands: rc.matter_bands,
-        cluster_pending: rc.cluster_pending,
-        accept_due_at: due.acceptDueAt?.toISOString() ?? null,
-        answer_due_at: due.answerDueAt?.toISOString() ?? null,
-        callback_due_at: due.callbackDueAt?.toISOString() ?? null,
-        rectify_due_at: due.rectifyDueAt?.toISOString() ?? null,
-        channel: draft.channel,
-        external_id: draft.externalId,
-        received_at: draft.receivedAt.toISOString(),
-        subject: draft.subject ?? null,
-        text: draft.text,
-        rating: draft.rating ?? null,
-        tags: draft.tags ?? [],
-        appeal_type: draft.appealType ?? null,
-        source: draft.source ?? null,
-        case_no: draft.caseNo ?? null,
-        window_id: windowId,
-        service_item_id: serviceItemCode ? (snap.itemIdByCode.get(serviceItemCode) ?? null) : null,
-        contact_name: draft.contact?.name ?? null,
-        contact_phone: draft.contact?.phone ?? null,
-        contact_email: draft.contact?.email ?? null,
-        raw: draft.raw ?? null,
-        dimension: a.dimension,
-        secondary: a.secondary,
-        misconduct: a.misconduct,
-        confidence: a.confidence,
-        evidence: a.evidence,
-        unit_id: snap.unitIdByCode.get(a.unit),
-        supervision_unit_id: a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null,
-        routing_reason: a.routingReason,
-        routing_rule: a.routingRule,
-        status,
-        tracking_code: trackingCode,
-        source_hash: hash ?? null,
-        deadline_basis: due.basis,
-        ev_received: { channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null },
-        ev_classified: { dimension: a.dimension, secondary: a.secondary, misconduct: a.misconduct, confidence: a.confidence },
-        ev_routed: { unit: a.unit, supervisionUnit: a.supervisionUnit, rule: a.routingRule, reason: a.routingReason, status },
-        notice_to: notice?.to ?? null,
-        notice_subject: notice?.subject ?? null,
-        notice_text: notice?.text ?? null,
-      };
-    });
+    const rows = items.map(({ p, hash }, ord) => this.itemRow(p, ord, actor, { hash, notify: opts.notify !== false }));
     const created: { id: string; external_id: string; tracking_code: string; channel: string }[] = await m.query(
       `WITH src AS (
-         SELECT DISTINCT ON (channel, external_id) * FROM jsonb_to_recordset($1::jsonb) AS s(
-           ord int, accept_due_at timestamptz, answer_due_at timestamptz, callback_due_at timestamptz, rectify_due_at timestamptz, channel text, external_id text, received_at timestamptz, subject text, text text, rating smallint,
-           tags text[], appeal_type text, source text, case_no text, window_id uuid, service_item_id uuid,
-           contact_name text, contact_phone text, contact_email text, raw jsonb, dimension text, secondary text[],
-           misconduct boolean, confidence real, evidence jsonb, unit_id uuid, supervision_unit_id uuid,
-           routing_reason text, routing_rule text, status text, tracking_code text, source_hash text, deadline_basis jsonb,
-           ev_received jsonb, ev_classified jsonb, ev_routed jsonb, notice_to text, notice_subject text, notice_text text,
-           person_keys text[], matter_tokens int[], matter_bands int[], cluster_pending boolean)
+         SELECT DISTINCT ON (channel, external_id) * FROM jsonb_to_recordset($1::jsonb) AS s(${ROW_RECORD})
          ORDER BY channel, external_id, ord),
-       ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
-           window_id, service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct,
-           confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code,
-           created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at, deadline_basis,
-           person_keys, matter_tokens, matter_bands, cluster_pending)
-         SELECT channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no, window_id,
-           service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct, confidence,
-           evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code, $2::uuid,
-           CASE WHEN status = 'closed' THEN $5::timestamptz END, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at,
-           $5::timestamptz, deadline_basis, person_keys, matter_tokens, matter_bands, cluster_pending
-         FROM src ORDER BY ord
+       ins AS (${INSERT_ITEMS} FROM src ORDER BY ord
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, channel, external_id, tracking_code),
-       ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data, at)
-         SELECT ins.id, e.actor_id, e.actor, e.kind, e.data, $5::timestamptz
-         FROM ins JOIN src USING (channel, external_id)
-         CROSS JOIN LATERAL (VALUES ($2::uuid, $3::text, 'received', src.ev_received),
-           (NULL::uuid, 'system', 'classified', src.ev_classified),
-           (NULL::uuid, 'system', 'routed', src.ev_routed)) AS e(actor_id, actor, kind, data)),
-       ob AS (INSERT INTO outbox (kind, dedupe_key, item_id, to_addr, subject, body_text, message_id)
-         SELECT 'assigned', 'assigned:' || ins.id || ':' || src.unit_id, ins.id, src.notice_to, src.notice_subject, src.notice_text,
-           '<hub-assigned-' || ins.id || '-' || md5(random()::text) || '@' || $4::text || '>'
-         FROM ins JOIN src USING (channel, external_id) WHERE src.notice_to IS NOT NULL)
+       ${FIRST_EVENTS_AND_NOTICE}
        SELECT id, channel, external_id, tracking_code FROM ins`,
-      [JSON.stringify(rows), actor.id, actor.username, this.outbox.domain, this.clock.now()],
+      [JSON.stringify(rows), this.clock.now(), this.outbox.domain],
     );
     // same person, same matter: linked inside the caller's transaction (a rewritten write path calls this per batch)
     if (created.length) await this.repeats.linkRepeats(m, created.map((c) => Number(c.id)));
@@ -435,4 +541,9 @@ function validateDraft(d: IntakeDraft): void {
     problems.push('rating: a whole number from 1 to 5');
   }
   if (problems.length) throw new DomainError(ErrorCode.ValidationFailed, problems.join('; '), { problems });
+}
+
+/** Submissions with the same (channel, external id) never share a group statement. */
+function groupKey(g: GroupInput): string {
+  return `${g.p.draft.channel}\u0000${g.p.draft.externalId}`;
 }

@@ -58,9 +58,9 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       db: {
         executeSql: (text, values) =>
           this.stopped
-            ? Promise.resolve({ rows: [] })
+            ? Promise.resolve(answerWhenClosed(text))
             : pool.query(text, values).catch((e: Error) => {
-                if (this.stopped || /after calling end on the pool/.test(e.message)) return { rows: [] };
+                if (this.stopped || /after calling end on the pool/.test(e.message)) return answerWhenClosed(text);
                 throw e;
               }),
       },
@@ -103,4 +103,12 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     await boss?.stop({ graceful: true, close: false, timeout: 10_000, wait: true }).catch(() => undefined);
     this.stopped = true;
   }
+}
+
+/**
+ * What a statement pg-boss sends after the pool closed answers: no rows, except that its job commands (complete, fail,
+ * cancel…) end in `SELECT COUNT(*) FROM results` and read `rows[0].count` — for them, nothing affected.
+ */
+export function answerWhenClosed(text: string): { rows: unknown[] } {
+  return /SELECT COUNT\(\*\) FROM results\s*$/i.test(text) ? { rows: [{ count: 0 }] } : { rows: [] };
 }

@@ -118,6 +118,28 @@ describe('QR rating channel', () => {
     expect((await post({ nonce: await freshNonce(), rating: '4' }, '10.9.9.8')).status).toBe(201); // another address is fine
   });
 
+  it('keeps every check when many ratings arrive at once and are written together', async () => {
+    const before = (await ctx.ds.query(`SELECT count(*)::int AS n FROM item`))[0].n;
+    const nonces = await Promise.all(Array.from({ length: 60 }, () => freshNonce()));
+    // 20 from one address (only 5 a minute may pass), 30 from their own addresses, 10 double taps of 5 ratings
+    const flood = nonces.slice(0, 20).map((nonce) => post({ nonce, rating: '3', comment: '人多' }, '10.7.7.7'));
+    const many = nonces.slice(20, 50).map((nonce, i) => post({ nonce, rating: '2', comment: `等了很久 ${i}` }, `10.8.0.${i + 1}`));
+    const taps = nonces.slice(50, 55).flatMap((nonce, i) => [0, 1].map(() => post({ nonce, rating: '1', comment: '态度差' }, `10.6.0.${i + 1}`)));
+    const [f, m, t] = await Promise.all([Promise.all(flood), Promise.all(many), Promise.all(taps)]);
+    expect(f.filter((r) => r.status === 201)).toHaveLength(5);
+    expect(f.filter((r) => r.status === 429)).toHaveLength(15);
+    expect(m.every((r) => r.status === 201)).toBe(true);
+    expect(new Set(m.map((r) => codeOf(r.text))).size).toBe(30);
+    for (let i = 0; i < 10; i += 2) expect(codeOf(t[i].text)).toBe(codeOf(t[i + 1].text));
+    const after = (await ctx.ds.query(`SELECT count(*)::int AS n FROM item`))[0].n;
+    expect(after - before).toBe(5 + 30 + 5);
+    // each stored rating has its three first timeline entries
+    const [{ n }] = await ctx.ds.query(
+      `SELECT count(*)::int AS n FROM item_event e JOIN item i ON i.id = e.item_id WHERE i.channel = 'qr' AND i.text LIKE '等了很久 %'`,
+    );
+    expect(n).toBe(90);
+  });
+
   it('rejects bad input and renders what was typed escaped', async () => {
     const hostile = '<script>alert(1)</script>"\u0007';
     let r = await post({ nonce: await freshNonce(), rating: '1', comment: hostile, phone: '12345' }, '10.0.1.1');
