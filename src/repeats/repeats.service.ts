@@ -100,16 +100,18 @@ export class RepeatsService {
       [itemIds],
     );
     if (!rows.length) return [];
-    // a key shared by very many items is a switchboard, a test number or an agency, not one person: it links nothing
-    // (one capped count per key through the GIN index keeps the check bounded however many items a key has)
-    const crowded = new Set<string>();
-    for (const k of new Set(rows.flatMap((r) => r.person_keys))) {
-      const [{ n }]: { n: number }[] = await named(m, 'repeats-crowded', `SELECT count(*)::int AS n FROM (SELECT 1 FROM item WHERE person_keys <> '{}' AND person_keys && $1::text[] LIMIT $2) x`, [
-        [k],
-        MAX_ITEMS_PER_PERSON,
-      ]);
-      if (n >= MAX_ITEMS_PER_PERSON) crowded.add(k);
-    }
+    // How many items hold each key (capped): 1 is the new item alone — nothing to compare, the usual case in a big
+    // import of first-time callers, which then costs no query per item; MAX_ITEMS_PER_PERSON or more is a switchboard,
+    // a test number or an agency, not one person, and links nothing. One statement for the batch, each key counted
+    // through the GIN index (planned for this call, not cached: a plan cached while the table was small would scan it).
+    const held = new Map<string, number>();
+    const counted: { k: string; n: number }[] = await m.query(
+      `SELECT k, (SELECT count(*) FROM (SELECT 1 FROM item WHERE person_keys <> '{}' AND person_keys && ARRAY[k] LIMIT $2) x)::int AS n
+       FROM unnest($1::text[]) AS k`,
+      [[...new Set(rows.flatMap((r) => r.person_keys))], MAX_ITEMS_PER_PERSON],
+    );
+    for (const c of counted) held.set(c.k, c.n);
+    const crowded = new Set(counted.filter((c) => c.n >= MAX_ITEMS_PER_PERSON).map((c) => c.k));
     if (crowded.size) this.logger.warn({ keys: crowded.size, over: MAX_ITEMS_PER_PERSON }, 'person keys shared by too many items: not used to link repeats');
     const later = new Set(rows.map((r) => r.id));
     const out: RepeatLink[] = [];
@@ -117,20 +119,24 @@ export class RepeatsService {
     const days = this.config.windowDays;
     for (const r of rows) {
       later.delete(r.id);
-      const keys = r.person_keys.filter((k) => !crowded.has(k));
+      const keys = r.person_keys.filter((k) => !crowded.has(k) && (held.get(k) ?? 0) > 1);
       if (!keys.length) continue;
-      // the person's items first, through the (partial) GIN index — a person has few — then the window and the rest
+      // the person's items, through the (partial) GIN index alone — a person has few — and each one's lead by its key
+      // (one statement whose plan cannot turn to a range scan of the dates: a plan cached while the table was small
+      // or unanalysed, as in a first big import, once hashed every item of the month for every new item)
       const candidates: CandidateRow[] = await named(
         m,
         'repeats-candidates',
-        `WITH p AS MATERIALIZED (SELECT id FROM item WHERE person_keys <> '{}' AND person_keys && $1::text[])
-         SELECT i.id, i.lead_id, i.matter_tokens, i.subject, i.text, i.window_id, i.service_item_id, i.received_at, i.status, i.tracking_code, i.channel,
-           coalesce(l.status, i.status) AS lead_status, coalesce(l.tracking_code, i.tracking_code) AS lead_tracking_code
-         FROM p JOIN item i ON i.id = p.id LEFT JOIN item l ON l.id = i.lead_id
-         WHERE i.id <> $2 AND NOT (i.id = ANY($3::bigint[]))
-           AND i.received_at BETWEEN $4::timestamptz - make_interval(days => $5) AND $4::timestamptz + make_interval(days => $5)
-           AND (i.status <> 'closed' OR i.answer_text IS NOT NULL)
-         ORDER BY i.received_at DESC, i.id DESC LIMIT 50`,
+        `WITH p AS MATERIALIZED (SELECT id, lead_id, matter_tokens, subject, text, window_id, service_item_id, received_at, status, tracking_code,
+               channel, answer_text IS NOT NULL AS answered
+             FROM item WHERE person_keys <> '{}' AND person_keys && $1::text[])
+         SELECT p.id, p.lead_id, p.matter_tokens, p.subject, p.text, p.window_id, p.service_item_id, p.received_at, p.status, p.tracking_code, p.channel,
+           coalesce(l.status, p.status) AS lead_status, coalesce(l.tracking_code, p.tracking_code) AS lead_tracking_code
+         FROM p LEFT JOIN LATERAL (SELECT status, tracking_code FROM item WHERE id = p.lead_id OFFSET 0) l ON true
+         WHERE p.id <> $2 AND NOT (p.id = ANY($3::bigint[]))
+           AND p.received_at BETWEEN $4::timestamptz - make_interval(days => $5) AND $4::timestamptz + make_interval(days => $5)
+           AND (p.status <> 'closed' OR p.answered)
+         ORDER BY p.received_at DESC, p.id DESC LIMIT 50`,
         [keys, r.id, [...later], r.received_at, days],
       );
       if (!candidates.length) continue;
