@@ -1,22 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { PROJECT_ROOT, SAMPLE_CATALOG } from '../config/config.js';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { buildCatalogIndex, type CatalogIndex } from '../routing/catalog-index.js';
 import { routerFromJson, routerToJson, trainRouter, type LearnedRouter, type RoutingRow } from '../routing/learned-router.js';
-import { RoutingMemory, rowsForCatalog } from '../routing/memory.js';
-import { loadCatalogYaml } from '../routing/catalog-yaml.js';
-import type { Catalog } from '../org/catalog.types.js';
+import { RoutingMemory } from '../routing/memory.js';
 import { route, type RouteInput, type RouteResult } from '../routing/router.js';
 import { createClassifier, type Classification, type ClassifyInput, type Classifier } from './classifier.js';
 import { isLabel } from './dimensions.js';
 import { lexiconPhrases, loadLexicon, type Lexicon } from './lexicon.js';
 import { modelFromJson, modelToJson, trainModel, type Model, type TrainingRow } from './model.js';
 import { createSegmenter } from './segmenter.js';
+import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.js';
 
-export const CLASSIFICATION_DIR = path.join(PROJECT_ROOT, 'config', 'classification');
+// the shipped data's readers live apart (no framework imports) so the import threads can load them lightly
+export { CLASSIFICATION_DIR, seedMemory, shippedRoutingRows, shippedTrainingRows } from './shipped.js';
+
 const CHECK_EVERY_MS = 3000;
 
 interface Engine {
@@ -216,41 +216,4 @@ export class ClassificationService {
       .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit }));
     return rows.length ? trainRouter(rows, c.segmenter) : null;
   }
-}
-
-let sample: Catalog | null = null;
-/** The catalogue the shipped rows were labelled against. */
-function sampleCatalog(): Catalog {
-  return (sample ??= loadCatalogYaml(SAMPLE_CATALOG));
-}
-
-/**
- * A routing memory seeded with the shipped rows that were routed by their text, for the units that are the same in
- * this catalogue (the service and the import threads both start from it, then add the store's routing labels).
- */
-export function seedMemory(catalog: Catalog): RoutingMemory {
-  const memory = new RoutingMemory();
-  for (const r of rowsForCatalog(shippedRoutingRows().filter((x) => !x.window), sampleCatalog(), catalog)) memory.add(r.subject ? `${r.subject}。${r.text}` : r.text, r.unit);
-  return memory;
-}
-
-/** The shipped rows that carry a confirmed unit (the routing memory's seed). */
-export function shippedRoutingRows(): Array<{ text: string; subject?: string | null; unit: string; window: string | null }> {
-  return shippedTrainingRows()
-    .map((r) => r as TrainingRow & { unit?: unknown; window?: unknown })
-    .filter((r): r is TrainingRow & { unit: string; window?: unknown } => typeof r.unit === 'string')
-    .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit, window: typeof r.window === 'string' ? r.window : null }));
-}
-
-/** The labelled rows shipped in config/classification/training/*.jsonl (the seed model's training data). */
-export function shippedTrainingRows(dir = path.join(CLASSIFICATION_DIR, 'training')): TrainingRow[] {
-  const rows: TrainingRow[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
-    for (const line of readFileSync(path.join(dir, f), 'utf8').split(/\r?\n/)) {
-      if (!line.trim()) continue;
-      const r = JSON.parse(line) as TrainingRow;
-      if (typeof r.text === 'string' && isLabel(r.dimension)) rows.push(r);
-    }
-  }
-  return rows;
 }

@@ -17,6 +17,8 @@ const WORKER_FILE = path.join(PROJECT_ROOT, 'dist', 'intake', 'assess', 'assess-
 const IDLE_MS = 30_000;
 /** each thread's JavaScript heap is capped: its footprint stays flat whatever the file's size */
 const THREAD_HEAP_MB = 64;
+/** …and its young generation (V8 would otherwise size it like a server's main thread) */
+const THREAD_YOUNG_MB = 8;
 
 interface Thread {
   worker: Worker;
@@ -137,7 +139,7 @@ export class AssessPool implements OnModuleDestroy {
   }
 
   private spawn(workerData: AssessWorkerData): Thread {
-    const worker = new Worker(WORKER_FILE, { workerData, resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } });
+    const worker = new Worker(WORKER_FILE, { workerData, resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB, maxYoungGenerationSizeMb: THREAD_YOUNG_MB } });
     worker.unref();
     const waiting = new Map<number, (a: AssessAnswer[] | Error) => void>();
     let markReady: () => void = () => undefined;

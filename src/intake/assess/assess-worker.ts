@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import path from 'node:path';
 import { createClassifier, loadLexicon, modelFromJson, type ModelJson } from '../../classification/index.js';
-import { CLASSIFICATION_DIR, seedMemory } from '../../classification/classification.service.js';
+import { CLASSIFICATION_DIR, seedMemory } from '../../classification/shipped.js';
 import { buildCatalogIndex, route } from '../../routing/index.js';
 import type { Catalog } from '../../org/catalog.types.js';
 import { toAssessment, type AssessInput, type AssessWorkerData } from './assess-types.js';
