@@ -305,11 +305,19 @@ const META = new Set(Array.from('\\^$.|?*+()[]{}'));
 
 /**
  * Literal strings every match of a simple pattern must contain, each as the alternatives one of which must occur
- * ("排了.{0,6}(小时|钟头)" → [["排了"], ["小时", "钟头"]]). Conservative: what it cannot read (escapes, lookarounds,
- * nested groups, top-level alternation) adds no requirement, so a text failing one can never match the pattern.
+ * ("排了.{0,6}(小时|钟头)" → [["排了"], ["小时", "钟头"]]). An alternation whose branches are not plain literals
+ * needs one literal of some branch: "(关系户|(是|给了).{0,4}(亲戚|熟人))" → [["关系户", "亲戚", "熟人"]].
+ * Conservative: what it cannot read (escapes, lookarounds) adds no requirement, so a text failing one can never
+ * match the pattern.
  */
 export function requiredLiterals(source: string): string[][] {
   if (source.includes('\\')) return [];
+  const branches = alternatives(source);
+  if (!branches) return [];
+  if (branches.length > 1) {
+    const either = eitherOf(branches);
+    return either ? [either] : [];
+  }
   const out: string[][] = [];
   let run = '';
   const endRun = (): void => {
@@ -361,8 +369,10 @@ export function requiredLiterals(source: string): string[][] {
       i = q.next;
       if (q.optional) continue;
       if (body.startsWith('?:')) body = body.slice(2);
-      const alternatives = body.split('|');
-      if (alternatives.every((a) => a.length > 0 && !Array.from(a).some((c) => META.has(c)))) out.push(alternatives);
+      else if (body.startsWith('?')) continue; // a lookaround: what it looks at is not part of the match
+      const branches = alternatives(body);
+      const either = branches && eitherOf(branches);
+      if (either) out.push(either);
       continue;
     }
     if (ch === '[') {
@@ -383,6 +393,55 @@ export function requiredLiterals(source: string): string[][] {
   }
   endRun();
   return out;
+}
+
+/** The top-level branches of a pattern ("a|(b|c)d" → ["a", "(b|c)d"]); null when its brackets do not close. */
+function alternatives(source: string): string[] | null {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '[') {
+      const close = source.indexOf(']', i + 1);
+      if (close < 0) return null;
+      i = close;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(source.slice(start));
+  return depth === 0 ? out : null;
+}
+
+/**
+ * The literals one of which a match of some branch must contain: a plain branch itself, any other branch its most
+ * selective requirement (the longest shortest literal). Null when some branch requires nothing.
+ */
+function eitherOf(branches: string[]): string[] | null {
+  const out = new Set<string>();
+  for (const branch of branches) {
+    if (!branch) return null;
+    if (!Array.from(branch).some((c) => META.has(c))) {
+      out.add(branch);
+      continue;
+    }
+    let best: string[] | null = null;
+    let bestLength = 0;
+    for (const requirement of requiredLiterals(branch)) {
+      const shortest = Math.min(...requirement.map((a) => a.length));
+      if (shortest > bestLength) {
+        best = requirement;
+        bestLength = shortest;
+      }
+    }
+    if (!best) return null;
+    best.forEach((a) => out.add(a));
+  }
+  return [...out];
 }
 
 function findCue(cue: Cue, text: string, cb: (index: number, matched: string) => void): void {
@@ -698,14 +757,39 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   return { scores, misconduct, hits };
 }
 
+// per lexicon: what each junk regex needs in a text before it can match (see requiredLiterals), and the buffers
+const junkNeeds = new WeakMap<Lexicon, { needs: Map<Cue, string[][]>; grams: TextGrams }>();
+
+function junkIndex(lexicon: Lexicon): { needs: Map<Cue, string[][]>; grams: TextGrams } {
+  let index = junkNeeds.get(lexicon);
+  if (!index) {
+    const needs = new Map<Cue, string[][]>();
+    for (const cue of lexicon.junk) {
+      if (!cue.regex) continue;
+      const requirements = requiredLiterals(cue.source);
+      if (cue.lead?.every(isPlainBmp)) requirements.push(cue.lead);
+      needs.set(cue, requirements);
+    }
+    index = { needs, grams: new TextGrams() };
+    junkNeeds.set(lexicon, index);
+  }
+  return index;
+}
+
 /** Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found. */
 export function junkScore(lexicon: Lexicon, text: string): { score: number; found: string[] } {
   let score = 0;
   const found: string[] = [];
+  // most texts hold none of the literals an advert pattern needs: those patterns are not run
+  const { needs, grams } = junkIndex(lexicon);
+  grams.load(text);
   for (const cue of lexicon.junk) {
     let hit: string | null = null;
     if (cue.literal !== null) hit = text.includes(cue.literal) ? cue.literal : null;
-    else if (cue.regex) hit = cue.regex.exec(text)?.[0] ?? null;
+    else if (cue.regex && !grams.mayHaveAll(needs.get(cue) ?? [])) {
+      // the state a failed exec leaves: these patterns are global, and exec starts where the last match ended
+      cue.regex.lastIndex = 0;
+    } else if (cue.regex) hit = cue.regex.exec(text)?.[0] ?? null;
     if (hit !== null) {
       score += cue.weight;
       found.push(hit);
