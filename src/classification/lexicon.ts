@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CLAUSE_BREAK_CHARS, normalizeText } from './normalize.js';
+import { CodeUnitTrie } from './code-unit-trie.js';
 import { LABELS, type Label } from './dimensions.js';
 
 export interface Cue {
@@ -466,103 +467,105 @@ function findCue(cue: Cue, text: string, cb: (index: number, matched: string) =>
 }
 
 /**
- * The characters and adjacent character pairs (UTF-16 code units) of one text, for cheap "can this literal occur"
- * checks: a literal whose characters or pairs are missing cannot be in the text. Buffers are reused between texts.
+ * Which of a list of patterns may match a text. Each pattern needs some literals (requirements, each a list of
+ * alternatives one of which must occur, as `requiredLiterals` gives them); one scan of the text over a trie of every
+ * literal finds the ones present, and a pattern opens when all its requirements are met. A pattern without
+ * requirements is always open. Only whether a literal occurs counts, so this never changes what a pattern finds.
  */
-export class TextGrams {
+export class LiteralGate {
+  private readonly trie = new CodeUnitTrie();
+  /** per trie node: the literal ending there, -1 for none */
+  private readonly literalAt: Int32Array;
+  /** per literal: the (pattern, requirement) slots it satisfies */
+  private readonly users: Int32Array[];
+  private readonly slotPattern: Int32Array;
+  /** per pattern: how many requirements it has left to meet (0: always open) */
+  private readonly need: Int32Array;
+  private readonly always: Int32Array;
+  // per text, stamped with `gen` instead of cleared
+  private readonly literalSeen: Uint32Array;
+  private readonly slotSeen: Uint32Array;
+  private readonly patternSeen: Uint32Array;
+  private readonly patternCount: Int32Array;
+  private readonly opened: Int32Array;
   private gen = 0;
-  private readonly chars = new Uint32Array(65536);
-  private keys = new Int32Array(1024);
-  private stamps = new Uint32Array(1024);
-  private mask = 1023;
 
-  /** The distinct characters (code units) of the text last loaded, in order of first occurrence. */
-  distinct = new Uint16Array(1024);
-  distinctCount = 0;
+  constructor(requirements: string[][][]) {
+    const literalIds = new Map<string, number>();
+    const nodeLiteral: number[] = [];
+    const users: number[][] = [];
+    const slotPattern: number[] = [];
+    const need = new Int32Array(requirements.length);
+    const always: number[] = [];
+    requirements.forEach((list, p) => {
+      need[p] = list.length;
+      for (const alternatives of list) {
+        const slot = slotPattern.push(p) - 1;
+        for (const a of alternatives) {
+          if (!a) {
+            need[p] = need[p]! - 1; // "" is in every text (and is no literal of the scan): that requirement holds
+            continue;
+          }
+          let id = literalIds.get(a);
+          if (id === undefined) {
+            id = users.push([]) - 1;
+            literalIds.set(a, id);
+            nodeLiteral[this.trie.add(a)] = id;
+          }
+          users[id]!.push(slot);
+        }
+      }
+      if (need[p] === 0) always.push(p);
+    });
+    this.literalAt = new Int32Array(this.trie.size).fill(-1);
+    nodeLiteral.forEach((id, node) => (this.literalAt[node] = id));
+    this.users = users.map((u) => Int32Array.from(u));
+    this.slotPattern = Int32Array.from(slotPattern);
+    this.need = need;
+    this.always = Int32Array.from(always);
+    this.literalSeen = new Uint32Array(users.length);
+    this.slotSeen = new Uint32Array(slotPattern.length);
+    this.patternSeen = new Uint32Array(requirements.length);
+    this.patternCount = new Int32Array(requirements.length);
+    this.opened = new Int32Array(requirements.length);
+  }
 
-  /** Records the text's characters and pairs (forgetting the previous text's). */
-  load(text: string): void {
+  /** The patterns the text may match, in list order: a view of a buffer that the next call overwrites. */
+  open(text: string): Int32Array {
     if (++this.gen === 0xffffffff) {
       this.gen = 1;
-      this.chars.fill(0);
-      this.stamps.fill(0);
+      this.literalSeen.fill(0);
+      this.slotSeen.fill(0);
+      this.patternSeen.fill(0);
     }
-    const gen = this.gen;
-    if (text.length * 2 > this.mask) {
-      let size = 1024;
-      while (size < text.length * 2) size *= 2;
-      this.keys = new Int32Array(size);
-      this.stamps = new Uint32Array(size);
-      this.mask = size - 1;
-    }
-    let prev = -1;
-    let count = 0;
+    const { gen, trie, literalAt, users, slotPattern, need, literalSeen, slotSeen, patternSeen, patternCount, opened } = this;
+    opened.set(this.always);
+    let n = this.always.length;
+    // every literal of the text, once: each meets its patterns' requirements
     for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (this.chars[c] !== gen) {
-        this.chars[c] = gen;
-        if (count === this.distinct.length) {
-          const grown = new Uint16Array(count * 2);
-          grown.set(this.distinct);
-          this.distinct = grown;
+      let node = trie.root(text.charCodeAt(i));
+      for (let j = i + 1; node >= 0; j++) {
+        const lit = literalAt[node] as number;
+        if (lit >= 0 && literalSeen[lit] !== gen) {
+          literalSeen[lit] = gen;
+          const slots = users[lit] as Int32Array;
+          for (let k = 0; k < slots.length; k++) {
+            const slot = slots[k] as number;
+            if (slotSeen[slot] === gen) continue;
+            slotSeen[slot] = gen;
+            const p = slotPattern[slot] as number;
+            if (patternSeen[p] !== gen) {
+              patternSeen[p] = gen;
+              patternCount[p] = 0;
+            }
+            if (++patternCount[p]! === need[p]) opened[n++] = p;
+          }
         }
-        this.distinct[count++] = c;
+        if (j >= text.length) break;
+        node = trie.next(node, text.charCodeAt(j));
       }
-      if (prev >= 0) this.addPair((prev << 16) | c);
-      prev = c;
     }
-    this.distinctCount = count;
-  }
-
-  private addPair(key: number): void {
-    let h = (Math.imul(key, 0x9e3779b1) >>> 7) & this.mask;
-    while (this.stamps[h] === this.gen) {
-      if (this.keys[h] === key) return;
-      h = (h + 1) & this.mask;
-    }
-    this.stamps[h] = this.gen;
-    this.keys[h] = key;
-  }
-
-  hasChar(code: number): boolean {
-    return this.chars[code] === this.gen;
-  }
-
-  private hasPair(key: number): boolean {
-    let h = (Math.imul(key, 0x9e3779b1) >>> 7) & this.mask;
-    while (this.stamps[h] === this.gen) {
-      if (this.keys[h] === key) return true;
-      h = (h + 1) & this.mask;
-    }
-    return false;
-  }
-
-  /** False when `literal` certainly does not occur in the text (a character or an adjacent pair is missing). */
-  mayContain(literal: string): boolean {
-    if (literal.length === 1) return this.chars[literal.charCodeAt(0)] === this.gen;
-    // a pair present means both its characters are
-    let prev = literal.charCodeAt(0);
-    for (let i = 1; i < literal.length; i++) {
-      const c = literal.charCodeAt(i);
-      if (!this.hasPair((prev << 16) | c)) return false;
-      prev = c;
-    }
-    return true;
-  }
-
-  /** False when some requirement of `requiredLiterals` certainly has none of its alternatives in the text. */
-  mayHaveAll(required: string[][]): boolean {
-    for (const alternatives of required) {
-      let found = false;
-      for (const a of alternatives) {
-        if (this.mayContain(a)) {
-          found = true;
-          break;
-        }
-      }
-      if (!found) return false;
-    }
-    return true;
+    return opened.subarray(0, n).sort();
   }
 }
 
@@ -570,26 +573,8 @@ interface CueIndex {
   cues: Array<{ cue: Cue; label: Label | 'misconduct' }>;
   /** a lead that is not one BMP character (a surrogate pair, a lone surrogate): decided on the text's code points */
   exotic: boolean;
-  /**
-   * Every literal a cue needs (its lead characters as one requirement, the literals of `requiredLiterals` or the
-   * cue's own literal as the others) in one trie over code units: first code unit → node + 1, deeper by map.
-   */
-  first: Int32Array;
-  children: Array<Map<number, number> | null>;
-  /** per trie node: the literal ending there, -1 for none */
-  literalAt: number[];
-  /** per literal: the (cue, requirement) slots it satisfies, as slot numbers */
-  users: number[][];
-  /** per slot: its cue */
-  slotCue: Int32Array;
-  /** per cue: how many requirements it has (0: always run) */
-  need: Int32Array;
-  literalSeen: Uint32Array;
-  slotSeen: Uint32Array;
-  cueSeen: Uint32Array;
-  cueCount: Int32Array;
-  always: number[];
-  gen: number;
+  /** the cues a text may hold: their lead characters as one requirement, the literals they need as the others */
+  gate: LiteralGate;
 }
 
 const cueIndexes = new WeakMap<Lexicon, CueIndex>();
@@ -606,71 +591,15 @@ function cueIndex(lexicon: Lexicon): CueIndex {
     ...lexicon.misconduct.map((cue) => ({ cue, label: 'misconduct' as const })),
   ];
   const exotic = cues.some(({ cue }) => cue.lead?.some((ch) => !isPlainBmp(ch)));
-  const first = new Int32Array(65536);
-  const children: Array<Map<number, number> | null> = [];
-  const literalAt: number[] = [];
-  const literalIds = new Map<string, number>();
-  const users: number[][] = [];
-  const slotCue: number[] = [];
-  const need = new Int32Array(cues.length);
-  const always: number[] = [];
-  const literalId = (literal: string): number => {
-    let id = literalIds.get(literal);
-    if (id !== undefined) return id;
-    id = users.length;
-    literalIds.set(literal, id);
-    users.push([]);
-    let node = (first[literal.charCodeAt(0)] as number) - 1;
-    if (node < 0) {
-      node = children.push(null) - 1;
-      literalAt.push(-1);
-      first[literal.charCodeAt(0)] = node + 1;
-    }
-    for (let j = 1; j < literal.length; j++) {
-      const map = (children[node] ??= new Map<number, number>());
-      let next = map.get(literal.charCodeAt(j));
-      if (next === undefined) {
-        next = children.push(null) - 1;
-        literalAt.push(-1);
-        map.set(literal.charCodeAt(j), next);
-      }
-      node = next;
-    }
-    literalAt[node] = id;
-    return id;
-  };
-  cues.forEach(({ cue }, i) => {
-    const requirements = cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]];
-    // with exotic leads the lead is checked on the text's code points instead
-    if (cue.lead && !exotic) requirements.push([...new Set(cue.lead)]);
-    need[i] = requirements.length;
-    if (!requirements.length) always.push(i);
-    for (const alternatives of requirements) {
-      const slot = slotCue.push(i) - 1;
-      for (const a of alternatives) {
-        if (a) users[literalId(a)]!.push(slot);
-        else need[i] = need[i]! - 1; // "" is in every text (and is no literal of this scan): that requirement holds
-      }
-    }
-    if (need[i] === 0 && requirements.length) always.push(i);
-  });
-  always.sort((a, b) => a - b);
-  index = {
-    cues,
-    exotic,
-    first,
-    children,
-    literalAt,
-    users,
-    slotCue: Int32Array.from(slotCue),
-    need,
-    literalSeen: new Uint32Array(users.length),
-    slotSeen: new Uint32Array(slotCue.length),
-    cueSeen: new Uint32Array(cues.length),
-    cueCount: new Int32Array(cues.length),
-    always,
-    gen: 0,
-  };
+  const gate = new LiteralGate(
+    cues.map(({ cue }) => {
+      const requirements = cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]];
+      // with exotic leads the lead is checked on the text's code points instead
+      if (cue.lead && !exotic) requirements.push([...new Set(cue.lead)]);
+      return requirements;
+    }),
+  );
+  index = { cues, exotic, gate };
   cueIndexes.set(lexicon, index);
   return index;
 }
@@ -679,41 +608,10 @@ function cueIndex(lexicon: Lexicon): CueIndex {
 export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   const hits: CueHit[] = [];
   const index = cueIndex(lexicon);
-  if (++index.gen === 0xffffffff) {
-    index.gen = 1;
-    index.literalSeen.fill(0);
-    index.slotSeen.fill(0);
-    index.cueSeen.fill(0);
-  }
-  const gen = index.gen;
-  // every literal of the text, once: each satisfies its cues' requirements; a cue with all of them met may run
-  const ready: number[] = [...index.always];
-  const { first, children, literalAt, users, slotCue, need, literalSeen, slotSeen, cueSeen, cueCount } = index;
-  for (let i = 0; i < text.length; i++) {
-    let node = (first[text.charCodeAt(i)] as number) - 1;
-    for (let j = i + 1; node >= 0; j++) {
-      const lit = literalAt[node] as number;
-      if (lit >= 0 && literalSeen[lit] !== gen) {
-        literalSeen[lit] = gen;
-        for (const slot of users[lit]!) {
-          if (slotSeen[slot] === gen) continue;
-          slotSeen[slot] = gen;
-          const c = slotCue[slot] as number;
-          if (cueSeen[c] !== gen) {
-            cueSeen[c] = gen;
-            cueCount[c] = 0;
-          }
-          if (++cueCount[c]! === need[c]) ready.push(c);
-        }
-      }
-      if (j >= text.length) break;
-      node = children[node]?.get(text.charCodeAt(j)) ?? -1;
-    }
-  }
-  ready.sort((a, b) => a - b); // cues in lexicon order, as they always ran
   // a lead that is not a plain BMP character counts as it always did: present among the text's code points
   const codePoints = index.exotic ? new Set(text) : null;
-  for (const i of ready) {
+  // cues in lexicon order, as they always ran
+  for (const i of index.gate.open(text)) {
     const { cue, label } = index.cues[i]!;
     if (codePoints && cue.lead && !cue.lead.some((ch) => codePoints.has(ch))) continue;
     findCue(cue, text, (at, matched) =>
@@ -757,23 +655,23 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   return { scores, misconduct, hits };
 }
 
-// per lexicon: what each junk regex needs in a text before it can match (see requiredLiterals), and the buffers
-const junkNeeds = new WeakMap<Lexicon, { needs: Map<Cue, string[][]>; grams: TextGrams }>();
+// per lexicon: which junk cues a text may hold (a literal cue needs itself, a pattern the literals it needs)
+const junkGates = new WeakMap<Lexicon, LiteralGate>();
 
-function junkIndex(lexicon: Lexicon): { needs: Map<Cue, string[][]>; grams: TextGrams } {
-  let index = junkNeeds.get(lexicon);
-  if (!index) {
-    const needs = new Map<Cue, string[][]>();
-    for (const cue of lexicon.junk) {
-      if (!cue.regex) continue;
-      const requirements = requiredLiterals(cue.source);
-      if (cue.lead?.every(isPlainBmp)) requirements.push(cue.lead);
-      needs.set(cue, requirements);
-    }
-    index = { needs, grams: new TextGrams() };
-    junkNeeds.set(lexicon, index);
+function junkGate(lexicon: Lexicon): LiteralGate {
+  let gate = junkGates.get(lexicon);
+  if (!gate) {
+    gate = new LiteralGate(
+      lexicon.junk.map((cue) => {
+        if (cue.literal !== null) return [[cue.literal]];
+        const requirements = requiredLiterals(cue.source);
+        if (cue.lead?.every(isPlainBmp)) requirements.push(cue.lead);
+        return requirements;
+      }),
+    );
+    junkGates.set(lexicon, gate);
   }
-  return index;
+  return gate;
 }
 
 /** Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found. */
@@ -781,12 +679,14 @@ export function junkScore(lexicon: Lexicon, text: string): { score: number; foun
   let score = 0;
   const found: string[] = [];
   // most texts hold none of the literals an advert pattern needs: those patterns are not run
-  const { needs, grams } = junkIndex(lexicon);
-  grams.load(text);
-  for (const cue of lexicon.junk) {
+  const open = junkGate(lexicon).open(text);
+  let next = 0; // into open, which lists cue numbers in order
+  lexicon.junk.forEach((cue, i) => {
+    const mayHold = open[next] === i;
+    if (mayHold) next++;
     let hit: string | null = null;
-    if (cue.literal !== null) hit = text.includes(cue.literal) ? cue.literal : null;
-    else if (cue.regex && !grams.mayHaveAll(needs.get(cue) ?? [])) {
+    if (cue.literal !== null) hit = mayHold ? cue.literal : null;
+    else if (cue.regex && !mayHold) {
       // the state a failed exec leaves: these patterns are global, and exec starts where the last match ended
       cue.regex.lastIndex = 0;
     } else if (cue.regex) hit = cue.regex.exec(text)?.[0] ?? null;
@@ -794,6 +694,6 @@ export function junkScore(lexicon: Lexicon, text: string): { score: number; foun
       score += cue.weight;
       found.push(hit);
     }
-  }
+  });
   return { score, found };
 }

@@ -95,17 +95,20 @@ function kindOf(c: number): number {
 
 /** The normalised text, character by character; null when some character needs `normalizeWhole`. */
 function normalizeByCharacter(input: string): string | null {
-  let out = '';
-  let from = 0; // input before this index is in out (or unchanged so far)
+  // pieces joined once: a flat string, which every matcher after this reads character by character
+  const pieces: string[] = [];
+  let from = 0; // input before this index is in pieces (or unchanged so far)
   for (let i = 0; i < input.length; i++) {
     const c = input.charCodeAt(i);
     const kind = KIND[c] || kindOf(c);
     if (kind === 1) continue;
     if (kind === 3) return null;
-    out += input.slice(from, i) + (SINGLE_FORMS.get(c) as string);
+    pieces.push(input.slice(from, i), SINGLE_FORMS.get(c) as string);
     from = i + 1;
   }
-  return from === 0 ? input : out + input.slice(from);
+  if (from === 0) return input;
+  pieces.push(input.slice(from));
+  return pieces.join('');
 }
 
 /** True for code points that belong to CJK ideographs (the script the cues and names are written in). */
