@@ -218,8 +218,24 @@ function endsAt(text: string, start: number, end: number, s: string): boolean {
   return true;
 }
 
+// per lexicon: the code units a negation or a filler ends with, or null if one is empty (it would end anywhere)
+const negationEnds = new WeakMap<Lexicon, ReadonlySet<number> | null>();
+
+function negationEndsOf(lexicon: Lexicon): ReadonlySet<number> | null {
+  let ends = negationEnds.get(lexicon);
+  if (ends === undefined) {
+    const words = [...lexicon.shortNegators, ...lexicon.fillers, ...lexicon.negators];
+    ends = words.every((w) => w.length > 0) ? new Set(words.map((w) => w.charCodeAt(w.length - 1))) : null;
+    negationEnds.set(lexicon, ends);
+  }
+  return ends;
+}
+
 /** Whether the cue starting at `index` is negated by what precedes it in the same clause. */
 export function isNegated(lexicon: Lexicon, text: string, index: number): boolean {
+  // every check below wants a negation or a filler right before the cue: most cues follow some other character
+  const ends = negationEndsOf(lexicon);
+  if (ends && !ends.has(text.charCodeAt(index - 1))) return false;
   let start = index;
   // Look back at most 8 characters and never across a clause break.
   while (start > 0 && index - start < 8 && !CLAUSE_CODES[text.charCodeAt(start - 1)]) start--;
@@ -565,7 +581,17 @@ export class LiteralGate {
         node = trie.next(node, text.charCodeAt(j));
       }
     }
-    return opened.subarray(0, n).sort();
+    // in list order; a handful open per text, so insertion sort in place
+    for (let i = 1; i < n; i++) {
+      const p = opened[i] as number;
+      let at = i;
+      while (at > 0 && (opened[at - 1] as number) > p) {
+        opened[at] = opened[at - 1] as number;
+        at--;
+      }
+      opened[at] = p;
+    }
+    return opened.subarray(0, n);
   }
 }
 
@@ -594,8 +620,11 @@ function cueIndex(lexicon: Lexicon): CueIndex {
   const gate = new LiteralGate(
     cues.map(({ cue }) => {
       const requirements = cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]];
-      // with exotic leads the lead is checked on the text's code points instead
-      if (cue.lead && !exotic) requirements.push([...new Set(cue.lead)]);
+      // with exotic leads the lead is checked on the text's code points instead; a lead is no requirement of its own
+      // when a literal that must occur starts with it anyway (a literal cue, "(推诿|扯皮)…"): fewer literals to track
+      const lead = new Set(cue.lead);
+      const implied = requirements.some((alternatives) => alternatives.every((a) => lead.has(a[0] as string)));
+      if (cue.lead && !exotic && !implied) requirements.push([...lead]);
       return requirements;
     }),
   );
@@ -636,23 +665,30 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   const scores = {} as Record<Label, number>;
   for (const l of LABELS) scores[l] = 0;
   let misconduct = 0;
-  const seen = new Set<string>();
-  const spans = new Map<string, Array<[number, number, number]>>();
+  // per label: the phrases seen, and the spans that scored (start, end, start, end…)
+  const seen = new Map<string, Set<string>>();
+  const spans = new Map<string, number[]>();
   // heavier first, so an overlapping lighter cue of the same label is skipped
   const ordered = hits.filter((h) => !h.negated).sort((a, b) => b.weight - a.weight);
   for (const hit of ordered) {
-    const key = `${hit.label}:${hit.text}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const list = spans.get(hit.label) ?? [];
+    let phrases = seen.get(hit.label);
+    if (!phrases) seen.set(hit.label, (phrases = new Set()));
+    if (phrases.has(hit.text)) continue;
+    phrases.add(hit.text);
+    let list = spans.get(hit.label);
+    if (!list) spans.set(hit.label, (list = []));
     const end = hit.index + hit.text.length;
-    if (list.some(([s, e]) => hit.index < e && s < end)) continue;
-    list.push([hit.index, end, hit.weight]);
-    spans.set(hit.label, list);
+    if (overlaps(list, hit.index, end)) continue;
+    list.push(hit.index, end);
     if (hit.label === 'misconduct') misconduct += hit.weight;
     else scores[hit.label] += hit.weight;
   }
   return { scores, misconduct, hits };
+}
+
+function overlaps(spans: number[], start: number, end: number): boolean {
+  for (let i = 0; i < spans.length; i += 2) if (start < (spans[i + 1] as number) && (spans[i] as number) < end) return true;
+  return false;
 }
 
 // per lexicon: which junk cues a text may hold (a literal cue needs itself, a pattern the literals it needs)
