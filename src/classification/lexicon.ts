@@ -654,6 +654,8 @@ export interface CueScores {
   scores: Record<Label, number>;
   misconduct: number;
   hits: CueHit[];
+  /** the hits not negated, heaviest first (equal weights in the order of `hits`) */
+  positive: CueHit[];
 }
 
 /**
@@ -669,8 +671,8 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   const seen = new Map<string, Set<string>>();
   const spans = new Map<string, number[]>();
   // heavier first, so an overlapping lighter cue of the same label is skipped
-  const ordered = hits.filter((h) => !h.negated).sort((a, b) => b.weight - a.weight);
-  for (const hit of ordered) {
+  const positive = hits.filter((h) => !h.negated).sort((a, b) => b.weight - a.weight);
+  for (const hit of positive) {
     let phrases = seen.get(hit.label);
     if (!phrases) seen.set(hit.label, (phrases = new Set()));
     if (phrases.has(hit.text)) continue;
@@ -683,7 +685,7 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
     if (hit.label === 'misconduct') misconduct += hit.weight;
     else scores[hit.label] += hit.weight;
   }
-  return { scores, misconduct, hits };
+  return { scores, misconduct, hits, positive };
 }
 
 function overlaps(spans: number[], start: number, end: number): boolean {
