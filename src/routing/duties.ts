@@ -191,8 +191,11 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
   const withExcept = typeList.map((t, i) => [t, i] as const).filter(([t]) => t.except.length > 0);
 
   // weightAt: how much a term found at an index counts (a paper in a list of required documents counts less)
+  // per type: the sum of its terms' weights in the text being scored (reused: a new typed array per text costs more
+  // than clearing this one)
+  const sums = new Float64Array(typeList.length);
   function score(text: string, weightAt: (index: number) => number = () => 1): Map<string, DutyHit> {
-    const sums = new Float64Array(typeList.length);
+    sums.fill(0);
     const found: Array<Array<{ term: string; weight: number }> | undefined> = [];
     const note = (ti: number, term: string, weight: number): void => {
       const list = (found[ti] ??= []);
