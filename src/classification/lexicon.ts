@@ -492,8 +492,9 @@ export class LiteralGate {
   private readonly trie = new CodeUnitTrie();
   /** per trie node: the literal ending there, -1 for none */
   private readonly literalAt: Int32Array;
-  /** per literal: the (pattern, requirement) slots it satisfies */
-  private readonly users: Int32Array[];
+  /** per literal: the (pattern, requirement) slots it satisfies, userSlots[userStart[lit] … userStart[lit + 1]) */
+  private readonly userStart: Int32Array;
+  private readonly userSlots: Int32Array;
   private readonly slotPattern: Int32Array;
   /** per pattern: how many requirements it has left to meet (0: always open) */
   private readonly need: Int32Array;
@@ -535,7 +536,9 @@ export class LiteralGate {
     });
     this.literalAt = new Int32Array(this.trie.size).fill(-1);
     nodeLiteral.forEach((id, node) => (this.literalAt[node] = id));
-    this.users = users.map((u) => Int32Array.from(u));
+    this.userStart = new Int32Array(users.length + 1);
+    users.forEach((u, id) => (this.userStart[id + 1] = (this.userStart[id] as number) + u.length));
+    this.userSlots = Int32Array.from(users.flat());
     this.slotPattern = Int32Array.from(slotPattern);
     this.need = need;
     this.always = Int32Array.from(always);
@@ -554,7 +557,7 @@ export class LiteralGate {
       this.slotSeen.fill(0);
       this.patternSeen.fill(0);
     }
-    const { gen, trie, literalAt, users, slotPattern, need, literalSeen, slotSeen, patternSeen, patternCount, opened } = this;
+    const { gen, trie, literalAt, userStart, userSlots, slotPattern, need, literalSeen, slotSeen, patternSeen, patternCount, opened } = this;
     opened.set(this.always);
     let n = this.always.length;
     // every literal of the text, once: each meets its patterns' requirements
@@ -564,9 +567,8 @@ export class LiteralGate {
         const lit = literalAt[node] as number;
         if (lit >= 0 && literalSeen[lit] !== gen) {
           literalSeen[lit] = gen;
-          const slots = users[lit] as Int32Array;
-          for (let k = 0; k < slots.length; k++) {
-            const slot = slots[k] as number;
+          for (let k = userStart[lit] as number; k < (userStart[lit + 1] as number); k++) {
+            const slot = userSlots[k] as number;
             if (slotSeen[slot] === gen) continue;
             slotSeen[slot] = gen;
             const p = slotPattern[slot] as number;
