@@ -6,7 +6,7 @@
  */
 import type { Catalog } from '../org/catalog.types.js';
 import { DIMENSIONS, LABELS, type Dimension, type Label } from './dimensions.js';
-import { junkScore, lexiconPhrases, scoreCues, type Lexicon } from './lexicon.js';
+import { junkScore, lexiconPhrases, scoreCues, type CueScores, type Lexicon } from './lexicon.js';
 import { predict, type Model } from './model.js';
 import { normalizeText } from './normalize.js';
 import { resolveTags } from './qr-tags.js';
@@ -121,7 +121,7 @@ export function createClassifier(options: ClassifierOptions): Classifier {
       let primary = [...count.entries()].sort((a, b) => b[1] - a[1] || cues.scores[b[0]] - cues.scores[a[0]])[0]![0];
       if (misconduct) primary = 'D5';
       const secondary = DIMENSIONS.filter((d) => d !== primary && (count.has(d) || cues.scores[d] >= tuning.secondaryCue));
-      addCueEvidence(evidence, cues.hits);
+      addCueEvidence(evidence, cues);
       if (misconductByCue) evidence.push({ kind: 'rule', dimension: 'D5', text: '反映内容涉及廉政问题' });
       return { dimension: primary, secondary, misconduct, confidence: 0.9, evidence, ...(truncated ? { truncated } : {}) };
     }
@@ -134,7 +134,7 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     const complaintCue = DIMENSIONS.reduce((s, d) => s + cues.scores[d], 0);
     if (rating !== null && rating >= 4 && complaintCue < tuning.goodRatingComplaint && !misconductByCue) {
       evidence.push({ kind: 'rule', text: `评价为${rating}分且未反映具体问题` });
-      addCueEvidence(evidence, cues.hits);
+      addCueEvidence(evidence, cues);
       return { dimension: 'none', secondary: [], misconduct: false, confidence: 0.85, evidence, ...(truncated ? { truncated } : {}) };
     }
 
@@ -166,7 +166,7 @@ export function createClassifier(options: ClassifierOptions): Classifier {
         if (d !== primary && !secondary.includes(d) && cues.scores[d] >= tuning.secondaryCue && post[d] >= 0.1) secondary.push(d);
       }
     }
-    addCueEvidence(evidence, cues.hits);
+    addCueEvidence(evidence, cues);
     if (misconductByModel && !misconductByCue) {
       evidence.push({ kind: 'model', dimension: 'D5', text: '模型判断可能涉及廉政问题', weight: round(prediction.misconduct) });
     }
@@ -198,7 +198,7 @@ const CJK = /[\u3400-\u9fff]/u;
 const PRAISE_LATIN = /^(ok|okay|good|nice|great|thanks|thank you|thx|赞|👍)+[!.。！]*$/u;
 
 /** Why a comment-only text is junk (an advert, a test, no words at all), or null. */
-function junkOf(lexicon: Lexicon, text: string, cues: ReturnType<typeof scoreCues>): string | null {
+function junkOf(lexicon: Lexicon, text: string, cues: CueScores): string | null {
   if (PRAISE_LATIN.test(text)) return null;
   const complaint = DIMENSIONS.reduce((s, d) => s + cues.scores[d], 0);
   const { score, found } = junkScore(lexicon, text);
@@ -209,16 +209,17 @@ function junkOf(lexicon: Lexicon, text: string, cues: ReturnType<typeof scoreCue
   return null;
 }
 
-function addCueEvidence(evidence: Evidence[], hits: ReturnType<typeof scoreCues>['hits']): void {
-  const seen = new Set<string>();
-  const positive = hits.filter((h) => !h.negated).sort((a, b) => b.weight - a.weight);
-  for (const h of positive.slice(0, 12)) {
-    const key = `${h.label}:${h.text}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+function addCueEvidence(evidence: Evidence[], cues: CueScores): void {
+  // the 12 heaviest hits (sorted once, by scoreCues), each label's phrase once
+  const top = cues.positive.slice(0, 12);
+  top.forEach((h, i) => {
+    if (top.findIndex((x) => x.label === h.label && x.text === h.text) < i) return;
     evidence.push({ kind: 'cue', dimension: h.label === 'misconduct' ? 'D5' : h.label, text: h.text, weight: h.weight });
-  }
-  for (const h of hits.filter((x) => x.negated).slice(0, 4)) {
+  });
+  let negated = 0;
+  for (const h of cues.hits) {
+    if (!h.negated) continue;
+    if (++negated > 4) break;
     evidence.push({ kind: 'rule', text: `“${h.text}”前有否定词，不计入` });
   }
 }

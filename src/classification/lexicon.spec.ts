@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LexiconError, loadLexicon, parseLexicon, scoreCues } from './lexicon.js';
+import { junkScore, LexiconError, loadLexicon, parseLexicon, requiredLiterals, scoreCues } from './lexicon.js';
 import { normalizeText } from './normalize.js';
 
 const lexicon = loadLexicon(path.resolve('config/classification/lexicon.yaml'));
@@ -84,5 +84,37 @@ misconduct: nope
 
   it('reports YAML syntax errors', () => {
     expect(() => parseLexicon('dimensions: [', 'x.yaml')).toThrow(LexiconError);
+  });
+});
+
+describe('requiredLiterals', () => {
+  it.each([
+    ['排了.{0,6}(小时|钟头)', [['排了'], ['小时', '钟头']]],
+    ['(关系户|(是|给了).{0,4}(亲戚|熟人))', [['关系户', '亲戚', '熟人']]],
+    ['办证|(加急|催).{0,2}费', [['办证', '加急', '催']]],
+    ['(先|再)?去(找|问)', [['去'], ['找', '问']]],
+  ])('"%s" needs %j', (source, expected) => expect(requiredLiterals(source)).toEqual(expected));
+
+  it.each(['(a|.{0,2})b?', '(?=办)x|y{2}', 'x\\d', '(办|)'])('"%s" needs nothing it cannot read', (source) => {
+    expect(requiredLiterals(source)).toEqual([]);
+  });
+
+  it('every match of every cue and junk pattern holds its required literals', () => {
+    const texts = ['有人说交两千块加急费保证当天出证，还说里面有人', '他是我亲戚的熟人，照顾熟人', '加微信领取奖品 http://x.cn/a', '111111'];
+    for (const cue of [...Object.values(lexicon.cues).flat(), ...lexicon.misconduct, ...lexicon.junk]) {
+      if (!cue.regex) continue;
+      for (const text of texts.map(normalizeText)) {
+        const m = new RegExp(cue.regex.source).exec(text);
+        if (!m) continue;
+        for (const alternatives of requiredLiterals(cue.source)) expect(alternatives.some((a) => m[0].includes(a))).toBe(true);
+      }
+    }
+  });
+});
+
+describe('junkScore', () => {
+  it('finds an advert and forgets it on the next text', () => {
+    expect(junkScore(lexicon, normalizeText('点击链接领取奖品，加微信详询')).score).toBeGreaterThanOrEqual(3);
+    expect(junkScore(lexicon, normalizeText('窗口态度差，排了两个小时')).score).toBe(0);
   });
 });

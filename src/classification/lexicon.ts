@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CLAUSE_BREAK_CHARS, normalizeText } from './normalize.js';
+import { CodeUnitTrie } from './code-unit-trie.js';
 import { LABELS, type Label } from './dimensions.js';
 
 export interface Cue {
@@ -217,8 +218,24 @@ function endsAt(text: string, start: number, end: number, s: string): boolean {
   return true;
 }
 
+// per lexicon: the code units a negation or a filler ends with, or null if one is empty (it would end anywhere)
+const negationEnds = new WeakMap<Lexicon, ReadonlySet<number> | null>();
+
+function negationEndsOf(lexicon: Lexicon): ReadonlySet<number> | null {
+  let ends = negationEnds.get(lexicon);
+  if (ends === undefined) {
+    const words = [...lexicon.shortNegators, ...lexicon.fillers, ...lexicon.negators];
+    ends = words.every((w) => w.length > 0) ? new Set(words.map((w) => w.charCodeAt(w.length - 1))) : null;
+    negationEnds.set(lexicon, ends);
+  }
+  return ends;
+}
+
 /** Whether the cue starting at `index` is negated by what precedes it in the same clause. */
 export function isNegated(lexicon: Lexicon, text: string, index: number): boolean {
+  // every check below wants a negation or a filler right before the cue: most cues follow some other character
+  const ends = negationEndsOf(lexicon);
+  if (ends && !ends.has(text.charCodeAt(index - 1))) return false;
   let start = index;
   // Look back at most 8 characters and never across a clause break.
   while (start > 0 && index - start < 8 && !CLAUSE_CODES[text.charCodeAt(start - 1)]) start--;
@@ -305,11 +322,19 @@ const META = new Set(Array.from('\\^$.|?*+()[]{}'));
 
 /**
  * Literal strings every match of a simple pattern must contain, each as the alternatives one of which must occur
- * ("排了.{0,6}(小时|钟头)" → [["排了"], ["小时", "钟头"]]). Conservative: what it cannot read (escapes, lookarounds,
- * nested groups, top-level alternation) adds no requirement, so a text failing one can never match the pattern.
+ * ("排了.{0,6}(小时|钟头)" → [["排了"], ["小时", "钟头"]]). An alternation whose branches are not plain literals
+ * needs one literal of some branch: "(关系户|(是|给了).{0,4}(亲戚|熟人))" → [["关系户", "亲戚", "熟人"]].
+ * Conservative: what it cannot read (escapes, lookarounds) adds no requirement, so a text failing one can never
+ * match the pattern.
  */
 export function requiredLiterals(source: string): string[][] {
   if (source.includes('\\')) return [];
+  const branches = alternatives(source);
+  if (!branches) return [];
+  if (branches.length > 1) {
+    const either = eitherOf(branches);
+    return either ? [either] : [];
+  }
   const out: string[][] = [];
   let run = '';
   const endRun = (): void => {
@@ -361,8 +386,10 @@ export function requiredLiterals(source: string): string[][] {
       i = q.next;
       if (q.optional) continue;
       if (body.startsWith('?:')) body = body.slice(2);
-      const alternatives = body.split('|');
-      if (alternatives.every((a) => a.length > 0 && !Array.from(a).some((c) => META.has(c)))) out.push(alternatives);
+      else if (body.startsWith('?')) continue; // a lookaround: what it looks at is not part of the match
+      const branches = alternatives(body);
+      const either = branches && eitherOf(branches);
+      if (either) out.push(either);
       continue;
     }
     if (ch === '[') {
@@ -383,6 +410,55 @@ export function requiredLiterals(source: string): string[][] {
   }
   endRun();
   return out;
+}
+
+/** The top-level branches of a pattern ("a|(b|c)d" → ["a", "(b|c)d"]); null when its brackets do not close. */
+function alternatives(source: string): string[] | null {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '[') {
+      const close = source.indexOf(']', i + 1);
+      if (close < 0) return null;
+      i = close;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(source.slice(start));
+  return depth === 0 ? out : null;
+}
+
+/**
+ * The literals one of which a match of some branch must contain: a plain branch itself, any other branch its most
+ * selective requirement (the longest shortest literal). Null when some branch requires nothing.
+ */
+function eitherOf(branches: string[]): string[] | null {
+  const out = new Set<string>();
+  for (const branch of branches) {
+    if (!branch) return null;
+    if (!Array.from(branch).some((c) => META.has(c))) {
+      out.add(branch);
+      continue;
+    }
+    let best: string[] | null = null;
+    let bestLength = 0;
+    for (const requirement of requiredLiterals(branch)) {
+      const shortest = Math.min(...requirement.map((a) => a.length));
+      if (shortest > bestLength) {
+        best = requirement;
+        bestLength = shortest;
+      }
+    }
+    if (!best) return null;
+    best.forEach((a) => out.add(a));
+  }
+  return [...out];
 }
 
 function findCue(cue: Cue, text: string, cb: (index: number, matched: string) => void): void {
@@ -407,103 +483,117 @@ function findCue(cue: Cue, text: string, cb: (index: number, matched: string) =>
 }
 
 /**
- * The characters and adjacent character pairs (UTF-16 code units) of one text, for cheap "can this literal occur"
- * checks: a literal whose characters or pairs are missing cannot be in the text. Buffers are reused between texts.
+ * Which of a list of patterns may match a text. Each pattern needs some literals (requirements, each a list of
+ * alternatives one of which must occur, as `requiredLiterals` gives them); one scan of the text over a trie of every
+ * literal finds the ones present, and a pattern opens when all its requirements are met. A pattern without
+ * requirements is always open. Only whether a literal occurs counts, so this never changes what a pattern finds.
  */
-export class TextGrams {
+export class LiteralGate {
+  private readonly trie = new CodeUnitTrie();
+  /** per trie node: the literal ending there, -1 for none */
+  private readonly literalAt: Int32Array;
+  /** per literal: the (pattern, requirement) slots it satisfies, userSlots[userStart[lit] … userStart[lit + 1]) */
+  private readonly userStart: Int32Array;
+  private readonly userSlots: Int32Array;
+  private readonly slotPattern: Int32Array;
+  /** per pattern: how many requirements it has left to meet (0: always open) */
+  private readonly need: Int32Array;
+  private readonly always: Int32Array;
+  // per text, stamped with `gen` instead of cleared
+  private readonly literalSeen: Uint32Array;
+  private readonly slotSeen: Uint32Array;
+  private readonly patternSeen: Uint32Array;
+  private readonly patternCount: Int32Array;
+  private readonly opened: Int32Array;
   private gen = 0;
-  private readonly chars = new Uint32Array(65536);
-  private keys = new Int32Array(1024);
-  private stamps = new Uint32Array(1024);
-  private mask = 1023;
 
-  /** The distinct characters (code units) of the text last loaded, in order of first occurrence. */
-  distinct = new Uint16Array(1024);
-  distinctCount = 0;
+  constructor(requirements: string[][][]) {
+    const literalIds = new Map<string, number>();
+    const nodeLiteral: number[] = [];
+    const users: number[][] = [];
+    const slotPattern: number[] = [];
+    const need = new Int32Array(requirements.length);
+    const always: number[] = [];
+    requirements.forEach((list, p) => {
+      need[p] = list.length;
+      for (const alternatives of list) {
+        const slot = slotPattern.push(p) - 1;
+        for (const a of alternatives) {
+          if (!a) {
+            need[p] = need[p]! - 1; // "" is in every text (and is no literal of the scan): that requirement holds
+            continue;
+          }
+          let id = literalIds.get(a);
+          if (id === undefined) {
+            id = users.push([]) - 1;
+            literalIds.set(a, id);
+            nodeLiteral[this.trie.add(a)] = id;
+          }
+          users[id]!.push(slot);
+        }
+      }
+      if (need[p] === 0) always.push(p);
+    });
+    this.literalAt = new Int32Array(this.trie.size).fill(-1);
+    nodeLiteral.forEach((id, node) => (this.literalAt[node] = id));
+    this.userStart = new Int32Array(users.length + 1);
+    users.forEach((u, id) => (this.userStart[id + 1] = (this.userStart[id] as number) + u.length));
+    this.userSlots = Int32Array.from(users.flat());
+    this.slotPattern = Int32Array.from(slotPattern);
+    this.need = need;
+    this.always = Int32Array.from(always);
+    this.literalSeen = new Uint32Array(users.length);
+    this.slotSeen = new Uint32Array(slotPattern.length);
+    this.patternSeen = new Uint32Array(requirements.length);
+    this.patternCount = new Int32Array(requirements.length);
+    this.opened = new Int32Array(requirements.length);
+  }
 
-  /** Records the text's characters and pairs (forgetting the previous text's). */
-  load(text: string): void {
+  /** The patterns the text may match, in list order: a view of a buffer that the next call overwrites. */
+  open(text: string): Int32Array {
     if (++this.gen === 0xffffffff) {
       this.gen = 1;
-      this.chars.fill(0);
-      this.stamps.fill(0);
+      this.literalSeen.fill(0);
+      this.slotSeen.fill(0);
+      this.patternSeen.fill(0);
     }
-    const gen = this.gen;
-    if (text.length * 2 > this.mask) {
-      let size = 1024;
-      while (size < text.length * 2) size *= 2;
-      this.keys = new Int32Array(size);
-      this.stamps = new Uint32Array(size);
-      this.mask = size - 1;
-    }
-    let prev = -1;
-    let count = 0;
+    const { gen, trie, literalAt, userStart, userSlots, slotPattern, need, literalSeen, slotSeen, patternSeen, patternCount, opened } = this;
+    opened.set(this.always);
+    let n = this.always.length;
+    // every literal of the text, once: each meets its patterns' requirements
     for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (this.chars[c] !== gen) {
-        this.chars[c] = gen;
-        if (count === this.distinct.length) {
-          const grown = new Uint16Array(count * 2);
-          grown.set(this.distinct);
-          this.distinct = grown;
+      let node = trie.root(text.charCodeAt(i));
+      for (let j = i + 1; node >= 0; j++) {
+        const lit = literalAt[node] as number;
+        if (lit >= 0 && literalSeen[lit] !== gen) {
+          literalSeen[lit] = gen;
+          for (let k = userStart[lit] as number; k < (userStart[lit + 1] as number); k++) {
+            const slot = userSlots[k] as number;
+            if (slotSeen[slot] === gen) continue;
+            slotSeen[slot] = gen;
+            const p = slotPattern[slot] as number;
+            if (patternSeen[p] !== gen) {
+              patternSeen[p] = gen;
+              patternCount[p] = 0;
+            }
+            if (++patternCount[p]! === need[p]) opened[n++] = p;
+          }
         }
-        this.distinct[count++] = c;
+        if (j >= text.length) break;
+        node = trie.next(node, text.charCodeAt(j));
       }
-      if (prev >= 0) this.addPair((prev << 16) | c);
-      prev = c;
     }
-    this.distinctCount = count;
-  }
-
-  private addPair(key: number): void {
-    let h = (Math.imul(key, 0x9e3779b1) >>> 7) & this.mask;
-    while (this.stamps[h] === this.gen) {
-      if (this.keys[h] === key) return;
-      h = (h + 1) & this.mask;
-    }
-    this.stamps[h] = this.gen;
-    this.keys[h] = key;
-  }
-
-  hasChar(code: number): boolean {
-    return this.chars[code] === this.gen;
-  }
-
-  private hasPair(key: number): boolean {
-    let h = (Math.imul(key, 0x9e3779b1) >>> 7) & this.mask;
-    while (this.stamps[h] === this.gen) {
-      if (this.keys[h] === key) return true;
-      h = (h + 1) & this.mask;
-    }
-    return false;
-  }
-
-  /** False when `literal` certainly does not occur in the text (a character or an adjacent pair is missing). */
-  mayContain(literal: string): boolean {
-    if (literal.length === 1) return this.chars[literal.charCodeAt(0)] === this.gen;
-    // a pair present means both its characters are
-    let prev = literal.charCodeAt(0);
-    for (let i = 1; i < literal.length; i++) {
-      const c = literal.charCodeAt(i);
-      if (!this.hasPair((prev << 16) | c)) return false;
-      prev = c;
-    }
-    return true;
-  }
-
-  /** False when some requirement of `requiredLiterals` certainly has none of its alternatives in the text. */
-  mayHaveAll(required: string[][]): boolean {
-    for (const alternatives of required) {
-      let found = false;
-      for (const a of alternatives) {
-        if (this.mayContain(a)) {
-          found = true;
-          break;
-        }
+    // in list order; a handful open per text, so insertion sort in place
+    for (let i = 1; i < n; i++) {
+      const p = opened[i] as number;
+      let at = i;
+      while (at > 0 && (opened[at - 1] as number) > p) {
+        opened[at] = opened[at - 1] as number;
+        at--;
       }
-      if (!found) return false;
+      opened[at] = p;
     }
-    return true;
+    return opened.subarray(0, n);
   }
 }
 
@@ -511,26 +601,8 @@ interface CueIndex {
   cues: Array<{ cue: Cue; label: Label | 'misconduct' }>;
   /** a lead that is not one BMP character (a surrogate pair, a lone surrogate): decided on the text's code points */
   exotic: boolean;
-  /**
-   * Every literal a cue needs (its lead characters as one requirement, the literals of `requiredLiterals` or the
-   * cue's own literal as the others) in one trie over code units: first code unit → node + 1, deeper by map.
-   */
-  first: Int32Array;
-  children: Array<Map<number, number> | null>;
-  /** per trie node: the literal ending there, -1 for none */
-  literalAt: number[];
-  /** per literal: the (cue, requirement) slots it satisfies, as slot numbers */
-  users: number[][];
-  /** per slot: its cue */
-  slotCue: Int32Array;
-  /** per cue: how many requirements it has (0: always run) */
-  need: Int32Array;
-  literalSeen: Uint32Array;
-  slotSeen: Uint32Array;
-  cueSeen: Uint32Array;
-  cueCount: Int32Array;
-  always: number[];
-  gen: number;
+  /** the cues a text may hold: their lead characters as one requirement, the literals they need as the others */
+  gate: LiteralGate;
 }
 
 const cueIndexes = new WeakMap<Lexicon, CueIndex>();
@@ -547,71 +619,18 @@ function cueIndex(lexicon: Lexicon): CueIndex {
     ...lexicon.misconduct.map((cue) => ({ cue, label: 'misconduct' as const })),
   ];
   const exotic = cues.some(({ cue }) => cue.lead?.some((ch) => !isPlainBmp(ch)));
-  const first = new Int32Array(65536);
-  const children: Array<Map<number, number> | null> = [];
-  const literalAt: number[] = [];
-  const literalIds = new Map<string, number>();
-  const users: number[][] = [];
-  const slotCue: number[] = [];
-  const need = new Int32Array(cues.length);
-  const always: number[] = [];
-  const literalId = (literal: string): number => {
-    let id = literalIds.get(literal);
-    if (id !== undefined) return id;
-    id = users.length;
-    literalIds.set(literal, id);
-    users.push([]);
-    let node = (first[literal.charCodeAt(0)] as number) - 1;
-    if (node < 0) {
-      node = children.push(null) - 1;
-      literalAt.push(-1);
-      first[literal.charCodeAt(0)] = node + 1;
-    }
-    for (let j = 1; j < literal.length; j++) {
-      const map = (children[node] ??= new Map<number, number>());
-      let next = map.get(literal.charCodeAt(j));
-      if (next === undefined) {
-        next = children.push(null) - 1;
-        literalAt.push(-1);
-        map.set(literal.charCodeAt(j), next);
-      }
-      node = next;
-    }
-    literalAt[node] = id;
-    return id;
-  };
-  cues.forEach(({ cue }, i) => {
-    const requirements = cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]];
-    // with exotic leads the lead is checked on the text's code points instead
-    if (cue.lead && !exotic) requirements.push([...new Set(cue.lead)]);
-    need[i] = requirements.length;
-    if (!requirements.length) always.push(i);
-    for (const alternatives of requirements) {
-      const slot = slotCue.push(i) - 1;
-      for (const a of alternatives) {
-        if (a) users[literalId(a)]!.push(slot);
-        else need[i] = need[i]! - 1; // "" is in every text (and is no literal of this scan): that requirement holds
-      }
-    }
-    if (need[i] === 0 && requirements.length) always.push(i);
-  });
-  always.sort((a, b) => a - b);
-  index = {
-    cues,
-    exotic,
-    first,
-    children,
-    literalAt,
-    users,
-    slotCue: Int32Array.from(slotCue),
-    need,
-    literalSeen: new Uint32Array(users.length),
-    slotSeen: new Uint32Array(slotCue.length),
-    cueSeen: new Uint32Array(cues.length),
-    cueCount: new Int32Array(cues.length),
-    always,
-    gen: 0,
-  };
+  const gate = new LiteralGate(
+    cues.map(({ cue }) => {
+      const requirements = cue.regex ? requiredLiterals(cue.source) : [[cue.literal as string]];
+      // with exotic leads the lead is checked on the text's code points instead; a lead is no requirement of its own
+      // when a literal that must occur starts with it anyway (a literal cue, "(推诿|扯皮)…"): fewer literals to track
+      const lead = new Set(cue.lead);
+      const implied = requirements.some((alternatives) => alternatives.every((a) => lead.has(a[0] as string)));
+      if (cue.lead && !exotic && !implied) requirements.push([...lead]);
+      return requirements;
+    }),
+  );
+  index = { cues, exotic, gate };
   cueIndexes.set(lexicon, index);
   return index;
 }
@@ -620,41 +639,10 @@ function cueIndex(lexicon: Lexicon): CueIndex {
 export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   const hits: CueHit[] = [];
   const index = cueIndex(lexicon);
-  if (++index.gen === 0xffffffff) {
-    index.gen = 1;
-    index.literalSeen.fill(0);
-    index.slotSeen.fill(0);
-    index.cueSeen.fill(0);
-  }
-  const gen = index.gen;
-  // every literal of the text, once: each satisfies its cues' requirements; a cue with all of them met may run
-  const ready: number[] = [...index.always];
-  const { first, children, literalAt, users, slotCue, need, literalSeen, slotSeen, cueSeen, cueCount } = index;
-  for (let i = 0; i < text.length; i++) {
-    let node = (first[text.charCodeAt(i)] as number) - 1;
-    for (let j = i + 1; node >= 0; j++) {
-      const lit = literalAt[node] as number;
-      if (lit >= 0 && literalSeen[lit] !== gen) {
-        literalSeen[lit] = gen;
-        for (const slot of users[lit]!) {
-          if (slotSeen[slot] === gen) continue;
-          slotSeen[slot] = gen;
-          const c = slotCue[slot] as number;
-          if (cueSeen[c] !== gen) {
-            cueSeen[c] = gen;
-            cueCount[c] = 0;
-          }
-          if (++cueCount[c]! === need[c]) ready.push(c);
-        }
-      }
-      if (j >= text.length) break;
-      node = children[node]?.get(text.charCodeAt(j)) ?? -1;
-    }
-  }
-  ready.sort((a, b) => a - b); // cues in lexicon order, as they always ran
   // a lead that is not a plain BMP character counts as it always did: present among the text's code points
   const codePoints = index.exotic ? new Set(text) : null;
-  for (const i of ready) {
+  // cues in lexicon order, as they always ran
+  for (const i of index.gate.open(text)) {
     const { cue, label } = index.cues[i]!;
     if (codePoints && cue.lead && !cue.lead.some((ch) => codePoints.has(ch))) continue;
     findCue(cue, text, (at, matched) =>
@@ -668,6 +656,8 @@ export interface CueScores {
   scores: Record<Label, number>;
   misconduct: number;
   hits: CueHit[];
+  /** the hits not negated, heaviest first (equal weights in the order of `hits`) */
+  positive: CueHit[];
 }
 
 /**
@@ -679,37 +669,71 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   const scores = {} as Record<Label, number>;
   for (const l of LABELS) scores[l] = 0;
   let misconduct = 0;
-  const seen = new Set<string>();
-  const spans = new Map<string, Array<[number, number, number]>>();
+  // per label: the phrases seen, and the spans that scored (start, end, start, end…)
+  const seen = new Map<string, Set<string>>();
+  const spans = new Map<string, number[]>();
   // heavier first, so an overlapping lighter cue of the same label is skipped
-  const ordered = hits.filter((h) => !h.negated).sort((a, b) => b.weight - a.weight);
-  for (const hit of ordered) {
-    const key = `${hit.label}:${hit.text}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const list = spans.get(hit.label) ?? [];
+  const positive = hits.filter((h) => !h.negated).sort((a, b) => b.weight - a.weight);
+  for (const hit of positive) {
+    let phrases = seen.get(hit.label);
+    if (!phrases) seen.set(hit.label, (phrases = new Set()));
+    if (phrases.has(hit.text)) continue;
+    phrases.add(hit.text);
+    let list = spans.get(hit.label);
+    if (!list) spans.set(hit.label, (list = []));
     const end = hit.index + hit.text.length;
-    if (list.some(([s, e]) => hit.index < e && s < end)) continue;
-    list.push([hit.index, end, hit.weight]);
-    spans.set(hit.label, list);
+    if (overlaps(list, hit.index, end)) continue;
+    list.push(hit.index, end);
     if (hit.label === 'misconduct') misconduct += hit.weight;
     else scores[hit.label] += hit.weight;
   }
-  return { scores, misconduct, hits };
+  return { scores, misconduct, hits, positive };
+}
+
+function overlaps(spans: number[], start: number, end: number): boolean {
+  for (let i = 0; i < spans.length; i += 2) if (start < (spans[i + 1] as number) && (spans[i] as number) < end) return true;
+  return false;
+}
+
+// per lexicon: which junk cues a text may hold (a literal cue needs itself, a pattern the literals it needs)
+const junkGates = new WeakMap<Lexicon, LiteralGate>();
+
+function junkGate(lexicon: Lexicon): LiteralGate {
+  let gate = junkGates.get(lexicon);
+  if (!gate) {
+    gate = new LiteralGate(
+      lexicon.junk.map((cue) => {
+        if (cue.literal !== null) return [[cue.literal]];
+        const requirements = requiredLiterals(cue.source);
+        if (cue.lead?.every(isPlainBmp)) requirements.push(cue.lead);
+        return requirements;
+      }),
+    );
+    junkGates.set(lexicon, gate);
+  }
+  return gate;
 }
 
 /** Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found. */
 export function junkScore(lexicon: Lexicon, text: string): { score: number; found: string[] } {
   let score = 0;
   const found: string[] = [];
-  for (const cue of lexicon.junk) {
+  // most texts hold none of the literals an advert pattern needs: those patterns are not run
+  const open = junkGate(lexicon).open(text);
+  let next = 0; // into open, which lists cue numbers in order
+  lexicon.junk.forEach((cue, i) => {
+    const mayHold = open[next] === i;
+    if (mayHold) next++;
     let hit: string | null = null;
-    if (cue.literal !== null) hit = text.includes(cue.literal) ? cue.literal : null;
-    else if (cue.regex) hit = cue.regex.exec(text)?.[0] ?? null;
+    if (cue.literal !== null) hit = mayHold ? cue.literal : null;
+    else if (cue.regex && !mayHold) {
+      // the state a failed exec leaves: these patterns are global, and exec starts where the last match ended
+      cue.regex.lastIndex = 0;
+    } else if (cue.regex) hit = cue.regex.exec(text)?.[0] ?? null;
     if (hit !== null) {
       score += cue.weight;
       found.push(hit);
     }
-  }
+  });
   return { score, found };
 }

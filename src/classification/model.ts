@@ -160,7 +160,6 @@ interface CompiledModel {
   /** any other bigram feature, by its two characters */
   otherPairs: Map<string, number>;
   names: string[];
-  weights: Float64Array[];
   /** all weights, feature after feature (labels…, misconduct): one block of memory instead of one array each */
   flat: Float64Array;
   seen: Uint32Array;
@@ -185,7 +184,6 @@ function compiled(model: Model): CompiledModel {
     pairMask: size - 1,
     otherPairs: new Map(),
     names: [],
-    weights: [],
     flat: new Float64Array(model.features.size * width),
     seen: new Uint32Array(model.features.size),
     gen: 0,
@@ -193,7 +191,6 @@ function compiled(model: Model): CompiledModel {
   for (const [f, w] of model.features) {
     const id = c.names.length;
     c.names.push(f);
-    c.weights.push(w);
     for (let k = 0; k < width; k++) c.flat[id * width + k] = w[k] as number;
     if (f.startsWith('w:')) {
       c.words.set(f.slice(2), id);
@@ -322,7 +319,7 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
       if (k < 0) return [];
       if (!(top > 0)) {
         return ids
-          .map((id) => ({ feature: c.names[id] as string, weight: ((c.weights[id] as Float64Array)[k] as number) * val }))
+          .map((id) => ({ feature: c.names[id] as string, weight: (flat[id * (K + 1) + k] as number) * val }))
           .filter((x) => x.weight > 0)
           .sort((a, b) => b.weight - a.weight)
           .slice(0, top);
@@ -330,7 +327,8 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
       // the `top` heaviest positive ones, ties in feature order (as a stable sort would leave them)
       const best: Array<{ feature: string; weight: number }> = [];
       for (const id of ids) {
-        const weight = ((c.weights[id] as Float64Array)[k] as number) * val;
+        // from the block the sums above just read, rather than each feature's own array elsewhere in memory
+        const weight = (flat[id * (K + 1) + k] as number) * val;
         if (!(weight > 0)) continue;
         if (best.length >= top && !(weight > best[best.length - 1]!.weight)) continue;
         let at = best.length;

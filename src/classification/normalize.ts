@@ -57,10 +57,58 @@ export function normalizeText(input: string): string {
 }
 
 function normalizeUncached(input: string): string {
+  return normalizeByCharacter(input) ?? normalizeWhole(input);
+}
+
+/** The definition of normalisation: what `normalizeText` returns for any text (the per-character path included). */
+export function normalizeWhole(input: string): string {
   let text = input.normalize('NFKC').replace(INVISIBLE, '');
-  // one regex pass instead of a per-character loop: this runs on every item, twice (classify and route)
+  // one regex pass instead of a per-character loop
   if (HAS_TRAD.test(text)) text = text.replace(TRAD_RE, (ch) => TRAD_MAP.get(ch) ?? ch);
   return text.replace(WHITESPACE, ' ').trim().toLowerCase();
+}
+
+// Most texts are CJK ideographs, ASCII and full-width punctuation. Each such character normalises on its own, the
+// same wherever it stands, so a text of only such characters is normalised by a table look-up per character instead
+// of String.prototype.normalize and four regex passes (this runs on every item, in classification and in routing).
+// Per code unit: 0 not looked at yet, 1 unchanged, 2 replaced by SINGLE_FORMS, 3 normalise the whole text.
+const KIND = new Uint8Array(65536);
+const SINGLE_FORMS = new Map<number, string>();
+// NFKC composes and reorders only around combining marks and conjoining Hangul jamo; whitespace depends on its
+// neighbours (collapsed, trimmed); outside these blocks nothing is assumed
+const COMBINES = /[\p{M}\u1100-\u11ff]/u;
+const SPACE = /[\s\u3000]/;
+const inSafeBlock = (c: number): boolean =>
+  c <= 0xff || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xff00 && c <= 0xffef);
+
+function kindOf(c: number): number {
+  const ch = String.fromCharCode(c);
+  let kind = 3;
+  if (inSafeBlock(c) && !COMBINES.test(ch.normalize('NFKD')) && !SPACE.test(ch.normalize('NFKC'))) {
+    const form = normalizeWhole(ch);
+    kind = form === ch ? 1 : 2;
+    if (kind === 2) SINGLE_FORMS.set(c, form);
+  }
+  KIND[c] = kind;
+  return kind;
+}
+
+/** The normalised text, character by character; null when some character needs `normalizeWhole`. */
+function normalizeByCharacter(input: string): string | null {
+  // pieces joined once: a flat string, which every matcher after this reads character by character
+  const pieces: string[] = [];
+  let from = 0; // input before this index is in pieces (or unchanged so far)
+  for (let i = 0; i < input.length; i++) {
+    const c = input.charCodeAt(i);
+    const kind = KIND[c] || kindOf(c);
+    if (kind === 1) continue;
+    if (kind === 3) return null;
+    pieces.push(input.slice(from, i), SINGLE_FORMS.get(c) as string);
+    from = i + 1;
+  }
+  if (from === 0) return input;
+  pieces.push(input.slice(from));
+  return pieces.join('');
 }
 
 /** True for code points that belong to CJK ideographs (the script the cues and names are written in). */

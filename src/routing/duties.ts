@@ -11,7 +11,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { requiredLiterals, TextGrams } from '../classification/lexicon.js';
+import { CodeUnitTrie } from '../classification/code-unit-trie.js';
+import { LiteralGate, requiredLiterals } from '../classification/lexicon.js';
 import { normalizeText } from '../classification/normalize.js';
 import { PROJECT_ROOT } from '../config/config.js';
 import type { Catalog } from '../org/catalog.types.js';
@@ -49,43 +50,23 @@ export interface DutyBook {
  * starts at i (what trying a first-character list sorted longest first with startsWith finds), without trying them.
  */
 export class PhraseTrie<T> {
-  private readonly first = new Int32Array(65536); // code unit → node + 1
-  private readonly children: Array<Map<number, number> | null> = [];
+  private readonly trie = new CodeUnitTrie();
   private readonly values: Array<T | undefined> = [];
 
   set(phrase: string, value: T): void {
     if (!phrase) return;
-    let node = (this.first[phrase.charCodeAt(0)] as number) - 1;
-    if (node < 0) {
-      node = this.node();
-      this.first[phrase.charCodeAt(0)] = node + 1;
-    }
-    for (let j = 1; j < phrase.length; j++) {
-      const map = (this.children[node] ??= new Map<number, number>());
-      let next = map.get(phrase.charCodeAt(j));
-      if (next === undefined) {
-        next = this.node();
-        map.set(phrase.charCodeAt(j), next);
-      }
-      node = next;
-    }
+    const node = this.trie.add(phrase);
+    while (this.values.length < this.trie.size) this.values.push(undefined);
     this.values[node] = value;
   }
 
-  private node(): number {
-    this.children.push(null);
-    this.values.push(undefined);
-    return this.values.length - 1;
-  }
-
   longestAt(text: string, i: number): T | undefined {
-    let node = (this.first[text.charCodeAt(i)] as number) - 1;
+    let node = this.trie.root(text.charCodeAt(i));
     if (node < 0) return undefined;
     let best = this.values[node];
     for (let j = i + 1; j < text.length; j++) {
-      const next = this.children[node]?.get(text.charCodeAt(j));
-      if (next === undefined) break;
-      node = next;
+      node = this.trie.next(node, text.charCodeAt(j));
+      if (node < 0) break;
       if (this.values[node] !== undefined) best = this.values[node];
     }
     return best;
@@ -204,15 +185,17 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
       bodies.set(b, [...new Set([...(bodies.get(b) ?? []), t.type])]);
     }
   }
-  const withRegex = typeList.map((t, i) => [t, i] as const).filter(([t]) => t.regexTerms.length > 0);
-  // literals each regex term's match must contain: a term whose literals are missing from the text is not run
-  const regexNeeds = new Map(typeList.flatMap((t) => t.regexTerms.map((r) => [r, requiredLiterals(r.source)] as const)));
-  const grams = new TextGrams();
+  // every regex term with its type, in type order; a term whose literals are missing from the text is not run
+  const regexTerms = typeList.flatMap((t, ti) => t.regexTerms.map((r) => ({ r, ti })));
+  const regexGate = new LiteralGate(regexTerms.map(({ r }) => requiredLiterals(r.source)));
   const withExcept = typeList.map((t, i) => [t, i] as const).filter(([t]) => t.except.length > 0);
 
   // weightAt: how much a term found at an index counts (a paper in a list of required documents counts less)
+  // per type: the sum of its terms' weights in the text being scored (reused: a new typed array per text costs more
+  // than clearing this one)
+  const sums = new Float64Array(typeList.length);
   function score(text: string, weightAt: (index: number) => number = () => 1): Map<string, DutyHit> {
-    const sums = new Float64Array(typeList.length);
+    sums.fill(0);
     const found: Array<Array<{ term: string; weight: number }> | undefined> = [];
     const note = (ti: number, term: string, weight: number): void => {
       const list = (found[ti] ??= []);
@@ -231,13 +214,10 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
         i++;
       }
     }
-    if (withRegex.length) grams.load(text);
-    for (const [t, ti] of withRegex) {
-      for (const r of t.regexTerms) {
-        if (!grams.mayHaveAll(regexNeeds.get(r) ?? [])) continue;
-        const m = r.re.exec(text);
-        if (m) note(ti, m[0], r.weight * weightAt(m.index));
-      }
+    for (const k of regexTerms.length ? regexGate.open(text) : []) {
+      const { r, ti } = regexTerms[k]!;
+      const m = r.re.exec(text);
+      if (m) note(ti, m[0], r.weight * weightAt(m.index));
     }
     for (const [t, ti] of withExcept) {
       if (sums[ti] && t.except.some((x) => text.includes(x))) sums[ti] = 0;

@@ -400,6 +400,7 @@ const PAPER_LIST = /(要|需要|提供|带上?|交|开具?|出具|准备|补|拿
 
 /** Index → whether it lies in a list of required papers. */
 function paperLists(text: string): (index: number) => boolean {
+  if (!text.includes('、')) return () => false; // every list has one; most texts have none
   const spans: Array<[number, number]> = [];
   for (const m of text.matchAll(PAPER_LIST)) spans.push([m.index + (m[1]?.length ?? 0), m.index + m[0].length]);
   if (!spans.length) return () => false;
