@@ -2,6 +2,9 @@
  * Load on `POST /q/{token}` (a citizen submitting a rating) beside a baseline in the same run: a bare node:http
  * server inserting the same row into the same database (bench/baseline-server.ts). autocannon, 50 connections.
  *   npm run bench:qr            (needs PostgreSQL: DATABASE_URL, or the server on 127.0.0.1:5432)
+ *   BENCH_HUB_BEFORE=/path/to/an/older/checkout npm run bench:qr
+ *                               also runs that checkout's built hub (its dist/main.js, started in its own directory)
+ *                               on its own database, measured in the same rounds: a before/after in one run
  * Each request carries a fresh signed nonce and its own client address (X-Forwarded-For), as real phones would,
  * so every request stores a new item rather than hitting the duplicate or rate-limit paths.
  */
@@ -75,6 +78,9 @@ async function main(): Promise<void> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const hub = await start([...profile, 'dist/main.js'], { ...env, PORT: '38181' }, 'ready in');
   const baseline = await start(['dist-bench/bench/baseline-server.js'], { ...env, PORT: '38182' }, 'ready');
+  const beforeDir = process.env.BENCH_HUB_BEFORE;
+  const beforeDb = beforeDir ? await benchDatabase('qr_before') : null;
+  const before = beforeDir && beforeDb ? await start([path.join(beforeDir, 'dist/main.js')], { ...env, DATABASE_URL: beforeDb.url, PORT: '38183' }, 'ready in') : null;
   try {
     const token = signWindowToken(SECRET, 'W-A01', 1);
     process.stdout.write(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s each; database pool ${env.DB_POOL_MAX} connections in both servers\n`);
@@ -82,8 +88,11 @@ async function main(): Promise<void> {
     await autocannon({ url: 'http://127.0.0.1:38182/', connections: 10, duration: 3, requests: [{ method: 'POST', body: `nonce=warm${Date.now()}&rating=5` }] });
     // the hub too: each worker builds its classifier (jieba dictionary, catalogue index) on its first rating
     await load(`http://127.0.0.1:38181/q/${token}`, 3, 10);
+    if (before) await load(`http://127.0.0.1:38183/q/${token}`, 3, 10);
     const b1 = await load('http://127.0.0.1:38182/');
     const h1 = await load(`http://127.0.0.1:38181/q/${token}`);
+    const o1 = before ? await load(`http://127.0.0.1:38183/q/${token}`) : null;
+    const o2 = before ? await load(`http://127.0.0.1:38183/q/${token}`) : null;
     const h2 = await load(`http://127.0.0.1:38181/q/${token}`);
     const b2 = await load('http://127.0.0.1:38182/');
     const b = Math.max(b1.requests.average, b2.requests.average);
@@ -92,6 +101,12 @@ async function main(): Promise<void> {
     process.stdout.write(`baseline (node:http + one INSERT)  run 2: ${fmt(b2)}\n`);
     process.stdout.write(`hub POST /q/{token}                run 1: ${fmt(h1)}\n`);
     process.stdout.write(`hub POST /q/{token}                run 2: ${fmt(h2)}\n`);
+    if (o1 && o2) {
+      process.stdout.write(`hub before (${beforeDir})  run 1: ${fmt(o1)}\n`);
+      process.stdout.write(`hub before (${beforeDir})  run 2: ${fmt(o2)}\n`);
+      const o = Math.max(o1.requests.average, o2.requests.average);
+      process.stdout.write(`hub before / baseline (best runs): ${(o / b).toFixed(2)}×; its p99 best run ${Math.min(o1.latency.p99, o2.latency.p99)} ms\n`);
+    }
     process.stdout.write(`hub / baseline (best runs): ${(h / b).toFixed(2)}×; hub p99 best run ${Math.min(h1.latency.p99, h2.latency.p99)} ms\n`);
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
@@ -102,8 +117,10 @@ async function main(): Promise<void> {
   } finally {
     hub.kill('SIGTERM');
     baseline.kill('SIGTERM');
+    before?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
     await db.drop();
+    await beforeDb?.drop();
   }
 }
 

@@ -117,4 +117,13 @@ describe('junkScore', () => {
     expect(junkScore(lexicon, normalizeText('点击链接领取奖品，加微信详询')).score).toBeGreaterThanOrEqual(3);
     expect(junkScore(lexicon, normalizeText('窗口态度差，排了两个小时')).score).toBe(0);
   });
+
+  it('scores a text the same whatever text came before it', () => {
+    const ad = normalizeText('加微信详询');
+    const alone = junkScore(lexicon, ad).score;
+    expect(alone).toBeGreaterThan(0);
+    // a longer matching text first leaves a global pattern's position past the end of the short one
+    junkScore(lexicon, normalizeText('本公司长期代开各类发票，点击链接领取奖品，有意者加微信详询，电话同号'));
+    expect(junkScore(lexicon, ad).score).toBe(alone);
+  });
 });

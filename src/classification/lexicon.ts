@@ -726,10 +726,12 @@ export function junkScore(lexicon: Lexicon, text: string): { score: number; foun
     if (mayHold) next++;
     let hit: string | null = null;
     if (cue.literal !== null) hit = mayHold ? cue.literal : null;
-    else if (cue.regex && !mayHold) {
-      // the state a failed exec leaves: these patterns are global, and exec starts where the last match ended
+    else if (cue.regex && mayHold) {
+      // these patterns are global: exec starts where the previous text's match ended unless told to start afresh
+      // (without this, a text after a matching one could miss its own advert)
       cue.regex.lastIndex = 0;
-    } else if (cue.regex) hit = cue.regex.exec(text)?.[0] ?? null;
+      hit = cue.regex.exec(text)?.[0] ?? null;
+    }
     if (hit !== null) {
       score += cue.weight;
       found.push(hit);
