@@ -4,6 +4,8 @@
  * the same run. Peak RSS of the importing process is sampled every 50 ms.
  *   npm run bench:build && node dist-bench/bench/hotline-import.bench.js [rows=200000]
  * Needs PostgreSQL: DATABASE_URL, or the server on 127.0.0.1:5432; and psql on the PATH.
+ * The import runs with the heap settings `npm start` gives each worker (WORKER_HEAP_FLAGS: the bench starts itself
+ * again with them); BENCH_PLAIN_NODE=1 runs it with node's defaults instead, for comparison.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -17,8 +19,17 @@ import { HotlineImportService } from '../src/intake/hotline/hotline-import.servi
 import { CatalogImportService } from '../src/org/catalog-import.service.js';
 import { benchDatabase } from './bench-database.js';
 import { generateHotlineCsv } from './hotline-generate.js';
+import { workerExecArgv } from '../src/supervisor.js';
 
 const N = Number(process.argv[2] ?? 200_000);
+
+/** Runs this script again as a hub worker would run (its heap settings), unless it already does or is told not to. */
+function asWorker(): boolean {
+  const argv = workerExecArgv();
+  if (process.env.BENCH_PLAIN_NODE === '1' || argv.length === process.execArgv.length) return false;
+  const r = spawnSync(process.execPath, [...argv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hub-bench-import-'));
@@ -59,7 +70,7 @@ async function main(): Promise<void> {
     await app.close();
     if (ds.isInitialized) await ds.destroy();
 
-    process.stdout.write(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}\n`);
+    process.stdout.write(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version} ${process.execArgv.join(' ') || '(no node flags)'}\n`);
     process.stdout.write(`psql \\copy (same rows, same width):   ${copySecs.toFixed(1)} s  (${Math.round(N / copySecs)} rows/s)\n`);
     process.stdout.write(`hub import (parse, classify, route, store): ${hubSecs.toFixed(1)} s  (${Math.round(N / hubSecs)} rows/s) = ${(hubSecs / copySecs).toFixed(1)}× the copy\n`);
     process.stdout.write(`  result: total ${s.total}, created ${s.created}, duplicates ${s.duplicates}, rejected ${s.rejectedCount}\n`);
@@ -70,7 +81,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
+if (!asWorker()) main().catch((e) => {
   process.stderr.write(`${(e as Error).stack}\n`);
   process.exit(1);
 });

@@ -2,6 +2,21 @@ import cluster, { type Worker } from 'node:cluster';
 import type { HubConfig } from './config/config.js';
 import type { DatabaseHandle } from './database/database-connection.js';
 
+/**
+ * V8 heap settings of each worker. Without them V8 sizes the heap for the machine (gigabytes here) and collects
+ * lazily: a 200,000-row import peaked at ~560 MB although nothing accumulates; with them it stays near 345 MB at any
+ * file size (docs/benchmarks.md). 256 MB of old space is several times what a worker holds at rest (~70 MB: the
+ * catalogue index, models and lexicon); every large input is streamed or bounded (imports, exports, mail, workbooks).
+ * A flag the operator gives (NODE_OPTIONS or node's own arguments) wins over these.
+ */
+export const WORKER_HEAP_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=2'];
+
+/** node's arguments for a worker: this process's, plus the heap settings it does not set itself. */
+export function workerExecArgv(given: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const set = (name: string) => given.some((a) => a === name || a.startsWith(`${name}=`)) || nodeOptions.split(/\s+/).some((a) => a === name || a.startsWith(`${name}=`));
+  return [...given, ...WORKER_HEAP_FLAGS.filter((f) => !set(f.split('=')[0]))];
+}
+
 /** What a worker tells the supervisor. */
 export type WorkerMessage = { type: 'hub:ready'; lines: string[] };
 
@@ -30,6 +45,7 @@ export function supervise(opts: { config: HubConfig; db: DatabaseHandle; t0: num
   // the first worker's lines: it made the admin account if one was made ("with the password above")
   let firstLines: string[] = [];
 
+  cluster.setupPrimary({ execArgv: workerExecArgv() });
   const fork = (): Worker => {
     // the workers share this process's database (the embedded one it started, or DATABASE_URL)
     // DB_POOL_MAX is the connections of this `npm start`, shared out between the workers (at least 2 each)

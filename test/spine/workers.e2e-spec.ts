@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -91,6 +91,8 @@ describe('npm start with HUB_WORKERS=2', () => {
     const pids = /\(2 workers, pids (\d+) (\d+)\)/.exec(out)?.slice(1).map(Number) ?? [];
     expect(pids).toHaveLength(2);
     expect(out.match(/imported the catalogue/g)).toHaveLength(1); // first-start work done once
+    // each worker runs with the heap settings that keep a big import's memory flat (WORKER_HEAP_FLAGS)
+    for (const p of pids) expect(readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-old-space-size=256', '--max-semi-space-size=2']));
 
     // both workers answer: each request on a new connection, logged with the answering process's pid
     const base = `http://127.0.0.1:${port}`;
