@@ -5,6 +5,7 @@ import { DomainError, ErrorCode, notFound } from '../common/domain-error.js';
 import { cleanFileName, MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES, sniffEvidence } from './evidence-file.js';
 import { ProblemsService, type ProblemFileMeta } from './problems.service.js';
 import { Clock } from '../common/clock.js';
+import { CatalogCache } from '../org/catalog.cache.js';
 
 /** Why an upload was refused, for the caller's message. */
 export type EvidenceRefusal = 'empty' | 'too_large' | 'type' | 'too_many' | 'closed';
@@ -27,6 +28,7 @@ export class ProblemFilesService {
     private readonly ds: DataSource,
     private readonly problems: ProblemsService,
     private readonly clock: Clock,
+    private readonly catalog: CatalogCache,
   ) {}
 
   async add(actor: Actor, problemId: string, file: { name: string; data: Buffer }): Promise<ProblemFileMeta> {
@@ -36,8 +38,11 @@ export class ProblemFilesService {
     const name = cleanFileName(file.name);
     const type = sniffEvidence(file.data, name);
     if (!type) throw refuse('type', ErrorCode.UnsupportedMediaType, 'file: only images, PDF and office documents whose content matches their name');
+    // the catalogue before the transaction: refreshing it takes a pool connection, and doing that while holding the
+    // transaction's own could leave every connection waiting for another when uploads arrive together
+    const snap = await this.catalog.get();
     return this.ds.transaction(async (m) => {
-      const p = await this.problems.loadForWork(m, actor, problemId);
+      const p = await this.problems.loadForWork(m, snap, actor, problemId);
       if (p.status === 'done' || p.status === 'verified') {
         throw refuse('closed', ErrorCode.TransitionNotAllowed, `the problem is ${p.status}; evidence is uploaded before it is reported done`);
       }

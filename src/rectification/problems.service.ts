@@ -357,9 +357,9 @@ export class ProblemsService {
    * The problem for work on it by the actor, locked in the caller's transaction: not found outside a unit's scope;
    * forbidden to roles that do not work on problems. (Evidence files use it.)
    */
-  async loadForWork(m: EntityManager, actor: Actor, id: string): Promise<{ id: string; status: ProblemStatus }> {
+  async loadForWork(m: EntityManager, snap: CatalogSnapshot, actor: Actor, id: string): Promise<{ id: string; status: ProblemStatus }> {
     const p = await this.load(m, id, true, actor);
-    this.mayWorkOn(await this.catalog.get(), actor, p);
+    this.mayWorkOn(snap, actor, p);
     return { id: p.id, status: p.status };
   }
 
