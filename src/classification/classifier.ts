@@ -211,7 +211,7 @@ function junkOf(lexicon: Lexicon, text: string, cues: ReturnType<typeof scoreCue
 
 function addCueEvidence(evidence: Evidence[], hits: ReturnType<typeof scoreCues>['hits']): void {
   const seen = new Set<string>();
-  const positive = hits.filter((h) => !h.negated).sort((a, b) => b.weight - a.weight);
+  const positive = hits.filter((h) => !h.negated && h.weight > 0).sort((a, b) => b.weight - a.weight);
   for (const h of positive.slice(0, 12)) {
     const key = `${h.label}:${h.text}`;
     if (seen.has(key)) continue;

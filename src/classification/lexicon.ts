@@ -54,7 +54,7 @@ export class LexiconError extends Error {
 
 const MAX_WEIGHT = 20;
 
-function compileCue(entry: unknown, path: string, problems: string[]): Cue | null {
+function compileCue(entry: unknown, path: string, problems: string[], allowNegative = false): Cue | null {
   if (typeof entry === 'string') {
     const text = normalizeText(entry);
     if (!text) {
@@ -72,8 +72,10 @@ function compileCue(entry: unknown, path: string, problems: string[]): Cue | nul
     if (!['text', 'regex', 'weight', 'note'].includes(key)) problems.push(`${path}.${key}: unknown field`);
   }
   const weight = obj.weight === undefined ? 1 : obj.weight;
-  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > MAX_WEIGHT) {
-    problems.push(`${path}.weight: must be a number in (0, ${MAX_WEIGHT}]`);
+  // a misconduct cue may weigh against the flag: a gift refused, a fee on the schedule, "本以为要托人"
+  const low = allowNegative ? -MAX_WEIGHT : 0;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight === 0 || weight < low || weight > MAX_WEIGHT) {
+    problems.push(`${path}.weight: must be a number in ${allowNegative ? `[-${MAX_WEIGHT}, ${MAX_WEIGHT}], not 0` : `(0, ${MAX_WEIGHT}]`}`);
     return null;
   }
   const hasText = typeof obj.text === 'string';
@@ -149,7 +151,7 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
     problems.push('misconduct: expected a list of cues');
   } else {
     root.misconduct.forEach((entry, i) => {
-      const cue = compileCue(entry, `misconduct[${i}]`, problems);
+      const cue = compileCue(entry, `misconduct[${i}]`, problems, true);
       if (cue) misconduct.push(cue);
     });
   }
@@ -673,6 +675,7 @@ export interface CueScores {
 /**
  * Sums the weights of non-negated hits. A phrase counts once per label even when repeated, so a long text that
  * says "排队" ten times does not drown everything else; overlapping cues of one label count once, the heavier.
+ * Misconduct cues with a negative weight (a refused gift, a fee on the schedule) lower the misconduct score.
  */
 export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   const hits = matchCues(lexicon, text);
@@ -687,11 +690,13 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
     const key = `${hit.label}:${hit.text}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const list = spans.get(hit.label) ?? [];
+    // a cue against the flag overlaps the cue it answers ("递烟他不要"): it is kept apart
+    const spanKey = hit.weight < 0 ? 'against' : hit.label;
+    const list = spans.get(spanKey) ?? [];
     const end = hit.index + hit.text.length;
     if (list.some(([s, e]) => hit.index < e && s < end)) continue;
     list.push([hit.index, end, hit.weight]);
-    spans.set(hit.label, list);
+    spans.set(spanKey, list);
     if (hit.label === 'misconduct') misconduct += hit.weight;
     else scores[hit.label] += hit.weight;
   }
