@@ -210,6 +210,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const mentions = index.findMentions(text);
   const inPapers = paperLists(text);
   const namedTypes = new Set<string>();
+  // a catalogue unit named as the one that acted ("大坪村那个管低保的说…"): its staff's conduct is its own
+  let unitActor = false;
   for (const m of mentions) {
     if (m.negated) {
       evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
@@ -251,6 +253,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // a town, community or village merely named is more often where than who
     const factor = locality && role === 'named' ? 0.8 : 1;
     give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
+    if (role === 'actor') unitActor = true;
     for (const t of index.types.byUnit.get(m.code)?.keys() ?? []) namedTypes.add(t);
   }
 
@@ -301,12 +304,14 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const base = Math.min(hit.score, W.dutyCap) * W.dutyScale;
     const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
     const hallDamp = type === 'government_service' && partyNamed ? 0.35 : 1;
+    // staff conduct at a unit named as the actor is that unit's, whatever the matter's department
+    const conductDamp = staffConduct && unitActor ? 0.6 : 1;
     for (const { unit, weight, source } of units) {
       if (index.units.get(unit)?.role === 'supervision') continue; // it watches integrity; it runs no service
       // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
       // service; a department named for the duty is where it lands by default
       const levelFactor = source === 'items' && SERVICE_LEVELS.has(index.units.get(unit)?.level ?? '') ? 0.8 : 1;
-      give(unit, base * weight * levelFactor * hallDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
+      give(unit, base * weight * levelFactor * hallDamp * conductDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
     }
   }
 
