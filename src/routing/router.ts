@@ -212,6 +212,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const namedTypes = new Set<string>();
   // a catalogue unit named as the one that acted ("大坪村那个管低保的说…"): its staff's conduct is its own
   let unitActor = false;
+  const actors = new Set<string>();
   for (const m of mentions) {
     if (m.negated) {
       evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
@@ -253,9 +254,31 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // a town, community or village merely named is more often where than who
     const factor = locality && role === 'named' ? 0.8 : 1;
     give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
-    if (role === 'actor') unitActor = true;
+    if (role === 'actor') {
+      unitActor = true;
+      actors.add(m.code);
+    }
     for (const t of index.types.byUnit.get(m.code)?.keys() ?? []) namedTypes.add(t);
   }
+
+  // a town or village named as the one that acted, that handles the same kind of item itself, does this one too
+  // ("在青石镇办居民养老保险参保，镇里窗口说…" where the town has its own pension-enrolment item)
+  const localActs = (): void => {
+    const itemTypes = new Set<string>();
+    for (const m of mentions) if (m.kind === 'item' && !m.negated) itemTypes.add(index.types.itemType.get(m.code) ?? '');
+    itemTypes.delete('');
+    if (!itemTypes.size) return;
+    for (const code of actors) {
+      if (!SERVICE_LEVELS.has(index.units.get(code)?.level ?? '')) continue;
+      const held = index.types.byUnit.get(code);
+      for (const t of itemTypes) {
+        if (held?.get(t)?.source === 'items') {
+          give(code, W.item * 0.8, 'service_item', `${unitName(index, code)}自办同类事项`);
+          break;
+        }
+      }
+    }
+  };
 
   // "街道称…", "镇上说…", "社区没报": the town, street, community or village the text names before (or after)
   for (const ref of text.matchAll(LOCAL_REF)) {
@@ -274,7 +297,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (role === 'place') continue;
     const blamed = isBlamed(text, at, phrase.length) ? W.blamed : 0;
     give(target, W.unit[role] * 0.9 + blamed, 'named_unit', `${roleWord(role)}提到“${phrase}”（即${unitName(index, target)}）`);
+    if (role === 'actor') actors.add(target);
   }
+  localActs();
 
   // a window by its number and floor ("二楼6号窗口")
   for (const key of windowNumberKeys(text)) {
@@ -311,7 +336,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
       // service; a department named for the duty is where it lands by default
       const levelFactor = source === 'items' && SERVICE_LEVELS.has(index.units.get(unit)?.level ?? '') ? 0.8 : 1;
-      give(unit, base * weight * levelFactor * hallDamp * conductDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
+      // a unit named as the one that acted, holding this duty by its own items, does the service itself
+      const own = source === 'items' && actors.has(unit) ? (index.types.byUnit.get(unit)?.get(type)?.weight ?? weight) : weight * levelFactor;
+      give(unit, base * own * hallDamp * conductDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
     }
   }
 
