@@ -323,8 +323,14 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const partyNamed = [...tallies.keys()].some((code) => !isHall(code));
   const duties = index.duties.score(matter, (i) => (inPapers(i) ? PAPER_WEIGHT : 1));
   for (const [type, hit] of duties) {
-    const units = unitsOfType(index, type);
+    let units = unitsOfType(index, type);
     if (!units.length) continue;
+    // many peers of one kind (the villages, the communities, the towns): the duty says "a community", not which;
+    // only the ones the text names take it, or all of them a share too small to decide alone
+    if (LOCALITY_TYPES.has(type) && units.length > 1) {
+      const named = units.filter((u) => tallies.has(u.unit));
+      units = named.length ? named.map((u) => ({ ...u, weight: Math.max(u.weight, 0.65) })) : units.map((u) => ({ ...u, weight: u.weight / units.length }));
+    }
     const name = index.duties.types.get(type)?.name ?? type;
     const base = Math.min(hit.score, W.dutyCap) * W.dutyScale;
     const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
