@@ -322,9 +322,14 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // the hall's own duties (queues, ticket machines, seats) belong to a named unit's counter when the text names one
   const partyNamed = [...tallies.keys()].some((code) => !isHall(code));
   const duties = index.duties.score(matter, (i) => (inPapers(i) ? PAPER_WEIGHT : 1));
+  // the matter's own department missing from the catalogue (a tax matter, no tax office): a weaker duty of another
+  // department does not take it on a tie ("个体户交税" is not the licensing office's), so it stays with triage
+  let missingTop = 0;
+  for (const [type, hit] of duties) if (!unitsOfType(index, type).length) missingTop = Math.max(missingTop, Math.min(hit.score, W.dutyCap));
   for (const [type, hit] of duties) {
     let units = unitsOfType(index, type);
     if (!units.length) continue;
+    const missingDamp = Math.min(hit.score, W.dutyCap) <= missingTop ? 0.5 : 1;
     // many peers of one kind (the villages, the communities, the towns): the duty says "a community", not which;
     // only the ones the text names take it, or all of them a share too small to decide alone
     if (LOCALITY_TYPES.has(type) && units.length > 1) {
@@ -344,7 +349,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const levelFactor = source === 'items' && SERVICE_LEVELS.has(index.units.get(unit)?.level ?? '') ? 0.8 : 1;
       // a unit named as the one that acted, holding this duty by its own items, does the service itself
       const own = source === 'items' && actors.has(unit) ? (index.types.byUnit.get(unit)?.get(type)?.weight ?? weight) : weight * levelFactor;
-      give(unit, base * own * hallDamp * conductDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
+      give(unit, base * own * hallDamp * conductDamp * missingDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
     }
   }
 
