@@ -17,6 +17,8 @@ export interface Cue {
   literal: string | null;
   /** Characters one of which every match starts with; null when unknown. Lets most regexes be skipped cheaply. */
   lead: string[] | null;
+  /** a phrase of a pattern that only lists phrases (kept out of the segmenter's words, as the pattern was) */
+  fromPattern?: boolean;
 }
 
 export interface Lexicon {
@@ -107,6 +109,21 @@ function compileCue(entry: unknown, path: string, problems: string[], allowNegat
   }
 }
 
+const PLAIN_ALTERNATION = /^(?:\((?:\?:)?([^()|\\.[\]{}*+?^$]+(?:\|[^()|\\.[\]{}*+?^$]+)*)\)|([^()|\\.[\]{}*+?^$]+(?:\|[^()|\\.[\]{}*+?^$]+)+))$/;
+
+/**
+ * A pattern that is only a list of phrases ("(表扬|感谢|点赞)") scores exactly as those phrases would one by one (a
+ * phrase counts once per label, overlaps once): it is kept as literal cues, found by the phrase scan without a regex.
+ */
+function expandCue(cue: Cue): Cue[] {
+  if (!cue.regex) return [cue];
+  const m = PLAIN_ALTERNATION.exec(cue.source);
+  if (!m) return [cue];
+  const phrases = [...new Set((m[1] ?? m[2] ?? '').split('|'))];
+  if (phrases.some((p) => !p)) return [cue];
+  return phrases.map((p) => ({ source: cue.source, weight: cue.weight, regex: null, literal: p, lead: [p[0] as string], fromPattern: true }));
+}
+
 function stringList(value: unknown, path: string, problems: string[], fallback: string[]): string[] {
   if (value === undefined) return fallback;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !v)) {
@@ -142,7 +159,7 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
       }
       list.forEach((entry, i) => {
         const cue = compileCue(entry, `dimensions.${key}[${i}]`, problems);
-        if (cue) cues[key as Label].push(cue);
+        if (cue) cues[key as Label].push(...expandCue(cue));
       });
     }
   }
@@ -152,7 +169,7 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
   } else {
     root.misconduct.forEach((entry, i) => {
       const cue = compileCue(entry, `misconduct[${i}]`, problems, true);
-      if (cue) misconduct.push(cue);
+      if (cue) misconduct.push(...expandCue(cue));
     });
   }
   const junk: Cue[] = [];
@@ -199,7 +216,7 @@ export function loadLexicon(path: string): Lexicon {
 export function lexiconPhrases(lexicon: Lexicon): string[] {
   const out: string[] = [];
   for (const list of [...Object.values(lexicon.cues), lexicon.misconduct]) {
-    for (const cue of list) if (cue.literal && cue.literal.length >= 2) out.push(cue.literal);
+    for (const cue of list) if (cue.literal && cue.literal.length >= 2 && !cue.fromPattern) out.push(cue.literal);
   }
   return out;
 }
@@ -703,14 +720,29 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   return { scores, misconduct, hits };
 }
 
+// per lexicon: the literals each junk cue needs, and the text's characters and pairs to check them against
+const junkIndexes = new WeakMap<Lexicon, { grams: TextGrams; needs: string[][][] }>();
+
 /** Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found. */
 export function junkScore(lexicon: Lexicon, text: string): { score: number; found: string[] } {
   let score = 0;
   const found: string[] = [];
-  for (const cue of lexicon.junk) {
+  let index = junkIndexes.get(lexicon);
+  if (!index) {
+    const needs = lexicon.junk.map((c) => (c.literal !== null ? [[c.literal]] : [...requiredLiterals(c.source), ...(c.lead ? [c.lead] : [])]));
+    junkIndexes.set(lexicon, (index = { grams: new TextGrams(), needs }));
+  }
+  // a cue whose literals cannot all be in the text is not run (most texts are no advert)
+  index.grams.load(text);
+  for (let i = 0; i < lexicon.junk.length; i++) {
+    const cue = lexicon.junk[i]!;
+    if (!index.grams.mayHaveAll(index.needs[i]!)) continue;
     let hit: string | null = null;
     if (cue.literal !== null) hit = text.includes(cue.literal) ? cue.literal : null;
-    else if (cue.regex) hit = cue.regex.exec(text)?.[0] ?? null;
+    else if (cue.regex) {
+      cue.regex.lastIndex = 0; // the patterns are global: each text is searched from its start
+      hit = cue.regex.exec(text)?.[0] ?? null;
+    }
     if (hit !== null) {
       score += cue.weight;
       found.push(hit);
