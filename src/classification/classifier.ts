@@ -210,8 +210,11 @@ function junkOf(lexicon: Lexicon, text: string, cues: CueScores): string | null 
 }
 
 function addCueEvidence(evidence: Evidence[], cues: CueScores): void {
-  // the 12 heaviest hits (sorted once, by scoreCues), each label's phrase once
-  const top = cues.positive.slice(0, 12);
+  // the 12 heaviest hits (sorted once, by scoreCues), each label's phrase once; a cue that weighs against the flag
+  // (a refused gift) is no reason for a label, and being the lightest it sorts last
+  let n = 0;
+  while (n < cues.positive.length && n < 12 && cues.positive[n]!.weight > 0) n++;
+  const top = cues.positive.slice(0, n);
   top.forEach((h, i) => {
     if (top.findIndex((x) => x.label === h.label && x.text === h.text) < i) return;
     evidence.push({ kind: 'cue', dimension: h.label === 'misconduct' ? 'D5' : h.label, text: h.text, weight: h.weight });

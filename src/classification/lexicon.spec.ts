@@ -15,9 +15,20 @@ describe('lexicon negation', () => {
     expect(cues(text).scores.D5).toBeGreaterThanOrEqual(3);
   });
 
+  // a denial may also weigh against the flag (a negative misconduct cue): at most zero, never a flag
   it.each(['没有乱收费', '窗口没有任何乱收费', '不存在吃拿卡要'])('"%s" is not misconduct', (text) => {
-    expect(cues(text).misconduct).toBe(0);
+    expect(cues(text).misconduct).toBeLessThanOrEqual(0);
   });
+
+  // plain words for a breach reach the flag; a refused gift, a fee on the schedule or a feared favour does not
+  it.each(['这不是吃拿卡要吗', '村主任家的亲戚不用排队直接办', '收费不开票，问就说这是规矩', '让我去他亲戚开的打印店复印'])(
+    '"%s" reaches the misconduct threshold',
+    (text) => expect(cues(text).misconduct).toBeGreaterThanOrEqual(lexicon.misconductThreshold),
+  );
+  it.each(['坚决不收烟，还说按规矩办', '本以为要托人找关系，结果当天就办了', '护照加急要另外收费吗', '公证费按标准收费，开了正规发票'])(
+    '"%s" stays below the misconduct threshold',
+    (text) => expect(cues(text).misconduct).toBeLessThan(lexicon.misconductThreshold),
+  );
 
   it('keeps the negated hit visible as evidence', () => {
     const hit = cues('没有乱收费').hits.find((h) => h.text.includes('乱收费'));

@@ -18,6 +18,8 @@ export interface Cue {
   literal: string | null;
   /** Characters one of which every match starts with; null when unknown. Lets most regexes be skipped cheaply. */
   lead: string[] | null;
+  /** a phrase of a pattern that only lists phrases (kept out of the segmenter's words, as the pattern was) */
+  fromPattern?: boolean;
 }
 
 export interface Lexicon {
@@ -55,7 +57,7 @@ export class LexiconError extends Error {
 
 const MAX_WEIGHT = 20;
 
-function compileCue(entry: unknown, path: string, problems: string[]): Cue | null {
+function compileCue(entry: unknown, path: string, problems: string[], allowNegative = false): Cue | null {
   if (typeof entry === 'string') {
     const text = normalizeText(entry);
     if (!text) {
@@ -73,8 +75,10 @@ function compileCue(entry: unknown, path: string, problems: string[]): Cue | nul
     if (!['text', 'regex', 'weight', 'note'].includes(key)) problems.push(`${path}.${key}: unknown field`);
   }
   const weight = obj.weight === undefined ? 1 : obj.weight;
-  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > MAX_WEIGHT) {
-    problems.push(`${path}.weight: must be a number in (0, ${MAX_WEIGHT}]`);
+  // a misconduct cue may weigh against the flag: a gift refused, a fee on the schedule, "本以为要托人"
+  const low = allowNegative ? -MAX_WEIGHT : 0;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight === 0 || weight < low || weight > MAX_WEIGHT) {
+    problems.push(`${path}.weight: must be a number in ${allowNegative ? `[-${MAX_WEIGHT}, ${MAX_WEIGHT}], not 0` : `(0, ${MAX_WEIGHT}]`}`);
     return null;
   }
   const hasText = typeof obj.text === 'string';
@@ -104,6 +108,21 @@ function compileCue(entry: unknown, path: string, problems: string[]): Cue | nul
     problems.push(`${path}.regex: ${(err as Error).message}`);
     return null;
   }
+}
+
+const PLAIN_ALTERNATION = /^(?:\((?:\?:)?([^()|\\.[\]{}*+?^$]+(?:\|[^()|\\.[\]{}*+?^$]+)*)\)|([^()|\\.[\]{}*+?^$]+(?:\|[^()|\\.[\]{}*+?^$]+)+))$/;
+
+/**
+ * A pattern that is only a list of phrases ("(表扬|感谢|点赞)") scores exactly as those phrases would one by one (a
+ * phrase counts once per label, overlaps once): it is kept as literal cues, found by the phrase scan without a regex.
+ */
+function expandCue(cue: Cue): Cue[] {
+  if (!cue.regex) return [cue];
+  const m = PLAIN_ALTERNATION.exec(cue.source);
+  if (!m) return [cue];
+  const phrases = [...new Set((m[1] ?? m[2] ?? '').split('|'))];
+  if (phrases.some((p) => !p)) return [cue];
+  return phrases.map((p) => ({ source: cue.source, weight: cue.weight, regex: null, literal: p, lead: [p[0] as string], fromPattern: true }));
 }
 
 function stringList(value: unknown, path: string, problems: string[], fallback: string[]): string[] {
@@ -141,7 +160,7 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
       }
       list.forEach((entry, i) => {
         const cue = compileCue(entry, `dimensions.${key}[${i}]`, problems);
-        if (cue) cues[key as Label].push(cue);
+        if (cue) cues[key as Label].push(...expandCue(cue));
       });
     }
   }
@@ -150,8 +169,8 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
     problems.push('misconduct: expected a list of cues');
   } else {
     root.misconduct.forEach((entry, i) => {
-      const cue = compileCue(entry, `misconduct[${i}]`, problems);
-      if (cue) misconduct.push(cue);
+      const cue = compileCue(entry, `misconduct[${i}]`, problems, true);
+      if (cue) misconduct.push(...expandCue(cue));
     });
   }
   const junk: Cue[] = [];
@@ -198,7 +217,7 @@ export function loadLexicon(path: string): Lexicon {
 export function lexiconPhrases(lexicon: Lexicon): string[] {
   const out: string[] = [];
   for (const list of [...Object.values(lexicon.cues), lexicon.misconduct]) {
-    for (const cue of list) if (cue.literal && cue.literal.length >= 2) out.push(cue.literal);
+    for (const cue of list) if (cue.literal && cue.literal.length >= 2 && !cue.fromPattern) out.push(cue.literal);
   }
   return out;
 }
@@ -663,6 +682,7 @@ export interface CueScores {
 /**
  * Sums the weights of non-negated hits. A phrase counts once per label even when repeated, so a long text that
  * says "排队" ten times does not drown everything else; overlapping cues of one label count once, the heavier.
+ * Misconduct cues with a negative weight (a refused gift, a fee on the schedule) lower the misconduct score.
  */
 export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   const hits = matchCues(lexicon, text);
@@ -679,8 +699,10 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
     if (!phrases) seen.set(hit.label, (phrases = new Set()));
     if (phrases.has(hit.text)) continue;
     phrases.add(hit.text);
-    let list = spans.get(hit.label);
-    if (!list) spans.set(hit.label, (list = []));
+    // a cue against the flag overlaps the cue it answers ("递烟他不要"): it is kept apart
+    const spanKey = hit.weight < 0 ? 'against' : hit.label;
+    let list = spans.get(spanKey);
+    if (!list) spans.set(spanKey, (list = []));
     const end = hit.index + hit.text.length;
     if (overlaps(list, hit.index, end)) continue;
     list.push(hit.index, end);
@@ -713,6 +735,7 @@ function junkGate(lexicon: Lexicon): LiteralGate {
   }
   return gate;
 }
+
 
 /** Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found. */
 export function junkScore(lexicon: Lexicon, text: string): { score: number; found: string[] } {

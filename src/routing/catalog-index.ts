@@ -148,6 +148,8 @@ export function buildCatalogIndex(catalog: Catalog, duties: DutyBook = defaultDu
   for (const it of items.values()) {
     for (const written of [it.name, ...it.aliases]) add(written, { kind: 'item', code: it.code, strength: 2 });
   }
+  // "人民政府" holds "民政", "本人社区" holds "人社": such words are read whole and name nobody (code '')
+  for (const shadow of duties.shadows) if (!phrases.has(shadow)) add(shadow, { kind: 'body', code: '', strength: 0 });
   const byFirst = new Map<string, PhraseTarget[]>();
   for (const [phrase, targets] of phrases) {
     // keep the strongest kind; drop a phrase that two units (or two items) both claim at that strength
@@ -173,7 +175,9 @@ export function buildCatalogIndex(catalog: Catalog, duties: DutyBook = defaultDu
     let i = 0;
     while (i < text.length) {
       const hit = trie.longestAt(text, i);
-      if (hit) {
+      if (hit && hit.code === '') {
+        i += hit.phrase.length;
+      } else if (hit) {
         const negated = isNegatedMention(text, i, hit.phrase.length);
         // the fields (and their order) of { ...hit, index, negated }, without copying by enumeration
         out.push(

@@ -42,6 +42,8 @@ export interface DutyBook {
   score(normalizedText: string, weightAt?: (index: number) => number): Map<string, DutyHit>;
   /** phrase → types, for the words that name a department as a body ("税务", "房管局") */
   bodies: Map<string, string[]>;
+  /** longer words that merely contain a department's word ("人民政府" holds "民政"): read as a whole, worth nothing */
+  shadows: string[];
   size: number;
 }
 
@@ -94,7 +96,12 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
   const types = new Map<string, DutyType>();
   const literal = new Map<string, Map<number, number>>(); // phrase → type index → weight
   const typeList: DutyType[] = [];
+  const shadows = new Set<string>();
   for (const { file, doc } of docs) {
+    if (doc.shadows !== undefined) {
+      if (!Array.isArray(doc.shadows)) problems.push(`${file}: shadows must be a list of phrases`);
+      else for (const x of doc.shadows) if (Array.from(normalizeText(String(x))).length >= 2) shadows.add(normalizeText(String(x)));
+    }
     const id = typeof doc.type === 'string' ? doc.type.trim() : '';
     if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/.test(id)) {
       problems.push(`${file}: type must be a lower-case id such as tax or police.hukou`);
@@ -177,6 +184,8 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
   }
   for (const list of byFirst.values()) list.sort((a, b) => b.phrase.length - a.phrase.length);
   const trie = new PhraseTrie<TermEntry>();
+  // a shadow is read as one word that counts for nothing (a real term of the same spelling wins)
+  for (const phrase of shadows) if (!literal.has(phrase)) trie.set(phrase, { phrase, hits: [] });
   for (const list of byFirst.values()) for (const e of list) trie.set(e.phrase, e);
   const bodies = new Map<string, string[]>();
   for (const t of typeList) {
@@ -231,7 +240,7 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
     return out;
   }
 
-  return { types, score, bodies, size: literal.size + typeList.reduce((n, t) => n + t.regexTerms.length, 0) };
+  return { types, score, bodies, shadows: [...shadows], size: literal.size + typeList.reduce((n, t) => n + t.regexTerms.length, 0) };
 }
 
 /** How a unit came by a department type: named so, its name says so, or the items/windows it holds say so. */

@@ -22,13 +22,21 @@ const ACTOR_BEFORE = /(找|去找|问了|问|打电话给|打给|联系|联系�
 // a place described by what is near it ("东风社区菜市场旁边的公厕"): where, not who
 const WHERE_AFTER = /^(的)?.{0,6}(旁边|门口|附近|对面|路口|楼下|一带|路段|路边|街上|马路|菜市场|小区|片区|境内|辖区内)/;
 const ACTOR_AFTER =
-  /^(的)?(工作人员|人员|同志|窗口|大厅|柜台|那边|那里|这边)?(说|讲|称|答复|回复|告知|告诉|要求|让|叫|不给|不予|不让|不肯|不愿|拒绝|不受理|不办|办不了|不管|推|拖|没有办|没办|没给|一直|总是|老是|态度|收了|收取|要了|弄丢|丢了|搞错|错了|没收到|说没|称没|不认|不承认|不同意|卡着|压着|不理|不接|不回|嫌|又说|却说|非要|硬要)/;
+  /^(的)?(工作人员|人员|同志|窗口|大厅|柜台|那边|那里|这边)?(就是|就|还|也|又|偏偏|硬是|死活|根本|压根|竟然|居然)?(说|讲|称|答复|回复|告知|告诉|要求|让|叫|不给|不予|不让|不肯|不愿|拒绝|不受理|不办|办不了|不管|推|拖|没有办|没办|没给|一直|总是|老是|态度|收了|收取|要了|弄丢|丢了|搞错|错了|没收到|说没|称没|不认|不承认|不同意|卡着|压着|不理|不接|不回|嫌|又说|却说|非要|硬要)/;
 // "X一名工作人员…", "X那个小伙子说…", "X业务窗口": X's staff or counter did it
 const STAFF_AFTER =
-  /^(便民服务站|便民服务中心|服务站|服务中心|服务点|代办点|大厅|那边|这边)?(的)?(一名|一位|一个|有个|有位|那个|那位|这个|这位|个别)?(工作人员|人员|同志|小伙子|小姑娘|姑娘|小伙|大姐|大妈|阿姨|大爷|师傅|领导|干部|科长|主任|股长|所长|窗口|柜台|业务窗口|办事员|经办人|代办员)/;
+  /^(便民服务站|便民服务中心|服务站|服务中心|服务点|代办点|大厅|那边|这边)?(的)?(一名|一位|一个|有个|有位|那个|那位|这个|这位|个别)?(工作人员|人员|同志|小伙子|小姑娘|姑娘|小伙|大姐|大妈|阿姨|大爷|师傅|领导|干部|科长|主任|股长|所长|窗口|柜台|业务窗口|办事员|经办人|代办员|网格员|专干|会计|文书|支书|村支书|村主任|书记)/;
+// "大坪村那个管低保的说…", "镇上负责审核的": the person who does the work there
+const DUTY_PERSON_AFTER = /^(的)?(那个|那位|有个|一个|专门)?(管|办|负责|收|审|经手|分管)[^，。,.;；！!？?]{0,6}的(人|那个|那位|同志)?($|说|讲|称|让|叫|要|不|没|收|拿|跟)/;
+// after a service centre's own name: its door, stairs, car park, hours ("黑山镇便民中心门口没有停车的地方")
+const OWN_FACILITY_AFTER = /^(的)?(在[一二三四五六1-6]楼|在楼上|门口|门前|楼梯|电梯|厕所|卫生间|停车|车位|座位|台阶|坡道|一楼|二楼|三楼|中午|周末|下午|上午|早上|晚上|每天|只开|只有|没有|太|就|总是|经常)/;
 const BLAME_AFTER =
   /^.{0,10}(不给|不予|拒绝|不受理|不办|办不了|推诿|推脱|推来推去|踢皮球|刁难|拖着|拖了|一直不|没人管|不管|弄丢|丢了|没收到|没见着|没看到|说没|不归|态度|搞错|错了|乱收|卡着|压着|不理|不回|不认|卡住|不同意|不让|不肯)/;
 
+// a name that is itself a service centre, station or counter
+const PREMISES = /(中心|服务站|服务点|代办点|大厅|窗口)$/;
+// "南街社区那个服务站在三楼": the locality's own premises, whose hours, stairs and seats are its own
+const OWN_PREMISES_AFTER = /^(那个|的|这个)?(便民服务站|便民服务中心|便民中心|服务站|服务中心|服务点|代办点|办事大厅|大厅)(在|的|没|没有|太|只|就|一直|门口|不|连)/;
 // clause breaks by code unit (all single BMP characters; text[i] is one code unit)
 const CLAUSE_CODES = (() => {
   const table = new Uint8Array(65536);
@@ -52,14 +60,17 @@ function around(text: string, index: number, length: number): { before: string; 
 export function partyRole(text: string, index: number, length: number, locality = true): PartyRole {
   const { before, after } = around(text, index, length);
   if (!locality && /^的(人|那个人|那位)/.test(after)) return 'actor';
-  if (locality && (PLACE_AFTER.test(after) || WHERE_AFTER.test(after))) return 'place';
+  // a service centre's own door, floor or car park is its own ("便民中心门口没有停车的地方"); a village's is a place
+  const premises = PREMISES.test(text.slice(index, index + length));
+  if (locality && (PLACE_AFTER.test(after) || (!premises && WHERE_AFTER.test(after)))) return 'place';
+  if (locality && (OWN_PREMISES_AFTER.test(after) || (premises && OWN_FACILITY_AFTER.test(after)))) return 'actor';
   if (locality && AT_BEFORE.test(before) && AT_LIVING_AFTER.test(after)) return 'place';
   if (REFERRED_BEFORE.test(before) || REFERRED_BEFORE_SHORT.test(before)) {
     // "让我去找税务，税务说…" — the referral is this mention; a later one may still be the actor
     return ACTOR_AFTER.test(after) ? 'actor' : 'referred';
   }
   if (locality && PLACE_BEFORE.test(before) && !ACTOR_AFTER.test(after) && !STAFF_AFTER.test(after)) return 'place';
-  if (ACTOR_AFTER.test(after) || STAFF_AFTER.test(after)) return 'actor';
+  if (ACTOR_AFTER.test(after) || STAFF_AFTER.test(after) || DUTY_PERSON_AFTER.test(after)) return 'actor';
   if (ACTOR_BEFORE.test(before)) return 'actor';
   return 'named';
 }

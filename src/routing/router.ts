@@ -210,6 +210,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const mentions = index.findMentions(text);
   const inPapers = paperLists(text);
   const namedTypes = new Set<string>();
+  // a catalogue unit named as the one that acted ("大坪村那个管低保的说…"): its staff's conduct is its own
+  let unitActor = false;
+  const actors = new Set<string>();
   for (const m of mentions) {
     if (m.negated) {
       evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
@@ -251,8 +254,31 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // a town, community or village merely named is more often where than who
     const factor = locality && role === 'named' ? 0.8 : 1;
     give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
+    if (role === 'actor') {
+      unitActor = true;
+      actors.add(m.code);
+    }
     for (const t of index.types.byUnit.get(m.code)?.keys() ?? []) namedTypes.add(t);
   }
+
+  // a town or village named as the one that acted, that handles the same kind of item itself, does this one too
+  // ("在青石镇办居民养老保险参保，镇里窗口说…" where the town has its own pension-enrolment item)
+  const localActs = (): void => {
+    const itemTypes = new Set<string>();
+    for (const m of mentions) if (m.kind === 'item' && !m.negated) itemTypes.add(index.types.itemType.get(m.code) ?? '');
+    itemTypes.delete('');
+    if (!itemTypes.size) return;
+    for (const code of actors) {
+      if (!SERVICE_LEVELS.has(index.units.get(code)?.level ?? '')) continue;
+      const held = index.types.byUnit.get(code);
+      for (const t of itemTypes) {
+        if (held?.get(t)?.source === 'items') {
+          give(code, W.item * 0.8, 'service_item', `${unitName(index, code)}自办同类事项`);
+          break;
+        }
+      }
+    }
+  };
 
   // "街道称…", "镇上说…", "社区没报": the town, street, community or village the text names before (or after)
   for (const ref of text.matchAll(LOCAL_REF)) {
@@ -271,7 +297,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (role === 'place') continue;
     const blamed = isBlamed(text, at, phrase.length) ? W.blamed : 0;
     give(target, W.unit[role] * 0.9 + blamed, 'named_unit', `${roleWord(role)}提到“${phrase}”（即${unitName(index, target)}）`);
+    if (role === 'actor') actors.add(target);
   }
+  localActs();
 
   // a window by its number and floor ("二楼6号窗口")
   for (const key of windowNumberKeys(text)) {
@@ -294,19 +322,34 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // the hall's own duties (queues, ticket machines, seats) belong to a named unit's counter when the text names one
   const partyNamed = [...tallies.keys()].some((code) => !isHall(code));
   const duties = index.duties.score(matter, (i) => (inPapers(i) ? PAPER_WEIGHT : 1));
+  // the matter's own department missing from the catalogue (a tax matter, no tax office): a weaker duty of another
+  // department does not take it on a tie ("个体户交税" is not the licensing office's), so it stays with triage
+  let missingTop = 0;
+  for (const [type, hit] of duties) if (!unitsOfType(index, type).length) missingTop = Math.max(missingTop, Math.min(hit.score, W.dutyCap));
   for (const [type, hit] of duties) {
-    const units = unitsOfType(index, type);
+    let units = unitsOfType(index, type);
     if (!units.length) continue;
+    const missingDamp = Math.min(hit.score, W.dutyCap) <= missingTop ? 0.5 : 1;
+    // many peers of one kind (the villages, the communities, the towns): the duty says "a community", not which;
+    // only the ones the text names take it, or all of them a share too small to decide alone
+    if (LOCALITY_TYPES.has(type) && units.length > 1) {
+      const named = units.filter((u) => tallies.has(u.unit));
+      units = named.length ? named.map((u) => ({ ...u, weight: Math.max(u.weight, 0.65) })) : units.map((u) => ({ ...u, weight: u.weight / units.length }));
+    }
     const name = index.duties.types.get(type)?.name ?? type;
     const base = Math.min(hit.score, W.dutyCap) * W.dutyScale;
     const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
     const hallDamp = type === 'government_service' && partyNamed ? 0.35 : 1;
+    // staff conduct at a unit named as the actor is that unit's, whatever the matter's department
+    const conductDamp = staffConduct && unitActor ? 0.6 : 1;
     for (const { unit, weight, source } of units) {
       if (index.units.get(unit)?.role === 'supervision') continue; // it watches integrity; it runs no service
       // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
       // service; a department named for the duty is where it lands by default
       const levelFactor = source === 'items' && SERVICE_LEVELS.has(index.units.get(unit)?.level ?? '') ? 0.8 : 1;
-      give(unit, base * weight * levelFactor * hallDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
+      // a unit named as the one that acted, holding this duty by its own items, does the service itself
+      const own = source === 'items' && actors.has(unit) ? (index.types.byUnit.get(unit)?.get(type)?.weight ?? weight) : weight * levelFactor;
+      give(unit, base * own * hallDamp * conductDamp * missingDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
     }
   }
 
