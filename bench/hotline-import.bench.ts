@@ -4,8 +4,8 @@
  * the same run. Peak RSS of the importing process is sampled every 50 ms.
  *   npm run bench:build && node dist-bench/bench/hotline-import.bench.js [rows=200000]
  * Needs PostgreSQL: DATABASE_URL, or the server on 127.0.0.1:5432; and psql on the PATH.
- * The import runs with the heap settings `npm start` gives each worker (WORKER_HEAP_FLAGS: the bench starts itself
- * again with them); BENCH_PLAIN_NODE=1 runs it with node's defaults instead, for comparison.
+ * The import runs with the heap settings and allocator environment `npm start` gives each worker (WORKER_HEAP_FLAGS,
+ * WORKER_ENV: the bench starts itself again with them); BENCH_PLAIN_NODE=1 runs it with node's defaults instead, for comparison.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -19,15 +19,16 @@ import { HotlineImportService } from '../src/intake/hotline/hotline-import.servi
 import { CatalogImportService } from '../src/org/catalog-import.service.js';
 import { benchDatabase } from './bench-database.js';
 import { generateHotlineCsv } from './hotline-generate.js';
-import { workerExecArgv } from '../src/supervisor.js';
+import { workerEnv, workerExecArgv } from '../src/supervisor.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 
 /** Runs this script again as a hub worker would run (its heap settings), unless it already does or is told not to. */
 function asWorker(): boolean {
   const argv = workerExecArgv();
-  if (process.env.BENCH_PLAIN_NODE === '1' || argv.length === process.execArgv.length) return false;
-  const r = spawnSync(process.execPath, [...argv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  const env = workerEnv();
+  if (process.env.BENCH_PLAIN_NODE === '1' || (argv.length === process.execArgv.length && !Object.keys(env).length)) return false;
+  const r = spawnSync(process.execPath, [...argv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...env } });
   process.exit(r.status ?? 1);
 }
 

@@ -92,7 +92,10 @@ describe('npm start with HUB_WORKERS=2', () => {
     expect(pids).toHaveLength(2);
     expect(out.match(/imported the catalogue/g)).toHaveLength(1); // first-start work done once
     // each worker runs with the heap settings that keep a big import's memory flat (WORKER_HEAP_FLAGS)
-    for (const p of pids) expect(readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-old-space-size=256', '--max-semi-space-size=2']));
+    for (const p of pids) {
+      expect(readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-old-space-size=256', '--max-semi-space-size=2']));
+      expect(readFileSync(`/proc/${p}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
+    }
 
     // both workers answer: each request on a new connection, logged with the answering process's pid
     const base = `http://127.0.0.1:${port}`;
