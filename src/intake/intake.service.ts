@@ -205,115 +205,11 @@ export class IntakeService {
     return m.queryRunner?.isTransactionActive ? run(m) : this.ds.transaction(run);
   }
 
+  /** One submission (in the caller's transaction, or as a fallback) through the same statement as a group of them. */
   private async storeOne(m: EntityManager, p: PreparedItem, actor: Actor, opts: IntakeOptions, status: ItemStatus, cols: RepeatColumns): Promise<IntakeResult> {
-    const { draft, snap, windowId, a } = p;
-    const unitId = snap.unitIdByCode.get(a.unit);
-    if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
-    const supervisionId = a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null;
-    const serviceItemCode = draft.serviceItem ?? a.serviceItem;
-    const trackingCode = newTrackingCode();
-    const due = this.dueDates(draft, a, status);
-    // the unit is told by mail when something lands in its queue (the outbox row is part of the same statement)
-    const unit = snap.catalog.units.find((u) => u.code === a.unit);
-    const notice = status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
-
-    // One statement, atomic without a transaction's extra round trips: count the sender against its admission limit
-    // (when given), then store the item and its first timeline entries only if admitted.
-    const rows = await preparedQuery<{ id: string | null; tracking_code: string | null; admitted: boolean }>(
-      this.ds,
-      m,
-      'intake-insert',
-      // eslint-disable-next-line no-restricted-syntax -- the flood limit counts per minute on the database clock that every copy shares; not business time
-      `WITH adm AS (INSERT INTO rate_counter (key, bucket, n) SELECT $33::text, date_trunc('minute', now()), 1 WHERE $33::text IS NOT NULL
-         ON CONFLICT (key, bucket) DO UPDATE SET n = rate_counter.n + 1 RETURNING n),
-       ok AS (SELECT $33::text IS NULL OR (SELECT n FROM adm) <= $34::int AS admitted),
-       ins AS (INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
-         window_id, service_item_id, contact_name, contact_phone, contact_email, raw,
-         dimension, secondary, misconduct, confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule,
-         status, tracking_code, created_by, closed_at, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at,
-         deadline_basis, person_keys, matter_tokens, matter_bands, cluster_pending)
-       SELECT $1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::smallint, $7::text[], $8::text, $9::text, $10::text,
-         $11::uuid, $12::uuid, $13::text, $14::text, $15::text, $16::jsonb, $17::text, $18::text[], $19::boolean, $20::real,
-         $21::jsonb, $22::uuid, $23::uuid, $24::text, $25::text, $26::text, $27::text, $28::uuid,
-         CASE WHEN $26::text = 'closed' THEN $43::timestamptz END, $39::timestamptz, $40::timestamptz, $41::timestamptz, $42::timestamptz,
-         $43::timestamptz, $44::jsonb, $45::text[], $46::int[], $47::int[], $48::boolean
-       FROM ok WHERE ok.admitted
-       ON CONFLICT (channel, external_id) DO NOTHING
-       RETURNING id, tracking_code),
-       ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data, at)
-         SELECT ins.id, e.actor_id, e.actor, e.kind, e.data, $43::timestamptz FROM ins, (VALUES
-           ($28::uuid, $29::text, 'received', $30::jsonb),
-           (NULL::uuid, 'system', 'classified', $31::jsonb),
-           (NULL::uuid, 'system', 'routed', $32::jsonb)) AS e(actor_id, actor, kind, data)),
-       ob AS (INSERT INTO outbox (kind, dedupe_key, item_id, to_addr, subject, body_text, message_id)
-         SELECT 'assigned', 'assigned:' || ins.id || ':' || $22::text, ins.id, $35::text, $36::text, $37::text,
-           '<hub-assigned-' || ins.id || '-' || md5(random()::text) || '@' || $38::text || '>'
-         FROM ins WHERE $35::text IS NOT NULL)
-       SELECT ins.id, ins.tracking_code, ok.admitted FROM ok LEFT JOIN ins ON true`,
-      [
-        draft.channel,
-        draft.externalId,
-        draft.receivedAt,
-        draft.subject ?? null,
-        draft.text,
-        draft.rating ?? null,
-        draft.tags ?? [],
-        draft.appealType ?? null,
-        draft.source ?? null,
-        draft.caseNo ?? null,
-        windowId ?? null,
-        serviceItemCode ? (snap.itemIdByCode.get(serviceItemCode) ?? null) : null,
-        draft.contact?.name ?? null,
-        draft.contact?.phone ?? null,
-        draft.contact?.email ?? null,
-        JSON.stringify(draft.raw ?? null),
-        a.dimension,
-        a.secondary,
-        a.misconduct,
-        a.confidence,
-        JSON.stringify(a.evidence),
-        unitId,
-        supervisionId,
-        a.routingReason,
-        a.routingRule,
-        status,
-        trackingCode,
-        actor.id,
-        actor.username,
-        JSON.stringify({ channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null }),
-        JSON.stringify({ dimension: a.dimension, secondary: a.secondary, misconduct: a.misconduct, confidence: a.confidence }),
-        JSON.stringify({ unit: a.unit, supervisionUnit: a.supervisionUnit, rule: a.routingRule, reason: a.routingReason, status }),
-        opts.admission?.key ?? null,
-        opts.admission?.perMinute ?? null,
-        notice?.to ?? null,
-        notice?.subject ?? null,
-        notice?.text ?? null,
-        this.outbox.domain,
-        due.acceptDueAt,
-        due.answerDueAt,
-        due.callbackDueAt,
-        due.rectifyDueAt,
-        this.clock.now(),
-        JSON.stringify(due.basis),
-        cols.person_keys,
-        cols.matter_tokens,
-        cols.matter_bands,
-        cols.cluster_pending,
-      ],
-    );
-    if (!rows[0].admitted) return { id: 0, created: false, trackingCode: '', admitted: false };
-    if (rows[0].id === null) {
-      const [existing] = await m.query(`SELECT id, tracking_code FROM item WHERE channel = $1 AND external_id = $2`, [
-        draft.channel,
-        draft.externalId,
-      ]);
-      return { id: Number(existing.id), created: false, trackingCode: existing.tracking_code, admitted: true };
-    }
-    const id = rows[0].id;
-    this.logger.log({ itemId: Number(id), channel: draft.channel, unit: a.unit, rule: a.routingRule }, 'item received');
-    this.metrics.itemReceived(draft.channel, a.dimension, a.misconduct, a.routingRule);
-    if (notice) this.outbox.kickSoon();
-    return { id: Number(id), created: true, trackingCode: rows[0].tracking_code as string, admitted: true };
+    const [answer] = await this.writeRows(m, [{ p, actor, opts, status, cols }]);
+    if (!answer.ok) throw answer.error;
+    return answer.value;
   }
 
   /** Working-day deadlines from the channel's own time of receipt; an item that closes itself has none. */
@@ -332,31 +228,34 @@ export class IntakeService {
    * so that one bad row fails alone with its own error.
    */
   private async writeGroup(batch: GroupInput[]): Promise<GroupAnswer<IntakeResult>[]> {
+    try {
+      return await this.writeRows(this.ds.manager, batch);
+    } catch (error) {
+      if (batch.length === 1) return [{ ok: false, error }];
+      return Promise.all(
+        batch.map((g) => this.writeRows(this.ds.manager, [g]).then(([a]) => a, (e: unknown): GroupAnswer<IntakeResult> => ({ ok: false, error: e }))),
+      );
+    }
+  }
+
+  /** Submissions written by GROUP_INSERT on `m` (a caller's transaction, or the pool), answered in order. */
+  private async writeRows(m: EntityManager, batch: GroupInput[]): Promise<GroupAnswer<IntakeResult>[]> {
     const rows = batch.map((g, ord) => ({
       ...this.itemRow(g.p, ord, g.actor, { notify: true, status: g.status, cols: g.cols }),
       adm_key: g.opts.admission?.key ?? null,
       adm_limit: g.opts.admission?.perMinute ?? null,
     }));
-    let out: { ord: number; admitted: boolean; id: string | null; tracking_code: string | null }[];
-    try {
-      out = await preparedQuery(this.ds, this.ds.manager, 'intake-group', GROUP_INSERT, [JSON.stringify(rows), this.clock.now(), this.outbox.domain]);
-    } catch (error) {
-      if (batch.length === 1) return [{ ok: false, error }];
-      return Promise.all(
-        batch.map((g) =>
-          this.storeOne(this.ds.manager, g.p, g.actor, g.opts, g.status, g.cols).then(
-            (value): GroupAnswer<IntakeResult> => ({ ok: true, value }),
-            (e: unknown): GroupAnswer<IntakeResult> => ({ ok: false, error: e }),
-          ),
-        ),
-      );
-    }
+    const out: { ord: number; admitted: boolean; id: string | null; tracking_code: string | null }[] = await preparedQuery(this.ds, m, 'intake-group', GROUP_INSERT, [
+      JSON.stringify(rows),
+      this.clock.now(),
+      this.outbox.domain,
+    ]);
     const byOrd = new Map(out.map((r) => [r.ord, r]));
     // admitted but not inserted: the (channel, external id) was there already (a double tap): its stored item
     const known = rows.filter((r) => byOrd.get(r.ord)?.admitted && byOrd.get(r.ord)?.id === null);
     const existing = new Map<string, { id: string; tracking_code: string }>();
     if (known.length) {
-      const found: { id: string; channel: string; external_id: string; tracking_code: string }[] = await this.ds.query(
+      const found: { id: string; channel: string; external_id: string; tracking_code: string }[] = await m.query(
         `SELECT id, channel, external_id, tracking_code FROM item WHERE (channel, external_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
         [known.map((r) => r.channel), known.map((r) => r.external_id)],
       );
@@ -385,6 +284,8 @@ export class IntakeService {
   /** A prepared item as one row of a multi-row write (ROW_RECORD). */
   private itemRow(p: PreparedItem, ord: number, actor: Actor, o: { hash?: string | null; notify: boolean; status?: ItemStatus; cols?: RepeatColumns }) {
     const { draft, snap, windowId, a } = p;
+    const unitId = snap.unitIdByCode.get(a.unit);
+    if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
     const status: ItemStatus =
       o.status ?? initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
     const trackingCode = newTrackingCode();
@@ -427,7 +328,7 @@ export class IntakeService {
       misconduct: a.misconduct,
       confidence: a.confidence,
       evidence: a.evidence,
-      unit_id: snap.unitIdByCode.get(a.unit),
+      unit_id: unitId,
       supervision_unit_id: a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null,
       routing_reason: a.routingReason,
       routing_rule: a.routingRule,
