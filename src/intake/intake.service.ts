@@ -347,11 +347,20 @@ export class IntakeService {
 
   /**
    * Writes many prepared items in one statement (a batch of a file import): items, their first timeline entries and
-   * the units' notices. Idempotent like `store`: rows whose (channel, external id) exists, or that repeat within the
-   * batch, are not written and come back with `created: false` and the stored item's id.
+   * the units' notices; then `afterInsert`, if given, before the repeat check and anything else the batch reads.
+   * Idempotent like `store`: rows whose (channel, external id) exists, or that repeat within the batch, are not
+   * written and come back with `created: false` and the stored item's id.
    */
-  async storeBatch(m: EntityManager, items: { p: PreparedItem; hash?: string | null }[], actor: Actor, opts: { notify?: boolean } = {}): Promise<BatchResult[]> {
-    if (!items.length) return [];
+  async storeBatch(
+    m: EntityManager,
+    items: { p: PreparedItem; hash?: string | null }[],
+    actor: Actor,
+    opts: { notify?: boolean; afterInsert?: () => Promise<void> } = {},
+  ): Promise<BatchResult[]> {
+    if (!items.length) {
+      await opts.afterInsert?.();
+      return [];
+    }
     const rows = items.map(({ p, hash }, ord) => this.itemRow(p, ord, actor, { hash, notify: opts.notify !== false }));
     const created: { id: string; external_id: string; tracking_code: string; channel: string }[] = await m.query(
       `WITH src AS (
@@ -364,6 +373,8 @@ export class IntakeService {
        SELECT id, channel, external_id, tracking_code FROM ins`,
       [JSON.stringify(rows), this.clock.now(), this.outbox.domain],
     );
+    // a pipelined import waits here for the previous batch's commit (see HotlineImportService.runLocked)
+    await opts.afterInsert?.();
     // same person, same matter: linked inside the caller's transaction (a rewritten write path calls this per batch)
     if (created.length) await this.repeats.linkRepeats(m, created.map((c) => Number(c.id)));
     const made = new Map(created.map((c) => [`${c.channel}\u0000${c.external_id}`, c]));

@@ -136,4 +136,55 @@ describe('12345 hotline: file imports, single forwards, results', () => {
     });
     expect(answer).toBe(`'=HYPERLINK("http://evil.example","点我")`);
   });
+
+  it('overlaps the writes of batches but commits them in file order, with orders and callers that span two batches', async () => {
+    const file = path.join(tmpdir(), 'overlap.csv');
+    const head = '工单编号,来电时间,来电人,联系电话,诉求类型,诉求标题,诉求内容,承办单位,办理时限';
+    const line = (no: string, i: number, phone: string, content: string) => `${no},2026-11-12 09:00:00,市民${i},${phone},投诉,窗口投诉,${content},区人社局,3个工作日`;
+    const lines = [head];
+    for (let i = 1; i <= 1500; i++) {
+      // row 520 repeats row 480's order exactly, row 1010 is row 990's order changed (an update); rows 499 and 501 are one
+      // caller on one matter in two batches (a repeat across the batch boundary)
+      const no = i === 520 ? 'OV2026000480' : i === 1010 ? 'OV2026000990' : `OV2026${String(i).padStart(6, '0')}`;
+      const phone = i === 499 || i === 501 ? '13912340499' : `1370000${String(i).padStart(4, '0')}`;
+      const content =
+        i === 499 || i === 501
+          ? '失业金申领材料交了三次还说不全，窗口每次说的都不一样'
+          : i === 1010
+            ? `社保卡补办咨询（第990号），补充说明：已经等了一周`
+            : `社保卡补办咨询（第${i === 520 ? 480 : i}号）`;
+      lines.push(line(no, i === 520 ? 480 : i, i === 520 ? '13700000480' : phone, content));
+    }
+    writeFileSync(file, iconv.encode(lines.join('\r\n'), 'gbk'));
+    const r = await upload(file);
+    expect(r.body).toMatchObject({ status: 'done', total: 1500, created: 1498, duplicates: 1, updated: 1, rejected: [] });
+    const [{ n, distinct }] = await ctx.ds.query(`SELECT count(*)::int AS n, count(DISTINCT external_id)::int AS distinct FROM item WHERE external_id LIKE 'OV2026%'`);
+    expect({ n, distinct }).toEqual({ n: 1498, distinct: 1498 });
+    const linked: { external_id: string; lead: string }[] = await ctx.ds.query(
+      `SELECT i.external_id, l.external_id AS lead FROM item i JOIN item l ON l.id = i.lead_id WHERE i.external_id LIKE 'OV2026%'`,
+    );
+    expect(linked).toEqual([{ external_id: 'OV2026000501', lead: 'OV2026000499' }]);
+
+    // the second batch fails after the third has inserted its rows: the third must not commit before it (nor after)
+    const fail = path.join(tmpdir(), 'overlap-fail.csv');
+    writeFileSync(fail, iconv.encode([head, ...Array.from({ length: 1500 }, (_, i) => line(`OF2026${String(i + 1).padStart(6, '0')}`, i + 1, `1360000${String(i + 1).padStart(4, '0')}`, `公积金提取咨询（第${i + 1}号）`))].join('\r\n'), 'gbk'));
+    await ctx.ds.query(`CREATE FUNCTION fail_progress() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.rows_read > 1000 AND NEW.rows_read <= 1001 THEN PERFORM pg_sleep(0.3); RAISE EXCEPTION 'simulated outage'; END IF; RETURN NEW; END $$`);
+    await ctx.ds.query(`CREATE TRIGGER fail_progress BEFORE UPDATE ON hotline_import FOR EACH ROW EXECUTE FUNCTION fail_progress()`);
+    try {
+      const f = await upload(fail);
+      expect(f.status).toBe(500);
+    } finally {
+      await ctx.ds.query(`DROP TRIGGER fail_progress ON hotline_import`);
+    }
+    // a later batch wrongly let through would commit within moments of the failure: give it the time to show
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const [job] = await ctx.ds.query(`SELECT id, status, rows_read, created FROM hotline_import ORDER BY created_at DESC LIMIT 1`);
+    expect(job).toMatchObject({ status: 'running', created: 500, rows_read: 501 });
+    const [{ stored }] = await ctx.ds.query(`SELECT count(*)::int AS stored FROM item WHERE external_id LIKE 'OF2026%'`);
+    expect(stored).toBe(500);
+    await ctx.app.get(HotlineImportService).run(job.id);
+    const [{ after }] = await ctx.ds.query(`SELECT count(*)::int AS after FROM item WHERE external_id LIKE 'OF2026%'`);
+    expect(after).toBe(1500);
+  });
 });

@@ -270,10 +270,14 @@ export class HotlineImportService implements OnModuleInit {
     let batch: { row: number; order: HotlineOrder }[] = [];
     let rejected: { row: number; reason: string }[] = [];
     let lastRow = job.rows_read as number;
-    // reader → classification threads → writer: the next batches are read and classified while earlier ones are
-    // written; writes stay in file order, one at a time, and a failed write stops every later one (so the committed
-    // progress never passes a batch that was not stored). At most AHEAD batches are in flight: memory stays flat.
-    let writing: Promise<void> = Promise.resolve();
+    // reader → classification threads → writers: the next batches are read and classified while earlier ones are
+    // written. Two write transactions overlap: a batch's item insert runs while the previous batch checks repeats,
+    // records its progress and commits (the database then works on both cores). Commits stay in file order — a batch
+    // checks repeats and commits only after the previous one committed, and fails if it failed — so the committed
+    // progress never passes a batch that was not stored. No deadlock: a batch starts its insert only once the previous
+    // insert is done, so an order number repeated across the two waits on the earlier batch alone, and the earlier
+    // batch never waits on the later one. At most AHEAD batches are in flight: memory stays flat.
+    let previous: { inserted: Promise<void>; committed: Promise<void> } = { inserted: Promise.resolve(), committed: Promise.resolve() };
     const inFlight: Promise<void>[] = [];
     const flush = async (): Promise<void> => {
       const progress = this.reading.get(id) ?? null;
@@ -281,15 +285,24 @@ export class HotlineImportService implements OnModuleInit {
       ready.catch(() => undefined); // awaited through the write chain
       batch = [];
       rejected = [];
-      const previous = writing;
-      writing = (async () => {
-        await previous;
-        await this.writeBatch(id, { ...(await ready), progress }, actor);
+      const before = previous;
+      let markInserted: () => void = () => undefined;
+      const inserted = new Promise<void>((resolve) => (markInserted = resolve));
+      const committed = (async () => {
+        const r = await ready;
+        await before.inserted;
+        await this.writeBatch(id, { ...r, progress }, actor, async () => {
+          markInserted();
+          await before.committed; // a failed earlier batch fails this one too: its transaction rolls back
+        });
       })();
-      writing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
-      inFlight.push(writing);
+      committed.then(markInserted, markInserted); // a batch that failed before its insert must not hold up the next
+      committed.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+      previous = { inserted, committed };
+      inFlight.push(committed);
       while (inFlight.length > AHEAD) await inFlight.shift();
     };
+    const writing = (): Promise<void> => previous.committed;
     try {
       // a stream of our own, so an XLSX's progress can be its bytes read; a CSV's is its rows against an estimate
       const bytes = Number(job.file_bytes);
@@ -305,7 +318,7 @@ export class HotlineImportService implements OnModuleInit {
         if (batch.length + rejected.length >= BATCH) await flush();
       }
       await flush();
-      await writing;
+      await writing();
       await this.digest(id);
       // eslint-disable-next-line no-restricted-syntax -- an import job's heartbeat and run times are operational, on the database clock
       await this.ds.query(`UPDATE hotline_import SET status = 'done', finished_at = now(), updated_at = now() WHERE id = $1`, [id]);
@@ -315,7 +328,7 @@ export class HotlineImportService implements OnModuleInit {
         // the rest of the file is unusable (an endless zip bomb, say): the rows read before it are kept, then say why
         if (e instanceof HotlineFileError) {
           if (batch.length || rejected.length) await flush();
-          await writing;
+          await writing();
         }
         // eslint-disable-next-line no-restricted-syntax -- an import job's heartbeat and run times are operational, on the database clock
         await this.ds.query(`UPDATE hotline_import SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [
@@ -344,12 +357,15 @@ export class HotlineImportService implements OnModuleInit {
     return { batch, rejected, prepared, rowsInBatch, lastRow };
   }
 
-  /** One transaction: the batch's items and the import's progress together, so a restart resumes after it. */
-  private async writeBatch(id: string, ready: ReadyBatch, actor: Actor): Promise<void> {
+  /**
+   * One transaction: the batch's items and the import's progress together, so a restart resumes after it.
+   * `afterInsert` runs once the items are inserted, before anything else (the pipeline's turn to commit, see runLocked).
+   */
+  private async writeBatch(id: string, ready: ReadyBatch, actor: Actor, afterInsert: () => Promise<void>): Promise<void> {
     const { batch, rejected, prepared, rowsInBatch, lastRow, progress } = ready;
-    if (!rowsInBatch) return;
+    if (!rowsInBatch) return afterInsert();
     await this.ds.transaction(async (m) => {
-      const results = await this.intake.storeBatch(m, prepared, actor, { notify: false });
+      const results = await this.intake.storeBatch(m, prepared, actor, { notify: false, afterInsert });
       let created = 0;
       let duplicates = 0;
       let updated = 0;
