@@ -8,7 +8,7 @@
  * WORKER_ENV: the bench starts itself again with them); BENCH_PLAIN_NODE=1 runs it with node's defaults instead, for comparison.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -22,6 +22,24 @@ import { generateHotlineCsv } from './hotline-generate.js';
 import { workerEnv, workerExecArgv } from '../src/supervisor.js';
 
 const N = Number(process.argv[2] ?? 200_000);
+
+/**
+ * CPU seconds (user + system) each PostgreSQL backend serving this database has used so far, by pid: read from
+ * /proc (the server is local), so the import's cost in the database is known however loaded the machine is.
+ */
+async function backendCpu(ds: { query: (q: string) => Promise<{ pid: number }[]> }): Promise<Map<number, number>> {
+  const tick = 100; // USER_HZ on Linux
+  const out = new Map<number, number>();
+  for (const { pid } of await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) / tick);
+    } catch {
+      // not readable here (another machine's server): no figure
+    }
+  }
+  return out;
+}
 
 /** Runs this script again as a hub worker would run (its heap settings), unless it already does or is told not to. */
 function asWorker(): boolean {
@@ -61,12 +79,21 @@ async function main(): Promise<void> {
     await app.get(CatalogImportService).importText(spawnSync('cat', ['config/catalog.sample.yaml'], { encoding: 'utf8' }).stdout);
     const baseRss = process.memoryUsage().rss;
     let peak = baseRss;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    let atPeak = process.memoryUsage();
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      if (m.rss > peak) [peak, atPeak] = [m.rss, m];
+    }, 50);
+    const cpuBefore = process.cpuUsage();
+    const pgBefore = await backendCpu(ds);
     t = Date.now();
     const imports = app.get(HotlineImportService);
     const id = await imports.start({ path: file, originalName: path.basename(file), copy: true }, { id: null, username: 'bench', role: 'operator', unitId: null }, { inline: true });
     const hubSecs = (Date.now() - t) / 1000;
     clearInterval(sampler);
+    const cpu = process.cpuUsage(cpuBefore);
+    const pgAfter = await backendCpu(ds);
+    const pgSecs = [...pgAfter].reduce((sum, [pid, v]) => sum + v - (pgBefore.get(pid) ?? 0), 0);
     const s = await imports.status(id);
     await app.close();
     if (ds.isInitialized) await ds.destroy();
@@ -74,8 +101,14 @@ async function main(): Promise<void> {
     process.stdout.write(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version} ${process.execArgv.join(' ') || '(no node flags)'}\n`);
     process.stdout.write(`psql \\copy (same rows, same width):   ${copySecs.toFixed(1)} s  (${Math.round(N / copySecs)} rows/s)\n`);
     process.stdout.write(`hub import (parse, classify, route, store): ${hubSecs.toFixed(1)} s  (${Math.round(N / hubSecs)} rows/s) = ${(hubSecs / copySecs).toFixed(1)}× the copy\n`);
+    const us = (secs: number): string => `${Math.round((secs * 1e6) / N)} µs`;
+    process.stdout.write(
+      `  CPU per row: hub process ${us((cpu.user + cpu.system) / 1e6)} (all its threads), PostgreSQL backends ${us(pgSecs)} — what 2 cores allow at best: ${Math.round((2 * N) / ((cpu.user + cpu.system) / 1e6 + pgSecs))} rows/s\n`,
+    );
     process.stdout.write(`  result: total ${s.total}, created ${s.created}, duplicates ${s.duplicates}, rejected ${s.rejectedCount}\n`);
     process.stdout.write(`  peak RSS ${(peak / 1e6).toFixed(0)} MB (process before the import: ${(baseRss / 1e6).toFixed(0)} MB)\n`);
+    const mb = (n: number): string => `${(n / 1e6).toFixed(0)} MB`;
+    process.stdout.write(`  at the peak: main heap ${mb(atPeak.heapUsed)} used of ${mb(atPeak.heapTotal)}, external ${mb(atPeak.external)} (the rest: code, native libraries, jieba dictionaries, the classification thread)\n`);
   } finally {
     await db.drop();
     rmSync(dir, { recursive: true, force: true });

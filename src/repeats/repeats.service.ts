@@ -87,19 +87,20 @@ export class RepeatsService {
   async linkRepeats(m: EntityManager, itemIds: readonly number[]): Promise<RepeatLink[]> {
     if (!this.config.enabled || !itemIds.length) return [];
     // the new items that may be repeats: a person is known, something is to be handled, not linked yet
-    // one round trip: the rows, and a transaction-scoped lock on each of their person keys in sorted order (the
-    // candidates are read by the next statement, whose snapshot is taken after the locks are held)
-    const rows: (Row & { locked: number })[] = await named(
+    // one round trip: their ids and keys, and a transaction-scoped lock on each key in sorted order (the candidates
+    // are read by later statements, whose snapshots are taken after the locks are held); the rest of a row is read
+    // below, only for the few whose person has other items
+    const keyed: { id: string; person_keys: string[]; locked: number }[] = await named(
       m,
       'repeats-lock',
-      `WITH r AS (SELECT id, person_keys, matter_tokens, subject, text, window_id, service_item_id, received_at, tracking_code, channel FROM item
+      `WITH r AS (SELECT id, person_keys FROM item
          WHERE id = ANY($1::bigint[]) AND person_keys <> '{}' AND status <> 'closed' AND lead_id IS NULL),
        l AS MATERIALIZED (SELECT count(pg_advisory_xact_lock(('x' || substr(k, 1, 16))::bit(64)::bigint)) AS n
          FROM (SELECT DISTINCT unnest(person_keys) AS k FROM r ORDER BY 1) s)
        SELECT r.*, l.n AS locked FROM r, l ORDER BY r.id`,
       [itemIds],
     );
-    if (!rows.length) return [];
+    if (!keyed.length) return [];
     // How many items hold each key (capped): 1 is the new item alone — nothing to compare, the usual case in a big
     // import of first-time callers, which then costs no query per item; MAX_ITEMS_PER_PERSON or more is a switchboard,
     // a test number or an agency, not one person, and links nothing. One statement for the batch, each key counted
@@ -108,18 +109,29 @@ export class RepeatsService {
     const counted: { k: string; n: number }[] = await m.query(
       `SELECT k, (SELECT count(*) FROM (SELECT 1 FROM item WHERE person_keys <> '{}' AND person_keys && ARRAY[k] LIMIT $2) x)::int AS n
        FROM unnest($1::text[]) AS k`,
-      [[...new Set(rows.flatMap((r) => r.person_keys))], MAX_ITEMS_PER_PERSON],
+      [[...new Set(keyed.flatMap((r) => r.person_keys))], MAX_ITEMS_PER_PERSON],
     );
     for (const c of counted) held.set(c.k, c.n);
     const crowded = new Set(counted.filter((c) => c.n >= MAX_ITEMS_PER_PERSON).map((c) => c.k));
     if (crowded.size) this.logger.warn({ keys: crowded.size, over: MAX_ITEMS_PER_PERSON }, 'person keys shared by too many items: not used to link repeats');
-    const later = new Set(rows.map((r) => r.id));
+    const usable = (keys: readonly string[]): string[] => keys.filter((k) => !crowded.has(k) && (held.get(k) ?? 0) > 1);
+    // the new items whose person has other items: their matter, to compare
+    const asked = keyed.filter((r) => usable(r.person_keys).length).map((r) => r.id);
+    if (!asked.length) return [];
+    const rows: Row[] = await m.query(
+      `SELECT id, person_keys, matter_tokens, subject, text, window_id, service_item_id, received_at, tracking_code, channel FROM item
+       WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      [asked],
+    );
+    // a new item is compared with what came before it: the batch's later items are not its candidates
+    const later = new Set(keyed.map((r) => r.id));
     const out: RepeatLink[] = [];
     const now = this.clock.now();
     const days = this.config.windowDays;
+    let passed = 0; // keyed is in id order, like rows
     for (const r of rows) {
-      later.delete(r.id);
-      const keys = r.person_keys.filter((k) => !crowded.has(k) && (held.get(k) ?? 0) > 1);
+      while (passed < keyed.length && Number(keyed[passed].id) <= Number(r.id)) later.delete(keyed[passed++].id);
+      const keys = usable(r.person_keys);
       if (!keys.length) continue;
       // the person's items, through the (partial) GIN index alone — a person has few — and each one's lead by its key
       // (one statement whose plan cannot turn to a range scan of the dates: a plan cached while the table was small

@@ -94,6 +94,8 @@ export class WorkingCalendar {
   private readonly work = new Map<string, string>();
   private readonly covered = new Set<number>();
   private readonly warned = new Set<number>();
+  /** what each day asked about is (infoOf) */
+  private readonly known = new Map<ChinaDay, DayInfo>();
   private readonly warn: (message: string, year: number) => void;
 
   /** Throws CalendarConfigError when two years disagree about a day or a year is given twice. */
@@ -135,7 +137,20 @@ export class WorkingCalendar {
     return this.infoOf(toChinaDay(date));
   }
 
+  /**
+   * What a day is, once per day per calendar (deadlines walk the same few weeks for every item; a file import asks
+   * about the same days hundreds of thousands of times). A changed calendar is a new WorkingCalendar.
+   */
   private infoOf(day: ChinaDay): DayInfo {
+    let info = this.known.get(day);
+    if (!info) {
+      info = Object.freeze(this.lookUp(day));
+      if (this.known.size < 20_000) this.known.set(day, info);
+    }
+    return info;
+  }
+
+  private lookUp(day: ChinaDay): DayInfo {
     const key = chinaDateKey(day);
     const holiday = this.off.get(key);
     if (holiday !== undefined) return { date: key, working: false, kind: 'holiday', name: holiday, fallback: false };
