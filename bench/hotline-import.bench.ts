@@ -6,6 +6,7 @@
  * Needs PostgreSQL: DATABASE_URL, or the server on 127.0.0.1:5432; and psql on the PATH.
  * The import runs with the heap settings and allocator environment `npm start` gives each worker (WORKER_HEAP_FLAGS,
  * WORKER_ENV: the bench starts itself again with them); BENCH_PLAIN_NODE=1 runs it with node's defaults instead, for comparison.
+ * BENCH_KEEP_DB=1 keeps the database afterwards (its URL is printed) to study the written rows with EXPLAIN.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -110,7 +111,8 @@ async function main(): Promise<void> {
     const mb = (n: number): string => `${(n / 1e6).toFixed(0)} MB`;
     process.stdout.write(`  at the peak: main heap ${mb(atPeak.heapUsed)} used of ${mb(atPeak.heapTotal)}, external ${mb(atPeak.external)} (the rest: code, native libraries, jieba dictionaries, the classification thread)\n`);
   } finally {
-    await db.drop();
+    if (process.env.BENCH_KEEP_DB) process.stdout.write(`kept ${db.url}\n`);
+    else await db.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
