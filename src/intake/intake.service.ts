@@ -30,6 +30,8 @@ export interface PreparedItem {
   snap: CatalogSnapshot;
   windowId: string | null;
   a: Assessment;
+  /** the text's matter tokens and bands (repeats), when a classification thread already computed them */
+  matter?: MatterColumns;
 }
 import { newTrackingCode } from './tracking-code.js';
 import { preparedQuery } from '../database/prepared.js';
@@ -39,6 +41,7 @@ import { CHANNEL_NAMES } from '../items/item.types.js';
 import { Clock } from '../common/clock.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RepeatsService, type RepeatColumns } from '../repeats/repeats.service.js';
+import type { MatterColumns } from '../repeats/matter.js';
 import { AssessPool } from './assess/assess-pool.js';
 import { GroupCommit, type GroupAnswer } from './group-commit.js';
 
@@ -181,7 +184,7 @@ export class IntakeService {
       const c = checked[i];
       if (!c.ok) return { ok: false, error: c.error };
       const r = answers[k++];
-      return r.ok ? { ok: true, p: { draft, snap, windowId: c.windowId, a: r.a } } : { ok: false, error: new Error(r.error) };
+      return r.ok ? { ok: true, p: { draft, snap, windowId: c.windowId, a: r.a, matter: r.matter } } : { ok: false, error: new Error(r.error) };
     });
   }
 
@@ -192,7 +195,7 @@ export class IntakeService {
   async store(m: EntityManager, p: PreparedItem, actor: Actor, opts: IntakeOptions = {}): Promise<IntakeResult> {
     const { draft, a } = p;
     const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
-    const cols = this.repeats.columnsFor(draft, status);
+    const cols = this.repeats.columnsFor(draft, status, p.matter);
     if (!cols.person_keys.length || status === 'closed') {
       // outside a caller's transaction, concurrent submissions share a statement and a commit (GroupCommit)
       return m.queryRunner ? this.storeOne(m, p, actor, opts, status, cols) : this.group.submit({ p, actor, opts, status, cols });
@@ -294,7 +297,7 @@ export class IntakeService {
     const notice = o.notify && status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
     const serviceItemCode = draft.serviceItem ?? a.serviceItem;
     const due = this.dueDates(draft, a, status);
-    const rc = o.cols ?? this.repeats.columnsFor(draft, status);
+    const rc = o.cols ?? this.repeats.columnsFor(draft, status, p.matter);
     return {
       ord,
       actor_id: actor.id,

@@ -108,6 +108,18 @@ export function sharedWords(a: readonly string[], b: readonly string[]): string[
 }
 
 /** subject and text as one, the way the matter is compared */
+/** The columns an item's matter is stored as (repeats and hot spots read them). */
+export interface MatterColumns {
+  matter_tokens: number[];
+  matter_bands: number[];
+}
+
+/** An item's matter columns from its subject and text (pure: a classification thread computes them for an import). */
+export function matterColumns(subject: string | null | undefined, text: string): MatterColumns {
+  const tokens = matterTokens(matterWords(matterText(subject, text)));
+  return { matter_tokens: tokens, matter_bands: matterBands(tokens) };
+}
+
 export function matterText(subject: string | null | undefined, text: string): string {
   return subject ? `${subject} ${text}` : text;
 }

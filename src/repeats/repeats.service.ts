@@ -7,7 +7,7 @@ import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { IntakeDraft } from '../intake/intake.types.js';
 import { OutboxService } from '../notification/outbox.service.js';
 import { bestMatch, type Match, type MatterFacts } from './decide.js';
-import { matterBands, matterText, matterTokens, matterWords, sharedWords } from './matter.js';
+import { matterColumns, matterText, matterWords, sharedWords, type MatterColumns } from './matter.js';
 import { personKeys } from './person-key.js';
 import { loadRepeatsConfig, type RepeatsConfig } from './repeats.config.js';
 
@@ -72,11 +72,14 @@ export class RepeatsService {
     this.config = loadRepeatsConfig();
   }
 
-  /** What intake stores beside the item (no database). */
-  columnsFor(d: Pick<IntakeDraft, 'contact' | 'caseNo' | 'text' | 'subject'>, status: string): RepeatColumns {
+  /**
+   * What intake stores beside the item (no database). `matter`: the text's matter columns when a classification
+   * thread has already computed them (matterColumns of the same subject and text).
+   */
+  columnsFor(d: Pick<IntakeDraft, 'contact' | 'caseNo' | 'text' | 'subject'>, status: string, matter?: MatterColumns): RepeatColumns {
     const keys = this.config.enabled ? personKeys(this.hub.secret, { phone: d.contact?.phone, email: d.contact?.email, caseNo: d.caseNo, text: d.text }) : [];
-    const tokens = matterTokens(matterWords(matterText(d.subject, d.text)));
-    return { person_keys: keys, matter_tokens: tokens, matter_bands: matterBands(tokens), cluster_pending: this.config.enabled && status !== 'closed' && tokens.length > 0 };
+    const { matter_tokens, matter_bands } = matter ?? matterColumns(d.subject, d.text);
+    return { person_keys: keys, matter_tokens, matter_bands, cluster_pending: this.config.enabled && status !== 'closed' && matter_tokens.length > 0 };
   }
 
   /** The person keys of a phone number or mail address (the office's look-up; privacy erasure). */

@@ -43,6 +43,31 @@ export class RoutingMemory {
   private readonly postings = new Map<string, number[]>();
   private readonly keyed = new Map<string, number>();
   private totalLength = 0;
+  /** per row, the BM25 length normalisation for the current average length (kept while no row is added) */
+  private denoms = new Float64Array(0);
+  private denomsFor = -1;
+  /** a query's scores by row id, all 0 between queries, and the ids it touched */
+  private scores = new Float64Array(0);
+  private touched = new Int32Array(0);
+
+  private denominators(): Float64Array {
+    const n = this.units.length;
+    if (this.denomsFor !== n) {
+      const avg = this.totalLength / n;
+      this.denoms = new Float64Array(n);
+      for (let id = 0; id < n; id++) this.denoms[id] = 1 + K1 * (1 - B + (B * (this.lengths[id] as number)) / avg);
+      this.denomsFor = n;
+    }
+    return this.denoms;
+  }
+
+  private scratch(n: number): Float64Array {
+    if (this.scores.length < n) {
+      this.scores = new Float64Array(Math.max(n, this.scores.length * 2));
+      this.touched = new Int32Array(this.scores.length);
+    }
+    return this.scores;
+  }
 
   get size(): number {
     return this.units.length;
@@ -81,8 +106,10 @@ export class RoutingMemory {
     if (!n) return null;
     const grams = bigrams(normalizedText.slice(0, 2000));
     if (!grams.length) return null;
-    const avg = this.totalLength / n;
-    const scores = new Map<number, number>();
+    const denoms = this.denominators();
+    const scores = this.scratch(n);
+    const touched = this.touched;
+    let count = 0;
     let self = 0;
     const common = Math.max(50, n * 0.2);
     for (const g of grams) {
@@ -92,14 +119,27 @@ export class RoutingMemory {
       if (df > common) continue;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       self += idf;
+      const num = idf * (K1 + 1);
       for (const id of list) {
-        const len = this.lengths[id] as number;
-        const s = (idf * (K1 + 1)) / (1 + K1 * (1 - B + (B * len) / avg));
-        scores.set(id, (scores.get(id) ?? 0) + s);
+        // every score is > 0 (idf > 0), so 0 means not yet touched; ids are kept in the order first touched
+        if (scores[id] === 0) touched[count++] = id;
+        scores[id] += num / (denoms[id] as number);
       }
     }
-    if (!scores.size || self === 0) return null;
-    const top = [...scores.entries()].filter(([id]) => allowed(this.units[id] as string)).sort((a, b) => b[1] - a[1]).slice(0, NEIGHBOURS);
+    // the best NEIGHBOURS allowed rows by score, ties in the order first touched (as a stable sort of them would give)
+    const top: Array<[number, number]> = [];
+    for (let i = 0; i < count; i++) {
+      const id = touched[i] as number;
+      const s = scores[id] as number;
+      scores[id] = 0;
+      if (top.length === NEIGHBOURS && s <= (top[NEIGHBOURS - 1] as [number, number])[1]) continue;
+      if (!allowed(this.units[id] as string)) continue;
+      let at = top.length;
+      while (at > 0 && (top[at - 1] as [number, number])[1] < s) at--;
+      top.splice(at, 0, [id, s]);
+      if (top.length > NEIGHBOURS) top.pop();
+    }
+    if (!count || self === 0) return null;
     if (!top.length) return null;
     const votes = new Map<string, number>();
     let sum = 0;

@@ -3,7 +3,9 @@ import iconv from 'iconv-lite';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { AssessPool } from '../../src/intake/assess/assess-pool.js';
 import { HotlineImportService } from '../../src/intake/hotline/hotline-import.service.js';
+import { matterColumns } from '../../src/repeats/matter.js';
 import { SHARED, createTestContext, type TestContext } from '../support/test-app.js';
 
 const SAMPLES = path.join(SHARED, 'data/hotline');
@@ -38,6 +40,16 @@ describe('12345 hotline: file imports, single forwards, results', () => {
     expect(mails.length).toBeGreaterThan(0);
     expect(mails.length).toBeLessThanOrEqual(units.size);
     expect(mails.every((m) => m.dedupe_key.startsWith(`import:${r.body.id}:`) && /导入新增 \d+ 件/.test(m.subject))).toBe(true);
+  });
+
+  it("stores each order's matter (repeats, hot spots) exactly as intake computes it, though a classification thread computed it", async () => {
+    expect(ctx.app.get(AssessPool).usable).toBe(true);
+    const rows: { subject: string | null; text: string; matter_tokens: number[]; matter_bands: number[] }[] = await ctx.ds.query(
+      `SELECT subject, text, matter_tokens, matter_bands FROM item WHERE channel = 'hotline'`,
+    );
+    expect(rows.length).toBe(90);
+    expect(rows.filter((r) => r.matter_tokens.length > 0).length).toBeGreaterThan(80);
+    for (const r of rows) expect({ matter_tokens: r.matter_tokens, matter_bands: r.matter_bands }).toEqual(matterColumns(r.subject, r.text));
   });
 
   it('creates nothing on a re-import, and reports the bad rows of another city\'s GBK export', async () => {

@@ -1,6 +1,7 @@
 import type { Classification } from '../../classification/index.js';
 import type { RouteResult } from '../../routing/index.js';
 import type { Assessment, IntakeDraft } from '../intake.types.js';
+import type { MatterColumns } from '../../repeats/matter.js';
 
 /** What a classification thread needs of a draft (ClassifyingAssessor's input). */
 export interface AssessInput {
@@ -21,7 +22,8 @@ export interface AssessWorkerData {
   labels: Array<{ item: string; text: string; unit: string }>;
 }
 
-export type AssessAnswer = { ok: true; a: Assessment } | { ok: false; error: string };
+/** An assessment, and the text's matter columns for repeats (computed on the thread: they segment the text too). */
+export type AssessAnswer = { ok: true; a: Assessment; matter: MatterColumns } | { ok: false; error: string };
 
 export function assessInput(d: IntakeDraft): AssessInput {
   return {

@@ -9,6 +9,7 @@ import { createClassifier, loadLexicon, modelFromJson, type ModelJson } from '..
 import { CLASSIFICATION_DIR, seedMemory } from '../../classification/shipped.js';
 import { buildCatalogIndex, route } from '../../routing/index.js';
 import type { Catalog } from '../../org/catalog.types.js';
+import { matterColumns } from '../../repeats/matter.js';
 import { toAssessment, type AssessInput, type AssessWorkerData } from './assess-types.js';
 
 const data = workerData as AssessWorkerData;
@@ -26,7 +27,7 @@ parentPort?.on('message', (msg: { id: number; inputs: AssessInput[] }) => {
     try {
       const c = classifier.classify(input);
       const r = route({ ...input, classification: c }, index, { memory });
-      return { ok: true as const, a: toAssessment(c, r) };
+      return { ok: true as const, a: toAssessment(c, r), matter: matterColumns(input.subject, input.text) };
     } catch (e) {
       return { ok: false as const, error: (e as Error).message };
     }
