@@ -18,7 +18,7 @@ import { windowNumberKeys, type CatalogIndex, type Mention } from './catalog-ind
 import { canonicalName, nameSimilarity } from './fuzzy.js';
 import type { LearnedRouter } from './learned-router.js';
 import type { RoutingMemory } from './memory.js';
-import { isBlamed, partyRole, type PartyRole } from './parties.js';
+import { isBlamed, ownStepAt, partyRole, type PartyRole } from './parties.js';
 
 export type RouteRule = 'window' | 'assigned_unit' | 'service_item' | 'named_unit' | 'window_mention' | 'duty' | 'learned' | 'triage' | 'junk';
 
@@ -121,6 +121,10 @@ const W = {
   body: { actor: 3, named: 1.5, referred: 0.5, place: 0 },
   blamed: 1.5,
   negated: -3,
+  /** a locality's own office or staff did (or botched) the step itself */
+  ownStep: 5,
+  /** the hall's own facilities and hours, the hall named */
+  hallFacility: 5,
   windowNumber: 3.5,
   dutyScale: 1,
   dutyCap: 7,
@@ -134,7 +138,7 @@ const LOCALITY_TYPES = new Set(['town_government', 'community']);
 const TOWN_LEVELS = new Set(['town', 'township', 'street']);
 const COMMUNITY_LEVELS = new Set(['community', 'village']);
 // words for "the town / street / community / village" without its name
-const LOCAL_REF = /(街道办事处|街道办|街道|镇政府|镇上|镇里|乡政府|乡里|社区|居委会|村委会|村委|村里)/g;
+const LOCAL_REF = /(街道办事处|街道办|街道|镇政府|镇上|镇里|乡政府|乡上|乡里|社区|居委会|村委会|村委|村里)/g;
 const TOWN_WORDS = /^(街道|镇|乡)/;
 
 interface Tally {
@@ -213,6 +217,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // a catalogue unit named as the one that acted ("大坪村那个管低保的说…"): its staff's conduct is its own
   let unitActor = false;
   const actors = new Set<string>();
+  // where a town, street, community or village (or "社区", "村里" meaning the one named) stands in the text
+  const anchors: Array<{ at: number; length: number; code: string }> = [];
   for (const m of mentions) {
     if (m.negated) {
       evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
@@ -222,6 +228,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // only a locality (a town, street, community or village) can be where someone lives, came from or handed a
     // paper in; a department "的人" is its staff
     const locality = m.kind === 'body' ? LOCALITY_TYPES.has(m.code) : m.kind !== 'item' && SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '');
+    if (locality && m.kind !== 'body') anchors.push({ at: m.index, length: m.phrase.length, code: m.code });
     const role: PartyRole = partyRole(text, m.index, m.phrase.length, locality);
     const blamed = role !== 'place' && isBlamed(text, m.index, m.phrase.length) ? W.blamed : 0;
     if (m.kind === 'item') {
@@ -293,6 +300,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       if (only.length === 1) target = only[0]!.code;
     }
     if (!target) continue;
+    anchors.push({ at, length: phrase.length, code: target });
     const role = partyRole(text, at, phrase.length, true);
     if (role === 'place') continue;
     const blamed = isBlamed(text, at, phrase.length) ? W.blamed : 0;
@@ -300,6 +308,32 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (role === 'actor') actors.add(target);
   }
   localActs();
+
+  // a locality's own office or staff did the step itself ("社区把申请表填错了", "村里的代办员把社保卡弄丢了",
+  // "网格员帮他把申请递上去了"), with no other party named in between: the locality's own service
+  const ownDone = new Set<string>();
+  for (const a of anchors) {
+    if (ownDone.has(a.code)) continue;
+    const p = ownStepAt(text, a.at, a.length);
+    if (p < 0) continue;
+    const from = a.at + a.length;
+    const between = mentions.some(
+      (m) => !m.negated && m.index >= from && m.index < from + p && m.kind !== 'item' && !STAFF_WORD.test(m.phrase) && !(m.kind === 'body' ? LOCALITY_TYPES.has(m.code) || !m.code || m.code === 'government_service' : SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '') || isHall(m.code)),
+    );
+    if (between) continue;
+    ownDone.add(a.code);
+    actors.add(a.code);
+    unitActor = true;
+    give(a.code, W.ownStep, 'named_unit', `${unitName(index, a.code)}自身经办的环节（工作人员办理、录入、报送或收费）`);
+  }
+
+  // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
+  if (HALL_FACILITY.test(text)) {
+    for (const m of text.matchAll(HALL_FACILITY_AT)) {
+      give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
+      break;
+    }
+  }
 
   // a window by its number and floor ("二楼6号窗口")
   for (const key of windowNumberKeys(text)) {
@@ -341,7 +375,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
     const hallDamp = type === 'government_service' && partyNamed ? 0.35 : 1;
     // staff conduct at a unit named as the actor is that unit's, whatever the matter's department
-    const conductDamp = staffConduct && unitActor ? 0.6 : 1;
+    const conductDamp = (staffConduct && unitActor) || ownDone.size ? 0.6 : 1;
     for (const { unit, weight, source } of units) {
       if (index.units.get(unit)?.role === 'supervision') continue; // it watches integrity; it runs no service
       // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
@@ -435,6 +469,13 @@ const RULE_RANK: Record<RouteRule, number> = {
   triage: 6,
   junk: 6,
 };
+
+// a helper's job title ("代办员") names a person wherever they work, not another party
+const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿者|专干)$/;
+// the hall by its common names, then (in the same clause) one of its facilities or its hours
+const HALL_FACILITY = /(政务|市民|行政服务|便民服务|办事)(服务)?(中心|大厅)/;
+const HALL_FACILITY_AT =
+  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/g;
 
 /** A duty word inside a list of papers to bring counts this much: the papers are not the matter. */
 const PAPER_WEIGHT = 0.3;
