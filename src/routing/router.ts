@@ -345,6 +345,23 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
   }
 
+  // a window by what it does ("办房子那个窗口", "交电费的柜台"): the department whose duty those words are
+  if (text.includes('窗口') || text.includes('柜台')) {
+    for (const w of text.matchAll(WINDOW_BY_MATTER)) {
+      const words = w[1] as string;
+      if (mentions.some((m) => m.index < w.index + words.length && w.index < m.index + m.phrase.length && m.kind !== 'body')) continue; // a name
+      let bestType = '';
+      let bestScore = 0;
+      for (const [type, hit] of index.duties.score(words)) if (hit.score > bestScore) [bestType, bestScore] = [type, hit.score];
+      if (bestScore < 1 || bestType === 'government_service') continue;
+      // among the department's units, the one with a window for that matter ("不动产登记受理窗口")
+      const units = unitsOfType(index, bestType);
+      const withWindow = units.find((u) => [...index.windows.values()].some((x) => x.unit === u.unit && index.duties.score(normalizeText(x.name)).has(bestType)));
+      const top = withWindow ?? units[0];
+      if (top) give(top.unit, Math.min(bestScore, 3) * Math.max(top.weight, 0.65), 'window_mention', `提到办理“${words}”的窗口`);
+    }
+  }
+
   // (4) whose duty the matter is
   // the matter, not the names: unit, window and department names are scored above as parties, so their
   // words ("医保局" holds "医保") are masked out of the duty scoring
@@ -470,6 +487,8 @@ const RULE_RANK: Record<RouteRule, number> = {
   junk: 6,
 };
 
+// a window called by what it does: "办房子那个窗口", "交电费的柜台"
+const WINDOW_BY_MATTER = /([办交管开领补查换]?[^，。,；;！!？?、的那这个是去到在找]{1,6})(?:的|那个|这个|那边的|那边)?(?:窗口|柜台)/g;
 // a helper's job title ("代办员") names a person wherever they work, not another party
 const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿者|专干)$/;
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
