@@ -219,6 +219,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const actors = new Set<string>();
   // where a town, street, community or village (or "社区", "村里" meaning the one named) stands in the text
   const anchors: Array<{ at: number; length: number; code: string }> = [];
+  // "审批局交通窗口", "审批局那个办诊所的窗口": a unit named right before a counter owns it
+  const ownerBefore = (at: number): Mention | undefined =>
+    mentions.find((o) => (o.kind === 'unit' || o.kind === 'unit_core') && !o.negated && o.index + o.phrase.length <= at && /^(的|那个|这个|的那个)?$/.test(text.slice(o.index + o.phrase.length, at)));
   for (const m of mentions) {
     if (m.negated) {
       evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
@@ -241,6 +244,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (m.kind === 'body') {
       namedTypes.add(m.code);
       if (role === 'place') continue;
+      // "审批局交通窗口": the counter of the unit named right before it, whatever its matter's department
+      const owner = /^(的)?(窗口|柜台)/.test(text.slice(m.index + m.phrase.length, m.index + m.phrase.length + 3)) ? ownerBefore(m.index) : undefined;
+      if (owner) {
+        give(owner.code, W.unit[role === 'named' ? 'named' : role] - (role === 'named' ? 0 : W.unit.named), 'window_mention', `提到${unitName(index, owner.code)}的“${m.phrase}”窗口`);
+        continue;
+      }
       // "镇上", "村里": resolved below to the town or village the text names
       if (LOCALITY_TYPES.has(m.code)) continue;
       if (role === 'named' && inPapers(m.index)) continue; // a paper to bring ("社保缴费记录"), not a party
@@ -251,6 +260,11 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       continue;
     }
     if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
+    const counterOf = m.kind !== 'window' && /^(的)?(窗口|柜台)/.test(text.slice(m.index + m.phrase.length, m.index + m.phrase.length + 3)) ? ownerBefore(m.index) : undefined;
+    if (counterOf && counterOf.code !== m.code) {
+      give(counterOf.code, W.unit[role] - W.unit.named, 'window_mention', `提到${unitName(index, counterOf.code)}的“${m.phrase}”窗口`);
+      continue;
+    }
     if (role === 'place') {
       evidence.push({ rule: 'place', text: `“${m.phrase}”是居住地、来处或递交材料的地方，不作为责任方`, unit: m.code });
       continue;
@@ -350,6 +364,11 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     for (const w of text.matchAll(WINDOW_BY_MATTER)) {
       const words = w[1] as string;
       if (mentions.some((m) => m.index < w.index + words.length && w.index < m.index + m.phrase.length && m.kind !== 'body')) continue; // a name
+      const owner = ownerBefore(w.index);
+      if (owner) {
+        give(owner.code, W.blamed, 'window_mention', `提到${unitName(index, owner.code)}办理“${words}”的窗口`);
+        continue;
+      }
       let bestType = '';
       let bestScore = 0;
       for (const [type, hit] of index.duties.score(words)) if (hit.score > bestScore) [bestType, bestScore] = [type, hit.score];
