@@ -331,8 +331,18 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const p = ownStepAt(text, a.at, a.length);
     if (p < 0) continue;
     const from = a.at + a.length;
+    // a unit or window named in between, or a department named as the one that acted ("医保局把…录错了"); a
+    // department's word inside the matter ("社保卡") is not a party
     const between = mentions.some(
-      (m) => !m.negated && m.index >= from && m.index < from + p && m.kind !== 'item' && !STAFF_WORD.test(m.phrase) && !(m.kind === 'body' ? LOCALITY_TYPES.has(m.code) || !m.code || m.code === 'government_service' : SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '') || isHall(m.code)),
+      (m) =>
+        !m.negated &&
+        m.index >= from &&
+        m.index < from + p &&
+        m.kind !== 'item' &&
+        !STAFF_WORD.test(m.phrase) &&
+        (m.kind === 'body'
+          ? !LOCALITY_TYPES.has(m.code) && !!m.code && m.code !== 'government_service' && (partyRole(text, m.index, m.phrase.length, false) === 'actor' || /^(把|将)/.test(text.slice(m.index + m.phrase.length)))
+          : !SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '') && !isHall(m.code)),
     );
     if (between) continue;
     ownDone.add(a.code);
