@@ -352,7 +352,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   }
 
   // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
-  if (HALL_FACILITY.test(text)) {
+  if ((text.includes('中心') || text.includes('大厅')) && HALL_FACILITY.test(text)) {
     for (const m of text.matchAll(HALL_FACILITY_AT)) {
       give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
       break;
@@ -370,11 +370,15 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   }
 
   // a window by what it does ("办房子那个窗口", "交电费的柜台"): the department whose duty those words are
-  if (text.includes('窗口') || text.includes('柜台')) {
-    for (const w of text.matchAll(WINDOW_BY_MATTER)) {
+  for (const counter of ['窗口', '柜台']) {
+    for (let at = text.indexOf(counter); at >= 0; at = text.indexOf(counter, at + 2)) {
+      const from = Math.max(0, at - 10);
+      const w = WINDOW_BY_MATTER.exec(text.slice(from, at));
+      if (!w) continue;
       const words = w[1] as string;
-      if (mentions.some((m) => m.index < w.index + words.length && w.index < m.index + m.phrase.length && m.kind !== 'body')) continue; // a name
-      const owner = ownerBefore(w.index);
+      const start = from + w.index;
+      if (mentions.some((m) => m.index < start + words.length && start < m.index + m.phrase.length && m.kind !== 'body')) continue; // a name
+      const owner = ownerBefore(start);
       if (owner) {
         give(owner.code, W.blamed, 'window_mention', `提到${unitName(index, owner.code)}办理“${words}”的窗口`);
         continue;
@@ -385,8 +389,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       if (bestScore < 1 || bestType === 'government_service') continue;
       // among the department's units, the one with a window for that matter ("不动产登记受理窗口")
       const units = unitsOfType(index, bestType);
-      const withWindow = units.find((u) => [...index.windows.values()].some((x) => x.unit === u.unit && index.duties.score(normalizeText(x.name)).has(bestType)));
-      const top = withWindow ?? units[0];
+      const windowed = windowTypes(index);
+      const top = units.find((u) => windowed.get(u.unit)?.has(bestType)) ?? units[0];
       if (top) give(top.unit, Math.min(bestScore, 3) * Math.max(top.weight, 0.65), 'window_mention', `提到办理“${words}”的窗口`);
     }
   }
@@ -516,8 +520,23 @@ const RULE_RANK: Record<RouteRule, number> = {
   junk: 6,
 };
 
+// unit → the duty types its windows' names speak of, per catalogue index
+const windowTypesMemo = new WeakMap<CatalogIndex, Map<string, Set<string>>>();
+function windowTypes(index: CatalogIndex): Map<string, Set<string>> {
+  let byUnit = windowTypesMemo.get(index);
+  if (byUnit) return byUnit;
+  byUnit = new Map();
+  for (const w of index.windows.values()) {
+    const set = byUnit.get(w.unit) ?? new Set<string>();
+    for (const type of index.duties.score(normalizeText(w.name)).keys()) set.add(type);
+    byUnit.set(w.unit, set);
+  }
+  windowTypesMemo.set(index, byUnit);
+  return byUnit;
+}
+
 // a window called by what it does: "办房子那个窗口", "交电费的柜台"
-const WINDOW_BY_MATTER = /([办交管开领补查换]?[^，。,；;！!？?、的那这个是去到在找]{1,6})(?:的|那个|这个|那边的|那边)?(?:窗口|柜台)/g;
+const WINDOW_BY_MATTER = /([办交管开领补查换]?[^，。,；;！!？?、的那这个是去到在找]{1,6})(?:的|那个|这个|那边的|那边)?$/;
 // a helper's job title ("代办员") names a person wherever they work, not another party
 const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿者|专干)$/;
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
