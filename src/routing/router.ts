@@ -245,7 +245,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       namedTypes.add(m.code);
       if (role === 'place') continue;
       // "审批局交通窗口": the counter of the unit named right before it, whatever its matter's department
-      const owner = /^(的)?(窗口|柜台)/.test(text.slice(m.index + m.phrase.length, m.index + m.phrase.length + 3)) ? ownerBefore(m.index) : undefined;
+      const owner = counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
       if (owner) {
         give(owner.code, W.unit[role === 'named' ? 'named' : role] - (role === 'named' ? 0 : W.unit.named), 'window_mention', `提到${unitName(index, owner.code)}的“${m.phrase}”窗口`);
         continue;
@@ -260,7 +260,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       continue;
     }
     if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
-    const counterOf = m.kind !== 'window' && /^(的)?(窗口|柜台)/.test(text.slice(m.index + m.phrase.length, m.index + m.phrase.length + 3)) ? ownerBefore(m.index) : undefined;
+    const counterOf = m.kind !== 'window' && counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
     if (counterOf && counterOf.code !== m.code) {
       give(counterOf.code, W.unit[role] - W.unit.named, 'window_mention', `提到${unitName(index, counterOf.code)}的“${m.phrase}”窗口`);
       continue;
@@ -519,6 +519,14 @@ const RULE_RANK: Record<RouteRule, number> = {
   triage: 6,
   junk: 6,
 };
+
+/** Whether "窗口" or "柜台" (or "的窗口", "的柜台") starts at i. */
+function counterAfter(text: string, i: number): boolean {
+  if (text.charCodeAt(i) === 0x7684) i++; // 的
+  const a = text.charCodeAt(i);
+  const b = text.charCodeAt(i + 1);
+  return (a === 0x7a97 && b === 0x53e3) || (a === 0x67dc && b === 0x53f0); // 窗口, 柜台
+}
 
 // unit → the duty types its windows' names speak of, per catalogue index
 const windowTypesMemo = new WeakMap<CatalogIndex, Map<string, Set<string>>>();
