@@ -78,13 +78,15 @@ for (const file of files) {
     n++;
   });
 }
-const heldout = path.join(root, 'test/fixtures/routing-heldout');
-if (existsSync(heldout)) {
-  for (const f of readdirSync(heldout).filter((x) => x.endsWith('.jsonl')).sort()) {
-    const yaml = path.join(heldout, f.replace(/\.jsonl$/, '.yaml'));
+// the labelled sets with their own catalogues: held-out and tuning (keys by file name, as before the second batch moved)
+for (const folder of ['test/fixtures/routing-heldout', 'test/fixtures/routing-tuning']) {
+  const dir = path.join(root, folder);
+  if (!existsSync(dir)) continue;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl')).sort()) {
+    const yaml = path.join(dir, f.replace(/\.jsonl$/, '.yaml'));
     if (!existsSync(yaml)) continue;
     const s = setup(yaml);
-    readRows(path.join(heldout, f)).forEach((row, i) => {
+    readRows(path.join(dir, f)).forEach((row, i) => {
       record(`${f}#${i}`, s.classifier, s.index, row, null);
       n++;
     });

@@ -148,3 +148,23 @@ describe('duty configuration', () => {
     expect(s.get('labour')).toEqual({ score: 3, terms: ['拖欠工资'] });
   });
 });
+
+describe('round 3: own steps, the hall, counters by owner and by matter', () => {
+  it.each([
+    // a locality's own staff did (or botched) the step: the locality, not the department of the matter
+    ['我住柳树村，村里的代办员把我的社保卡弄丢了，补卡还要去县里', 'V-LS'],
+    ['柳树村便民服务站的工作人员帮我把医保参保递上去了，很负责', 'V-LS'],
+    // the hall's own facilities and hours with the hall named
+    ['政务服务中心一楼卫生间没有纸，洗手池也坏了', 'ZW'],
+    // a counter named right after its unit is that unit's
+    ['青禾县行政审批局第三科医保窗口那个人态度很差', 'SQ'],
+    // a counter called by what it does
+    ['办房子那个窗口老是说系统卡，一卡就是半天', 'BDC'],
+  ])('%s → %s', (text, unit) => {
+    expect(routeText(text).unit).toBe(unit);
+  });
+
+  it('a department named between the locality and the fault takes it back', () => {
+    expect(routeText('材料交给柳树村了，县医保局把我的信息录错了').unit).toBe('YB');
+  });
+});

@@ -28,11 +28,13 @@ const STAFF_AFTER =
   /^(便民服务站|便民服务中心|服务站|服务中心|服务点|代办点|大厅|那边|这边)?(的)?(一名|一位|一个|有个|有位|那个|那位|这个|这位|个别)?(工作人员|人员|同志|小伙子|小姑娘|姑娘|小伙|大姐|大妈|阿姨|大爷|师傅|领导|干部|科长|主任|股长|所长|窗口|柜台|业务窗口|办事员|经办人|代办员|网格员|专干|会计|文书|支书|村支书|村主任|书记)/;
 // "大坪村那个管低保的说…", "镇上负责审核的": the person who does the work there
 const DUTY_PERSON_AFTER = /^(的)?(那个|那位|有个|一个|专门)?(管|办|负责|收|审|经手|分管)[^，。,.;；！!？?]{0,6}的(人|那个|那位|同志)?($|说|讲|称|让|叫|要|不|没|收|拿|跟)/;
-// after a service centre's own name: its door, stairs, car park, hours ("黑山镇便民中心门口没有停车的地方")
-const OWN_FACILITY_AFTER = /^(的)?(在[一二三四五六1-6]楼|在楼上|门口|门前|楼梯|电梯|厕所|卫生间|停车|车位|座位|台阶|坡道|一楼|二楼|三楼|中午|周末|下午|上午|早上|晚上|每天|只开|只有|没有|太|就|总是|经常)/;
+// after a service centre's own name: its door, stairs, car park, hours, terminals ("黑山镇便民中心门口没有停车的地方")
+const OWN_FACILITY_AFTER = /^(的)?(在[一二三四五六1-6]楼|在楼上|门口|门前|楼梯|电梯|厕所|卫生间|停车|车位|座位|台阶|坡道|一楼|二楼|三楼|中午|周末|下午|上午|早上|晚上|每天|只开|只有|没有|太|就|总是|经常|自助终端|自助机|打印机|复印机|电脑|取号机|叫号机)/;
 const BLAME_AFTER =
   /^.{0,10}(不给|不予|拒绝|不受理|不办|办不了|推诿|推脱|推来推去|踢皮球|刁难|拖着|拖了|一直不|没人管|不管|弄丢|丢了|没收到|没见着|没看到|说没|不归|态度|搞错|错了|乱收|卡着|压着|不理|不回|不认|卡住|不同意|不让|不肯)/;
 
+// a locality's own office, not the locality: "村委会的人" are its staff, not villagers
+const INSTITUTION = /(委员会|村委会|居委会|村委|街道办|办事处|政府|中心|服务站|服务点|代办点)$/;
 // a name that is itself a service centre, station or counter
 const PREMISES = /(中心|服务站|服务点|代办点|大厅|窗口)$/;
 // "南街社区那个服务站在三楼": the locality's own premises, whose hours, stairs and seats are its own
@@ -59,7 +61,8 @@ function around(text: string, index: number, length: number): { before: string; 
  */
 export function partyRole(text: string, index: number, length: number, locality = true): PartyRole {
   const { before, after } = around(text, index, length);
-  if (!locality && /^的(人|那个人|那位)/.test(after)) return 'actor';
+  // "X的人" is X's staff for a department, and for a locality's own office ("村委会的人", "街道办的人")
+  if ((!locality || INSTITUTION.test(text.slice(index, index + length))) && /^的(人|那个人|那位)/.test(after)) return 'actor';
   // a service centre's own door, floor or car park is its own ("便民中心门口没有停车的地方"); a village's is a place
   const premises = PREMISES.test(text.slice(index, index + length));
   if (locality && (PLACE_AFTER.test(after) || (!premises && WHERE_AFTER.test(after)))) return 'place';
@@ -79,4 +82,22 @@ export function partyRole(text: string, index: number, length: number, locality 
 export function isBlamed(text: string, index: number, length: number): boolean {
   const { after } = around(text, index, length);
   return BLAME_AFTER.test(after);
+}
+
+// a step a locality's own office or staff did (or botched) itself: lost or mis-entered papers, never forwarded,
+// fees of its own, a locked door, nobody able to work the system, or the service done for the person
+const OWN_STEP =
+  /(弄丢|搞丢|丢失|录错|填错|输错|写错|登记错|搞错|弄错|录的[^，。,]{0,8}错|填的[^，。,]{0,8}错|录到别人|录成别人|漏报|漏录|忘了?(提交|上报|报|录|交|审核)|没(有)?(提交|上报|报上去|录入|录进去|报送|往上报|及时报)|压着不报|拖着不报|收了[^，。,]{0,8}(费|钱|红包)|跑腿费|辛苦费|好处费|要[^，。,]{0,8}(送东西|送礼|红包|好处费)|锁门|锁着门|无人会|没人会|没有人会|不会操作|帮[^，。,]{0,12}(办好|办了|办结|跑了|递上去|弄好)|上门帮|(自助终端|自助机|打印机|复印机|电脑|叫号机|取号机)[^，。,]{0,4}(黑屏|坏了|坏掉|打不开|用不了|死机|打印不了|没纸))/;
+const SENTENCE_END = /[。！？!?；;]/;
+
+/**
+ * The position (from the mention's end) of a step the mention's own office did in the rest of its sentence
+ * (up to 40 characters), or -1.
+ */
+export function ownStepAt(text: string, index: number, length: number): number {
+  const from = index + length;
+  let to = from;
+  while (to < text.length && to - from < 40 && !SENTENCE_END.test(text[to] as string)) to++;
+  const m = OWN_STEP.exec(text.slice(from, to));
+  return m ? m.index : -1;
 }

@@ -18,7 +18,7 @@ import { windowNumberKeys, type CatalogIndex, type Mention } from './catalog-ind
 import { canonicalName, nameSimilarity } from './fuzzy.js';
 import type { LearnedRouter } from './learned-router.js';
 import type { RoutingMemory } from './memory.js';
-import { isBlamed, partyRole, type PartyRole } from './parties.js';
+import { isBlamed, ownStepAt, partyRole, type PartyRole } from './parties.js';
 
 export type RouteRule = 'window' | 'assigned_unit' | 'service_item' | 'named_unit' | 'window_mention' | 'duty' | 'learned' | 'triage' | 'junk';
 
@@ -121,6 +121,10 @@ const W = {
   body: { actor: 3, named: 1.5, referred: 0.5, place: 0 },
   blamed: 1.5,
   negated: -3,
+  /** a locality's own office or staff did (or botched) the step itself */
+  ownStep: 5,
+  /** the hall's own facilities and hours, the hall named */
+  hallFacility: 5,
   windowNumber: 3.5,
   dutyScale: 1,
   dutyCap: 7,
@@ -134,7 +138,7 @@ const LOCALITY_TYPES = new Set(['town_government', 'community']);
 const TOWN_LEVELS = new Set(['town', 'township', 'street']);
 const COMMUNITY_LEVELS = new Set(['community', 'village']);
 // words for "the town / street / community / village" without its name
-const LOCAL_REF = /(街道办事处|街道办|街道|镇政府|镇上|镇里|乡政府|乡里|社区|居委会|村委会|村委|村里)/g;
+const LOCAL_REF = /(街道办事处|街道办|街道|镇政府|镇上|镇里|乡政府|乡上|乡里|社区|居委会|村委会|村委|村里)/g;
 const TOWN_WORDS = /^(街道|镇|乡)/;
 
 interface Tally {
@@ -213,6 +217,11 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // a catalogue unit named as the one that acted ("大坪村那个管低保的说…"): its staff's conduct is its own
   let unitActor = false;
   const actors = new Set<string>();
+  // where a town, street, community or village (or "社区", "村里" meaning the one named) stands in the text
+  const anchors: Array<{ at: number; length: number; code: string }> = [];
+  // "审批局交通窗口", "审批局那个办诊所的窗口": a unit named right before a counter owns it
+  const ownerBefore = (at: number): Mention | undefined =>
+    mentions.find((o) => (o.kind === 'unit' || o.kind === 'unit_core') && !o.negated && o.index + o.phrase.length <= at && /^(的|那个|这个|的那个)?$/.test(text.slice(o.index + o.phrase.length, at)));
   for (const m of mentions) {
     if (m.negated) {
       evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
@@ -222,6 +231,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // only a locality (a town, street, community or village) can be where someone lives, came from or handed a
     // paper in; a department "的人" is its staff
     const locality = m.kind === 'body' ? LOCALITY_TYPES.has(m.code) : m.kind !== 'item' && SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '');
+    if (locality && m.kind !== 'body') anchors.push({ at: m.index, length: m.phrase.length, code: m.code });
     const role: PartyRole = partyRole(text, m.index, m.phrase.length, locality);
     const blamed = role !== 'place' && isBlamed(text, m.index, m.phrase.length) ? W.blamed : 0;
     if (m.kind === 'item') {
@@ -234,6 +244,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (m.kind === 'body') {
       namedTypes.add(m.code);
       if (role === 'place') continue;
+      // "审批局交通窗口": the counter of the unit named right before it, whatever its matter's department
+      const owner = counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
+      if (owner) {
+        give(owner.code, W.unit[role === 'named' ? 'named' : role] - (role === 'named' ? 0 : W.unit.named), 'window_mention', `提到${unitName(index, owner.code)}的“${m.phrase}”窗口`);
+        continue;
+      }
       // "镇上", "村里": resolved below to the town or village the text names
       if (LOCALITY_TYPES.has(m.code)) continue;
       if (role === 'named' && inPapers(m.index)) continue; // a paper to bring ("社保缴费记录"), not a party
@@ -244,6 +260,11 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       continue;
     }
     if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
+    const counterOf = m.kind !== 'window' && counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
+    if (counterOf && counterOf.code !== m.code) {
+      give(counterOf.code, W.unit[role] - W.unit.named, 'window_mention', `提到${unitName(index, counterOf.code)}的“${m.phrase}”窗口`);
+      continue;
+    }
     if (role === 'place') {
       evidence.push({ rule: 'place', text: `“${m.phrase}”是居住地、来处或递交材料的地方，不作为责任方`, unit: m.code });
       continue;
@@ -293,6 +314,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       if (only.length === 1) target = only[0]!.code;
     }
     if (!target) continue;
+    anchors.push({ at, length: phrase.length, code: target });
     const role = partyRole(text, at, phrase.length, true);
     if (role === 'place') continue;
     const blamed = isBlamed(text, at, phrase.length) ? W.blamed : 0;
@@ -301,6 +323,42 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   }
   localActs();
 
+  // a locality's own office or staff did the step itself ("社区把申请表填错了", "村里的代办员把社保卡弄丢了",
+  // "网格员帮他把申请递上去了"), with no other party named in between: the locality's own service
+  const ownDone = new Set<string>();
+  for (const a of anchors) {
+    if (ownDone.has(a.code)) continue;
+    const p = ownStepAt(text, a.at, a.length);
+    if (p < 0) continue;
+    const from = a.at + a.length;
+    // a unit or window named in between, or a department named as the one that acted ("医保局把…录错了"); a
+    // department's word inside the matter ("社保卡") is not a party
+    const between = mentions.some(
+      (m) =>
+        !m.negated &&
+        m.index >= from &&
+        m.index < from + p &&
+        m.kind !== 'item' &&
+        !STAFF_WORD.test(m.phrase) &&
+        (m.kind === 'body'
+          ? !LOCALITY_TYPES.has(m.code) && !!m.code && m.code !== 'government_service' && (partyRole(text, m.index, m.phrase.length, false) === 'actor' || /^(把|将)/.test(text.slice(m.index + m.phrase.length)))
+          : !SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '') && !isHall(m.code)),
+    );
+    if (between) continue;
+    ownDone.add(a.code);
+    actors.add(a.code);
+    unitActor = true;
+    give(a.code, W.ownStep, 'named_unit', `${unitName(index, a.code)}自身经办的环节（工作人员办理、录入、报送或收费）`);
+  }
+
+  // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
+  if ((text.includes('中心') || text.includes('大厅')) && HALL_FACILITY.test(text)) {
+    for (const m of text.matchAll(HALL_FACILITY_AT)) {
+      give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
+      break;
+    }
+  }
+
   // a window by its number and floor ("二楼6号窗口")
   for (const key of windowNumberKeys(text)) {
     const ws = index.windowsByNumber.get(key);
@@ -308,6 +366,32 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const w = ws[0]!;
       give(w.unit, W.windowNumber, 'window_mention', `提到“${w.location ?? w.name}”的窗口（${w.name}）`);
       break;
+    }
+  }
+
+  // a window by what it does ("办房子那个窗口", "交电费的柜台"): the department whose duty those words are
+  for (const counter of ['窗口', '柜台']) {
+    for (let at = text.indexOf(counter); at >= 0; at = text.indexOf(counter, at + 2)) {
+      const from = Math.max(0, at - 10);
+      const w = WINDOW_BY_MATTER.exec(text.slice(from, at));
+      if (!w) continue;
+      const words = w[1] as string;
+      const start = from + w.index;
+      if (mentions.some((m) => m.index < start + words.length && start < m.index + m.phrase.length && m.kind !== 'body')) continue; // a name
+      const owner = ownerBefore(start);
+      if (owner) {
+        give(owner.code, W.blamed, 'window_mention', `提到${unitName(index, owner.code)}办理“${words}”的窗口`);
+        continue;
+      }
+      let bestType = '';
+      let bestScore = 0;
+      for (const [type, hit] of index.duties.score(words)) if (hit.score > bestScore) [bestType, bestScore] = [type, hit.score];
+      if (bestScore < 1 || bestType === 'government_service') continue;
+      // among the department's units, the one with a window for that matter ("不动产登记受理窗口")
+      const units = unitsOfType(index, bestType);
+      const windowed = windowTypes(index);
+      const top = units.find((u) => windowed.get(u.unit)?.has(bestType)) ?? units[0];
+      if (top) give(top.unit, Math.min(bestScore, 3) * Math.max(top.weight, 0.65), 'window_mention', `提到办理“${words}”的窗口`);
     }
   }
 
@@ -341,7 +425,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
     const hallDamp = type === 'government_service' && partyNamed ? 0.35 : 1;
     // staff conduct at a unit named as the actor is that unit's, whatever the matter's department
-    const conductDamp = staffConduct && unitActor ? 0.6 : 1;
+    const conductDamp = (staffConduct && unitActor) || ownDone.size ? 0.6 : 1;
     for (const { unit, weight, source } of units) {
       if (index.units.get(unit)?.role === 'supervision') continue; // it watches integrity; it runs no service
       // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
@@ -435,6 +519,38 @@ const RULE_RANK: Record<RouteRule, number> = {
   triage: 6,
   junk: 6,
 };
+
+/** Whether "窗口" or "柜台" (or "的窗口", "的柜台") starts at i. */
+function counterAfter(text: string, i: number): boolean {
+  if (text.charCodeAt(i) === 0x7684) i++; // 的
+  const a = text.charCodeAt(i);
+  const b = text.charCodeAt(i + 1);
+  return (a === 0x7a97 && b === 0x53e3) || (a === 0x67dc && b === 0x53f0); // 窗口, 柜台
+}
+
+// unit → the duty types its windows' names speak of, per catalogue index
+const windowTypesMemo = new WeakMap<CatalogIndex, Map<string, Set<string>>>();
+function windowTypes(index: CatalogIndex): Map<string, Set<string>> {
+  let byUnit = windowTypesMemo.get(index);
+  if (byUnit) return byUnit;
+  byUnit = new Map();
+  for (const w of index.windows.values()) {
+    const set = byUnit.get(w.unit) ?? new Set<string>();
+    for (const type of index.duties.score(normalizeText(w.name)).keys()) set.add(type);
+    byUnit.set(w.unit, set);
+  }
+  windowTypesMemo.set(index, byUnit);
+  return byUnit;
+}
+
+// a window called by what it does: "办房子那个窗口", "交电费的柜台"
+const WINDOW_BY_MATTER = /([办交管开领补查换]?[^，。,；;！!？?、的那这个是去到在找]{1,6})(?:的|那个|这个|那边的|那边)?$/;
+// a helper's job title ("代办员") names a person wherever they work, not another party
+const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿者|专干)$/;
+// the hall by its common names, then (in the same clause) one of its facilities or its hours
+const HALL_FACILITY = /(政务|市民|行政服务|便民服务|办事)(服务)?(中心|大厅)/;
+const HALL_FACILITY_AT =
+  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/g;
 
 /** A duty word inside a list of papers to bring counts this much: the papers are not the matter. */
 const PAPER_WEIGHT = 0.3;
