@@ -13,6 +13,8 @@ export interface Segmenter {
   cut(normalizedText: string): string[];
   /** True when the word is a catalogue name (unit, window, service item) known to this segmenter. */
   isEntity(word: string): boolean;
+  /** The catalogue names `isEntity` knows, fixed when the segmenter is made (lets a caller look words up once). */
+  readonly entities?: ReadonlySet<string>;
   /** Adds user words (e.g. lexicon cues) so they are not split. */
   addWords(words: Iterable<string>): void;
 }
@@ -82,6 +84,7 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
       return jieba.cut(text, false).filter(isWord);
     },
     isEntity: (w) => entities.has(w),
+    entities,
     addWords(words) {
       jieba.loadDict(toDict(words));
     },
