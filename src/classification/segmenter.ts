@@ -81,7 +81,15 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
     cut(text: string): string[] {
       if (!text) return [];
       // HMM off: it invents words from unknown character runs, which makes features less stable between counties.
-      return jieba.cut(text, false).filter(isWord);
+      // filtered in place: the array jieba returns is ours
+      const words = jieba.cut(text, false);
+      let n = 0;
+      for (let i = 0; i < words.length; i++) {
+        const w = words[i] as string;
+        if (isWord(w)) words[n++] = w;
+      }
+      words.length = n;
+      return words;
     },
     isEntity: (w) => entities.has(w),
     entities,
