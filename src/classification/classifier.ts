@@ -223,10 +223,13 @@ function addCueEvidence(evidence: Evidence[], cues: CueScores): void {
   let n = 0;
   while (n < cues.positive.length && n < 12 && cues.positive[n]!.weight > 0) n++;
   const top = cues.positive.slice(0, n);
-  top.forEach((h, i) => {
-    if (top.findIndex((x) => x.label === h.label && x.text === h.text) < i) return;
+  for (let i = 0; i < top.length; i++) {
+    const h = top[i]!;
+    let earlier = false;
+    for (let j = 0; j < i && !earlier; j++) earlier = top[j]!.label === h.label && top[j]!.text === h.text;
+    if (earlier) continue;
     evidence.push({ kind: 'cue', dimension: h.label === 'misconduct' ? 'D5' : h.label, text: h.text, weight: h.weight });
-  });
+  }
   let negated = 0;
   for (const h of cues.hits) {
     if (!h.negated) continue;
