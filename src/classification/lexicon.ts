@@ -237,16 +237,26 @@ function endsAt(text: string, start: number, end: number, s: string): boolean {
   return true;
 }
 
-// per lexicon: the code units a negation or a filler ends with, or null if one is empty (it would end anywhere)
-const negationEnds = new WeakMap<Lexicon, ReadonlySet<number> | null>();
+// per lexicon: by code unit, 1 when a negation or a filler ends with it; null if one is empty (it would end anywhere)
+const negationEnds = new WeakMap<Lexicon, Uint8Array | null>();
+// the last lexicon asked about and its table (one lexicon serves thousands of hits in a row)
+let endsLexicon: Lexicon | null = null;
+let endsTable: Uint8Array | null = null;
 
-function negationEndsOf(lexicon: Lexicon): ReadonlySet<number> | null {
+function negationEndsOf(lexicon: Lexicon): Uint8Array | null {
+  if (lexicon === endsLexicon) return endsTable;
   let ends = negationEnds.get(lexicon);
   if (ends === undefined) {
     const words = [...lexicon.shortNegators, ...lexicon.fillers, ...lexicon.negators];
-    ends = words.every((w) => w.length > 0) ? new Set(words.map((w) => w.charCodeAt(w.length - 1))) : null;
+    ends = null;
+    if (words.every((w) => w.length > 0)) {
+      ends = new Uint8Array(65536);
+      for (const w of words) ends[w.charCodeAt(w.length - 1)] = 1;
+    }
     negationEnds.set(lexicon, ends);
   }
+  endsLexicon = lexicon;
+  endsTable = ends;
   return ends;
 }
 
@@ -254,7 +264,7 @@ function negationEndsOf(lexicon: Lexicon): ReadonlySet<number> | null {
 export function isNegated(lexicon: Lexicon, text: string, index: number): boolean {
   // every check below wants a negation or a filler right before the cue: most cues follow some other character
   const ends = negationEndsOf(lexicon);
-  if (ends && !ends.has(text.charCodeAt(index - 1))) return false;
+  if (ends && (index === 0 || !ends[text.charCodeAt(index - 1)])) return false;
   let start = index;
   // Look back at most 8 characters and never across a clause break.
   while (start > 0 && index - start < 8 && !CLAUSE_CODES[text.charCodeAt(start - 1)]) start--;
