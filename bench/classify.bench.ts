@@ -63,10 +63,14 @@ async function load(distBench: string): Promise<Build> {
   };
 }
 
-function run(n: number, fn: (text: string) => unknown): number {
+/** items/s (wall clock) and CPU µs per item (process.cpuUsage: steadier on a shared machine) of one round */
+function run(n: number, fn: (text: string) => unknown): { rate: number; cpu: number } {
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < n; i++) fn(texts[i % texts.length] as string);
-  return n / ((performance.now() - started) / 1000);
+  const rate = n / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  return { rate, cpu: (cpu.user + cpu.system) / n };
 }
 
 const current = await load(path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'));
@@ -89,32 +93,46 @@ if (baseline) run(2000, baseline.both);
 
 const N = Number(process.env.BENCH_N ?? (baseline ? 10000 : 20000));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (baseline ? 6 : 1));
-// best of the rounds; with a baseline the two builds alternate, so load from other work hits both alike
-const best = { seg: 0, classify: 0, route: 0, both: 0, baseSeg: 0, baseClassify: 0, baseRoute: 0, baseBoth: 0 };
+// best of the rounds (items/s) and the median CPU time per item; with a baseline the two builds alternate, so load
+// from other work hits both alike
+const kinds = ['seg', 'classify', 'route', 'both', 'baseClassify', 'baseRoute', 'baseBoth'] as const;
+type Kind = (typeof kinds)[number];
+const rounds = Object.fromEntries(kinds.map((k) => [k, [] as Array<{ rate: number; cpu: number }>])) as Record<Kind, Array<{ rate: number; cpu: number }>>;
 for (let r = 0; r < ROUNDS; r++) {
-  best.seg = Math.max(best.seg, run(N, current.segment));
-  if (baseline) best.baseClassify = Math.max(best.baseClassify, run(N, baseline.classify));
-  best.classify = Math.max(best.classify, run(N, current.classify));
-  if (baseline) best.baseRoute = Math.max(best.baseRoute, run(N, baseline.route));
-  best.route = Math.max(best.route, run(N, current.route));
-  if (baseline) best.baseBoth = Math.max(best.baseBoth, run(N, baseline.both));
-  best.both = Math.max(best.both, run(N, current.both));
+  rounds.seg.push(run(N, current.segment));
+  if (baseline) rounds.baseClassify.push(run(N, baseline.classify));
+  rounds.classify.push(run(N, current.classify));
+  if (baseline) rounds.baseRoute.push(run(N, baseline.route));
+  rounds.route.push(run(N, current.route));
+  if (baseline) rounds.baseBoth.push(run(N, baseline.both));
+  rounds.both.push(run(N, current.both));
 }
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const best = Object.fromEntries(kinds.map((k) => [k, Math.max(0, ...rounds[k].map((x) => x.rate))])) as Record<Kind, number>;
+const cpu = Object.fromEntries(kinds.map((k) => [k, rounds[k].length ? median(rounds[k].map((x) => x.cpu)) : 0])) as Record<Kind, number>;
 
 const t = performance.now();
 current.classify('窗口态度差'.repeat(10_000));
 const hugeMs = performance.now() - t;
 
-const cpu = os.cpus()[0]?.model ?? 'unknown';
+const cpuModel = os.cpus()[0]?.model ?? 'unknown';
 const fmt = (v: number): string => Math.round(v).toLocaleString('en-US').padStart(8);
-const vs = (now: number, before: number): string => (baseline ? `   baseline ${fmt(before)} items/s  (${(now / before).toFixed(2)}×)` : '');
-console.log(`machine: ${cpu}, ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)}, node ${process.version}; one core (synchronous loop)`);
+const us = (v: number): string => v.toFixed(1).padStart(5);
+const vs = (now: Kind, before: Kind): string =>
+  baseline
+    ? `   baseline ${fmt(best[before])} items/s  (${(best[now] / best[before]).toFixed(2)}×);  CPU ${us(cpu[now])} vs ${us(cpu[before])} µs/item (${(cpu[before] / cpu[now]).toFixed(2)}×)`
+    : `;  CPU ${us(cpu[now])} µs/item`;
+console.log(`machine: ${cpuModel}, ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)}, node ${process.version}; one core (synchronous loop)`);
 console.log(`start-up (jieba + catalogue words + index): ${current.startupMs.toFixed(0)} ms`);
-console.log(`${N} texts of ~${avgChars.toFixed(0)} characters, best of ${ROUNDS} round(s):`);
-console.log(`  segmentation only     ${fmt(best.seg)} items/s   (the floor: jieba alone)`);
-console.log(`  classify              ${fmt(best.classify)} items/s${vs(best.classify, best.baseClassify)}`);
-console.log(`  route                 ${fmt(best.route)} items/s${vs(best.route, best.baseRoute)}`);
-console.log(`  classify + route      ${fmt(best.both)} items/s${vs(best.both, best.baseBoth)}`);
+console.log(`${N} texts of ~${avgChars.toFixed(0)} characters, best of ${ROUNDS} round(s) (CPU: the rounds' median):`);
+console.log(`  segmentation only     ${fmt(best.seg)} items/s   (the floor: jieba alone);  CPU ${us(cpu.seg)} µs/item`);
+console.log(`  classify              ${fmt(best.classify)} items/s${vs('classify', 'baseClassify')}`);
+console.log(`  route                 ${fmt(best.route)} items/s${vs('route', 'baseRoute')}`);
+console.log(`  classify + route      ${fmt(best.both)} items/s${vs('both', 'baseBoth')}`);
 console.log(`one 50,000-character text (classified on its first 20,000): ${hugeMs.toFixed(1)} ms`);
 if (baseline) {
   console.log(`same output as the baseline on all ${texts.length} texts: ${differences ? `NO, ${differences} differ` : 'yes'}`);

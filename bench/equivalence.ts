@@ -1,7 +1,8 @@
 /**
  * Proof that a change to the classifier or the router changes no result: records classify + route outputs for every
- * text of ../shared/data/feedback/dev.jsonl, config/classification/training/*.jsonl, the held-out routing rows (each
- * with its own catalogue) and the benchmark's texts, then compares a later run against the recording.
+ * text of ../shared/data/feedback/dev.jsonl, config/classification/training/*.jsonl, the held-out and tuning routing rows
+ * (each with its own catalogue), the classification fixtures and the benchmark's texts, then compares a later run
+ * against the recording.
  *   npm run bench:build && node dist-bench/bench/equivalence.js record /tmp/before.json
  *   (change the code)
  *   npm run bench:build && node dist-bench/bench/equivalence.js compare /tmp/before.json
@@ -55,7 +56,10 @@ function record(key: string, classifier: Classifier, index: CatalogIndex, row: R
   const bare = classifier.classify({ text: row.text });
   const bareRouted = route({ text: row.text, classification: bare }, index, options);
   const noClass = route({ text: row.text, classification: { misconduct: false } }, index, options);
-  out[key] = { full, routed, bare, bareRouted, noClass };
+  // the rating rules (a good rating without a complaint, a bad one) and the text with its subject
+  const good = classifier.classify({ text: row.text, rating: 5, channel: 'qr' });
+  const bad = classifier.classify({ text: row.text, subject: row.subject ?? '窗口', rating: 1 });
+  out[key] = { full, routed, bare, bareRouted, noClass, good, bad };
 }
 
 const shared = path.join(root, '../shared/data');
@@ -88,6 +92,18 @@ for (const folder of ['test/fixtures/routing-heldout', 'test/fixtures/routing-tu
     const s = setup(yaml);
     readRows(path.join(dir, f)).forEach((row, i) => {
       record(`${f}#${i}`, s.classifier, s.index, row, null);
+      n++;
+    });
+  }
+}
+// the tuning rows and the classification fixtures (each with its own catalogue when it has one)
+for (const dir of [path.join(root, 'test/fixtures/routing-tuning'), path.join(root, 'test/fixtures/classification')]) {
+  if (!existsSync(dir)) continue;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl')).sort()) {
+    const yaml = path.join(dir, f.replace(/\.jsonl$/, '.yaml'));
+    const s = existsSync(yaml) ? setup(yaml) : anping;
+    readRows(path.join(dir, f)).forEach((row, i) => {
+      record(`${path.basename(dir)}/${f}#${i}`, s.classifier, s.index, row, null);
       n++;
     });
   }

@@ -139,16 +139,24 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     }
 
     const prediction = model ? predict(model, segmenter, text) : null;
-    const logits = LABELS.map((l) => {
+    // loops rather than map/reduce/spread (this runs on every item): the same operations in the same order
+    const logits: number[] = [];
+    let max = -Infinity;
+    for (const l of LABELS) {
       const p = prediction ? prediction.probs[l] : 1 / LABELS.length;
-      return Math.log(Math.max(p, 1e-6)) + tuning.cueWeight * cues.scores[l];
-    });
-    const max = Math.max(...logits);
-    const exp = logits.map((z) => Math.exp(z - max));
-    const sum = exp.reduce((a, b) => a + b, 0);
-    const post = {} as Record<Label, number>;
-    LABELS.forEach((l, i) => (post[l] = (exp[i] as number) / sum));
-    let primary = LABELS.reduce((best, l) => (post[l] > post[best] ? l : best), LABELS[0] as Label);
+      const z = Math.log(Math.max(p, 1e-6)) + tuning.cueWeight * cues.scores[l];
+      logits.push(z);
+      max = Math.max(max, z);
+    }
+    let sum = 0;
+    for (let i = 0; i < logits.length; i++) {
+      logits[i] = Math.exp((logits[i] as number) - max);
+      sum += logits[i] as number;
+    }
+    const post: Record<Label, number> = { D1: 0, D2: 0, D3: 0, D4: 0, D5: 0, none: 0 };
+    for (let i = 0; i < LABELS.length; i++) post[LABELS[i] as Label] = (logits[i] as number) / sum;
+    let primary = LABELS[0] as Label;
+    for (const l of LABELS) if (post[l] > post[primary]) primary = l;
 
     // the model alone flags only words, not noise ("11111111"): some Chinese text and at least a weak cue
     const misconductByModel =
@@ -215,10 +223,13 @@ function addCueEvidence(evidence: Evidence[], cues: CueScores): void {
   let n = 0;
   while (n < cues.positive.length && n < 12 && cues.positive[n]!.weight > 0) n++;
   const top = cues.positive.slice(0, n);
-  top.forEach((h, i) => {
-    if (top.findIndex((x) => x.label === h.label && x.text === h.text) < i) return;
+  for (let i = 0; i < top.length; i++) {
+    const h = top[i]!;
+    let earlier = false;
+    for (let j = 0; j < i && !earlier; j++) earlier = top[j]!.label === h.label && top[j]!.text === h.text;
+    if (earlier) continue;
     evidence.push({ kind: 'cue', dimension: h.label === 'misconduct' ? 'D5' : h.label, text: h.text, weight: h.weight });
-  });
+  }
   let negated = 0;
   for (const h of cues.hits) {
     if (!h.negated) continue;

@@ -13,6 +13,9 @@ export class CodeUnitTrie {
   private to = new Int32Array(1024);
   private mask = 1023;
   private edges = 0;
+  /** per node: bit (code & 31) set when some child's code unit has those low bits; a leaf has none, so most
+   * failed steps (the text goes on with a character no phrase continues with) end here, without hashing */
+  private kids = new Int32Array(1024);
   /** nodes so far; node ids are 0 … size - 1 */
   size = 0;
 
@@ -33,6 +36,7 @@ export class CodeUnitTrie {
       }
       node = next;
     }
+    this.fit();
     return node;
   }
 
@@ -43,6 +47,7 @@ export class CodeUnitTrie {
 
   /** The child of `node` by the code unit `code`, or -1. */
   next(node: number, code: number): number {
+    if ((((this.kids[node] as number) >>> (code & 31)) & 1) === 0) return -1;
     let h = slot(node, code, this.mask);
     for (;;) {
       const from = this.from[h] as number;
@@ -52,7 +57,17 @@ export class CodeUnitTrie {
     }
   }
 
+  /** every node has its entry in `kids` (a read past the end would cost more than the entry) */
+  private fit(): void {
+    if (this.size <= this.kids.length) return;
+    const grown = new Int32Array(Math.max(this.size, this.kids.length * 2));
+    grown.set(this.kids);
+    this.kids = grown;
+  }
+
   private link(node: number, code: number, child: number): void {
+    this.fit();
+    this.kids[node] = (this.kids[node] as number) | (1 << (code & 31));
     // at most half full, so a miss ends after a probe or two
     if (++this.edges * 2 > this.mask) this.grow();
     let h = slot(node, code, this.mask);

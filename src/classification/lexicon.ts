@@ -237,16 +237,26 @@ function endsAt(text: string, start: number, end: number, s: string): boolean {
   return true;
 }
 
-// per lexicon: the code units a negation or a filler ends with, or null if one is empty (it would end anywhere)
-const negationEnds = new WeakMap<Lexicon, ReadonlySet<number> | null>();
+// per lexicon: by code unit, 1 when a negation or a filler ends with it; null if one is empty (it would end anywhere)
+const negationEnds = new WeakMap<Lexicon, Uint8Array | null>();
+// the last lexicon asked about and its table (one lexicon serves thousands of hits in a row)
+let endsLexicon: Lexicon | null = null;
+let endsTable: Uint8Array | null = null;
 
-function negationEndsOf(lexicon: Lexicon): ReadonlySet<number> | null {
+function negationEndsOf(lexicon: Lexicon): Uint8Array | null {
+  if (lexicon === endsLexicon) return endsTable;
   let ends = negationEnds.get(lexicon);
   if (ends === undefined) {
     const words = [...lexicon.shortNegators, ...lexicon.fillers, ...lexicon.negators];
-    ends = words.every((w) => w.length > 0) ? new Set(words.map((w) => w.charCodeAt(w.length - 1))) : null;
+    ends = null;
+    if (words.every((w) => w.length > 0)) {
+      ends = new Uint8Array(65536);
+      for (const w of words) ends[w.charCodeAt(w.length - 1)] = 1;
+    }
     negationEnds.set(lexicon, ends);
   }
+  endsLexicon = lexicon;
+  endsTable = ends;
   return ends;
 }
 
@@ -254,7 +264,7 @@ function negationEndsOf(lexicon: Lexicon): ReadonlySet<number> | null {
 export function isNegated(lexicon: Lexicon, text: string, index: number): boolean {
   // every check below wants a negation or a filler right before the cue: most cues follow some other character
   const ends = negationEndsOf(lexicon);
-  if (ends && !ends.has(text.charCodeAt(index - 1))) return false;
+  if (ends && (index === 0 || !ends[text.charCodeAt(index - 1)])) return false;
   let start = index;
   // Look back at most 8 characters and never across a clause break.
   while (start > 0 && index - start < 8 && !CLAUSE_CODES[text.charCodeAt(start - 1)]) start--;
@@ -480,27 +490,6 @@ function eitherOf(branches: string[]): string[] | null {
   return [...out];
 }
 
-function findCue(cue: Cue, text: string, cb: (index: number, matched: string) => void): void {
-  if (cue.literal) {
-    let i = text.indexOf(cue.literal);
-    while (i >= 0) {
-      cb(i, cue.literal);
-      i = text.indexOf(cue.literal, i + cue.literal.length);
-    }
-    return;
-  }
-  const re = cue.regex as RegExp;
-  re.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    if (m[0].length === 0) {
-      re.lastIndex++;
-      continue;
-    }
-    cb(m.index, m[0]);
-  }
-}
-
 /**
  * Which of a list of patterns may match a text. Each pattern needs some literals (requirements, each a list of
  * alternatives one of which must occur, as `requiredLiterals` gives them); one scan of the text over a trie of every
@@ -570,6 +559,11 @@ export class LiteralGate {
 
   /** The patterns the text may match, in list order: a view of a buffer that the next call overwrites. */
   open(text: string): Int32Array {
+    return this.opened.subarray(0, this.scan(text));
+  }
+
+  /** How many patterns the text may match; they are `list[0 … n)`, in list order, until the next call. */
+  scan(text: string): number {
     if (++this.gen === 0xffffffff) {
       this.gen = 1;
       this.literalSeen.fill(0);
@@ -612,7 +606,12 @@ export class LiteralGate {
       }
       opened[at] = p;
     }
-    return opened.subarray(0, n);
+    return n;
+  }
+
+  /** The buffer `scan` fills. */
+  get list(): Int32Array {
+    return this.opened;
   }
 }
 
@@ -660,13 +659,32 @@ export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   const index = cueIndex(lexicon);
   // a lead that is not a plain BMP character counts as it always did: present among the text's code points
   const codePoints = index.exotic ? new Set(text) : null;
-  // cues in lexicon order, as they always ran
-  for (const i of index.gate.open(text)) {
-    const { cue, label } = index.cues[i]!;
+  const gate = index.gate;
+  const n = gate.scan(text);
+  const open = gate.list;
+  // cues in lexicon order, as they always ran (what `findCue` finds, without a callback per cue)
+  for (let o = 0; o < n; o++) {
+    const { cue, label } = index.cues[open[o] as number]!;
     if (codePoints && cue.lead && !cue.lead.some((ch) => codePoints.has(ch))) continue;
-    findCue(cue, text, (at, matched) =>
-      hits.push({ label, text: matched, index: at, weight: cue.weight, negated: isNegated(lexicon, text, at) }),
-    );
+    const literal = cue.literal;
+    if (literal) {
+      let i = text.indexOf(literal);
+      while (i >= 0) {
+        hits.push({ label, text: literal, index: i, weight: cue.weight, negated: isNegated(lexicon, text, i) });
+        i = text.indexOf(literal, i + literal.length);
+      }
+      continue;
+    }
+    const re = cue.regex as RegExp;
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      hits.push({ label, text: m[0], index: m.index, weight: cue.weight, negated: isNegated(lexicon, text, m.index) });
+    }
   }
   return hits;
 }
@@ -686,31 +704,81 @@ export interface CueScores {
  */
 export function scoreCues(lexicon: Lexicon, text: string): CueScores {
   const hits = matchCues(lexicon, text);
-  const scores = {} as Record<Label, number>;
-  for (const l of LABELS) scores[l] = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
   let misconduct = 0;
-  // per label: the phrases seen, and the spans that scored (start, end, start, end…)
-  const seen = new Map<string, Set<string>>();
-  const spans = new Map<string, number[]>();
-  // heavier first, so an overlapping lighter cue of the same label is skipped
-  const positive = hits.filter((h) => !h.negated).sort((a, b) => b.weight - a.weight);
+  // heavier first, so an overlapping lighter cue of the same label is skipped (equal weights keep the hits' order,
+  // as a stable sort leaves them; a handful per text, so insertion, and the library sort for a long text's many)
+  const positive: CueHit[] = [];
+  for (const h of hits) if (!h.negated) positive.push(h);
+  if (positive.length > 32) positive.sort((a, b) => b.weight - a.weight);
+  else {
+    for (let i = 1; i < positive.length; i++) {
+      const h = positive[i] as CueHit;
+      let at = i;
+      while (at > 0 && (positive[at - 1] as CueHit).weight < h.weight) {
+        positive[at] = positive[at - 1] as CueHit;
+        at--;
+      }
+      positive[at] = h;
+    }
+  }
+  // per slot (D1…D5, none, misconduct, a cue against the flag): the phrases seen, and the spans that scored
+  // (start, end, start, end…); the phrases a short list until it grows, then a set
+  const seen: Array<string[] | Set<string> | undefined> = [];
+  const spans: Array<number[] | undefined> = [];
   for (const hit of positive) {
-    let phrases = seen.get(hit.label);
-    if (!phrases) seen.set(hit.label, (phrases = new Set()));
-    if (phrases.has(hit.text)) continue;
-    phrases.add(hit.text);
+    const slot = slotOfLabel(hit.label);
+    const phrases = seen[slot];
+    if (phrases === undefined) seen[slot] = [hit.text];
+    else if (Array.isArray(phrases)) {
+      if (phrases.includes(hit.text)) continue;
+      phrases.push(hit.text);
+      if (phrases.length > 16) seen[slot] = new Set(phrases);
+    } else {
+      if (phrases.has(hit.text)) continue;
+      phrases.add(hit.text);
+    }
     // a cue against the flag overlaps the cue it answers ("递烟他不要"): it is kept apart
-    const spanKey = hit.weight < 0 ? 'against' : hit.label;
-    let list = spans.get(spanKey);
-    if (!list) spans.set(spanKey, (list = []));
+    const spanSlot = hit.weight < 0 ? 7 : slot;
+    let list = spans[spanSlot];
+    if (!list) spans[spanSlot] = list = [];
     const end = hit.index + hit.text.length;
     if (overlaps(list, hit.index, end)) continue;
     list.push(hit.index, end);
-    if (hit.label === 'misconduct') misconduct += hit.weight;
-    else scores[hit.label] += hit.weight;
+    switch (slot) {
+      case 0:
+        s0 += hit.weight;
+        break;
+      case 1:
+        s1 += hit.weight;
+        break;
+      case 2:
+        s2 += hit.weight;
+        break;
+      case 3:
+        s3 += hit.weight;
+        break;
+      case 4:
+        s4 += hit.weight;
+        break;
+      case 5:
+        s5 += hit.weight;
+        break;
+      default:
+        misconduct += hit.weight;
+    }
   }
+  const scores: Record<Label, number> = { D1: s0, D2: s1, D3: s2, D4: s3, D5: s4, none: s5 };
   return { scores, misconduct, hits, positive };
 }
+
+/** D1…D5 → 0…4, none → 5, misconduct → 6 */
+const slotOfLabel = (label: Label | 'misconduct'): number => (label === 'misconduct' ? 6 : label === 'none' ? 5 : label.charCodeAt(1) - 49);
 
 function overlaps(spans: number[], start: number, end: number): boolean {
   for (let i = 0; i < spans.length; i += 2) if (start < (spans[i + 1] as number) && (spans[i] as number) < end) return true;
@@ -742,14 +810,15 @@ export function junkScore(lexicon: Lexicon, text: string): { score: number; foun
   let score = 0;
   const found: string[] = [];
   // most texts hold none of the literals an advert pattern needs: those patterns are not run
-  const open = junkGate(lexicon).open(text);
-  let next = 0; // into open, which lists cue numbers in order
-  lexicon.junk.forEach((cue, i) => {
-    const mayHold = open[next] === i;
-    if (mayHold) next++;
+  const gate = junkGate(lexicon);
+  const n = gate.scan(text);
+  const open = gate.list;
+  // the cues in order; one the text cannot hold finds nothing
+  for (let o = 0; o < n; o++) {
+    const cue = lexicon.junk[open[o] as number] as Cue;
     let hit: string | null = null;
-    if (cue.literal !== null) hit = mayHold ? cue.literal : null;
-    else if (cue.regex && mayHold) {
+    if (cue.literal !== null) hit = cue.literal;
+    else if (cue.regex) {
       // these patterns are global: exec starts where the previous text's match ended unless told to start afresh
       // (without this, a text after a matching one could miss its own advert)
       cue.regex.lastIndex = 0;
@@ -759,6 +828,6 @@ export function junkScore(lexicon: Lexicon, text: string): { score: number; foun
       score += cue.weight;
       found.push(hit);
     }
-  });
+  }
   return { score, found };
 }

@@ -153,9 +153,8 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
  */
 interface CompiledModel {
   words: Map<string, number>;
-  /** bigrams of two BMP CJK characters, keyed by their code points (open addressing: keys, ids; -1 empty) */
-  pairKeys: Int32Array;
-  pairIds: Int32Array;
+  /** bigrams of two BMP CJK characters: open addressing over (key, id) pairs side by side (key -1: empty) */
+  pairs: Int32Array;
   pairMask: number;
   /** any other bigram feature, by its two characters */
   otherPairs: Map<string, number>;
@@ -164,7 +163,28 @@ interface CompiledModel {
   flat: Float64Array;
   seen: Uint32Array;
   gen: number;
+  /** per segmenter that lists its catalogue names: one look-up answers "a name?" and "which word feature?" */
+  tables: WeakMap<Segmenter, WordTable>;
+  entityId: number;
+  digitsId: number;
+  latinId: number;
 }
+
+/**
+ * A jieba word → ENTITY (a catalogue name of the segmenter, which wins), a word feature's id, or NONE. Words of one
+ * or two UTF-16 code units (nearly all Chinese words) are keyed by their code units, so no string is hashed.
+ */
+interface WordTable {
+  one: Int32Array; // by code unit
+  twoKeys: Int32Array; // (first << 16 | second), open addressing
+  twoValues: Int32Array; // EMPTY for a free slot
+  twoMask: number;
+  longer: Map<string, number>;
+}
+
+const NONE = -1;
+const ENTITY = -2;
+const EMPTY = -3;
 
 const compiledModels = new WeakMap<Model, CompiledModel>();
 const CJK_LOW = 0x3400;
@@ -179,14 +199,17 @@ function compiled(model: Model): CompiledModel {
   const width = model.labels.length + 1;
   c = {
     words: new Map(),
-    pairKeys: new Int32Array(size).fill(-1),
-    pairIds: new Int32Array(size),
+    pairs: new Int32Array(size * 2).fill(-1),
     pairMask: size - 1,
     otherPairs: new Map(),
     names: [],
     flat: new Float64Array(model.features.size * width),
     seen: new Uint32Array(model.features.size),
     gen: 0,
+    tables: new WeakMap(),
+    entityId: NONE,
+    digitsId: NONE,
+    latinId: NONE,
   };
   for (const [f, w] of model.features) {
     const id = c.names.length;
@@ -201,30 +224,79 @@ function compiled(model: Model): CompiledModel {
       else c.otherPairs.set(pair, id);
     }
   }
+  c.entityId = c.words.get('§entity') ?? NONE;
+  c.digitsId = c.words.get('#') ?? NONE;
+  c.latinId = c.words.get('§latin') ?? NONE;
   compiledModels.set(model, c);
   return c;
 }
 
 const slotOf = (c: CompiledModel, key: number): number => {
   let h = (Math.imul(key, 0x9e3779b1) >>> 8) & c.pairMask;
-  while (c.pairKeys[h] !== -1 && c.pairKeys[h] !== key) h = (h + 1) & c.pairMask;
+  while (c.pairs[2 * h] !== -1 && c.pairs[2 * h] !== key) h = (h + 1) & c.pairMask;
   return h;
 };
 function setPair(c: CompiledModel, key: number, id: number): void {
   const h = slotOf(c, key);
-  if (c.pairKeys[h] === -1) {
-    c.pairKeys[h] = key;
-    c.pairIds[h] = id;
+  if (c.pairs[2 * h] === -1) {
+    c.pairs[2 * h] = key;
+    c.pairs[2 * h + 1] = id;
   }
 }
-const pairId = (c: CompiledModel, key: number): number => {
-  const h = slotOf(c, key);
-  return c.pairKeys[h] === key ? (c.pairIds[h] as number) : -1;
-};
+
+const twoKey = (w: string): number => (w.charCodeAt(0) << 16) | w.charCodeAt(1);
+const twoSlot = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) >>> 9) & mask;
+
+function wordTable(c: CompiledModel, segmenter: Segmenter): WordTable {
+  let t = c.tables.get(segmenter);
+  if (t) return t;
+  const entries = new Map<string, number>(c.words);
+  for (const e of segmenter.entities ?? []) entries.set(e, ENTITY);
+  let size = 1024;
+  while (size < entries.size * 2) size *= 2;
+  t = {
+    one: new Int32Array(65536).fill(NONE),
+    twoKeys: new Int32Array(size),
+    twoValues: new Int32Array(size).fill(EMPTY),
+    twoMask: size - 1,
+    longer: new Map(),
+  };
+  for (const [w, v] of entries) {
+    if (w.length === 1) {
+      t.one[w.charCodeAt(0)] = v;
+    } else if (w.length === 2) {
+      const key = twoKey(w);
+      let h = twoSlot(key, t.twoMask);
+      while (t.twoValues[h] !== EMPTY) h = (h + 1) & t.twoMask;
+      t.twoKeys[h] = key;
+      t.twoValues[h] = v;
+    } else {
+      t.longer.set(w, v);
+    }
+  }
+  c.tables.set(segmenter, t);
+  return t;
+}
+
+function lookUp(t: WordTable, w: string): number {
+  if (w.length === 2) {
+    const key = twoKey(w);
+    let h = twoSlot(key, t.twoMask);
+    for (;;) {
+      const v = t.twoValues[h] as number;
+      if (v === EMPTY) return NONE;
+      if (t.twoKeys[h] === key) return v;
+      h = (h + 1) & t.twoMask;
+    }
+  }
+  if (w.length === 1) return t.one[w.charCodeAt(0)] as number;
+  return t.longer.get(w) ?? NONE;
+}
 
 const DIGITS = /^[0-9.]+$/;
 const LATIN = /^[a-z]+$/;
 let pending = new Int32Array(256);
+let found = new Int32Array(1024);
 
 /**
  * Ids of the model's features of a normalised text, in the order `extractFeatures` lists them (words as they come,
@@ -237,32 +309,42 @@ function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: stri
   }
   const gen = c.gen;
   const seen = c.seen;
-  const ids: number[] = [];
-  const add = (id: number | undefined): void => {
-    if (id !== undefined && id >= 0 && seen[id] !== gen) {
+  const table = wordTable(c, segmenter);
+  // a segmenter that does not list its names is asked about each word
+  const asked = segmenter.entities ? null : segmenter;
+  const pairs = c.pairs;
+  const pairMask = c.pairMask;
+  let count = 0;
+  const add = (id: number): void => {
+    if (id >= 0 && seen[id] !== gen) {
       seen[id] = gen;
-      ids.push(id);
+      if (count === found.length) {
+        const grown = new Int32Array(count * 2);
+        grown.set(found);
+        found = grown;
+      }
+      found[count++] = id;
     }
   };
   let n = 0; // bigram ids of the current run, added when it ends
   let prev = -1; // previous CJK code point of the run, -1 after anything else
-  const flush = (): void => {
-    for (let i = 0; i < n; i++) add(pending[i]);
-    n = 0;
-    prev = -1;
-  };
-  for (const w of segmenter.cut(normalizedText)) {
-    if (segmenter.isEntity(w)) {
-      add(c.words.get('§entity'));
-      flush();
+  const words = segmenter.cut(normalizedText);
+  for (let wi = 0; wi < words.length; wi++) {
+    const w = words[wi] as string;
+    const v = asked?.isEntity(w) ? ENTITY : lookUp(table, w);
+    if (v === ENTITY) {
+      add(c.entityId);
+      for (let i = 0; i < n; i++) add(pending[i] as number);
+      n = 0;
+      prev = -1;
       continue;
     }
     const first = w.charCodeAt(0);
     // a word starting with a CJK character is neither digits nor Latin: no need to ask the two patterns
-    if (first >= CJK_LOW && first <= 0x9fff) add(c.words.get(w));
-    else if (DIGITS.test(w)) add(c.words.get('#'));
-    else if (LATIN.test(w) && w.length > 12) add(c.words.get('§latin'));
-    else add(c.words.get(w));
+    if (first >= CJK_LOW && first <= 0x9fff) add(v);
+    else if (DIGITS.test(w)) add(c.digitsId);
+    else if (LATIN.test(w) && w.length > 12) add(c.latinId);
+    else add(v);
     for (let i = 0; i < w.length; i++) {
       let cp = w.charCodeAt(i);
       if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < w.length) {
@@ -283,13 +365,31 @@ function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: stri
           grown.set(pending);
           pending = grown;
         }
-        pending[n++] =
-          prev <= 0x9fff && cp <= 0x9fff ? pairId(c, pairKey(prev, cp)) : (c.otherPairs.get(String.fromCodePoint(prev, cp)) ?? -1);
+        let id = -1;
+        if (prev <= 0x9fff && cp <= 0x9fff) {
+          const key = pairKey(prev, cp);
+          let h = (Math.imul(key, 0x9e3779b1) >>> 8) & pairMask;
+          for (;;) {
+            const k = pairs[2 * h] as number;
+            if (k === key) {
+              id = pairs[2 * h + 1] as number;
+              break;
+            }
+            if (k === -1) break;
+            h = (h + 1) & pairMask;
+          }
+        } else {
+          id = c.otherPairs.get(String.fromCodePoint(prev, cp)) ?? -1;
+        }
+        pending[n++] = id;
       }
       prev = cp;
     }
   }
-  flush();
+  for (let i = 0; i < n; i++) add(pending[i] as number);
+  // a copy the prediction keeps (for its evidence): a plain array, as a small typed array costs more to allocate
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) ids.push(found[i] as number);
   return ids;
 }
 
@@ -297,20 +397,70 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
   const c = compiled(model);
   const ids = featureIds(c, segmenter, normalizedText);
   const K = model.labels.length;
+  const W = K + 1;
   const val = ids.length ? 1 / Math.sqrt(ids.length) : 0;
-  const z = new Float64Array(K);
-  let zm = model.bias[K] as number;
-  for (let k = 0; k < K; k++) z[k] = model.bias[k] as number;
+  const bias = model.bias;
+  let zm = bias[K] as number;
   const flat = c.flat;
-  for (const id of ids) {
-    const at = id * (K + 1);
-    for (let k = 0; k < K; k++) z[k] = (z[k] as number) + (flat[at + k] as number) * val;
-    zm += (flat[at + K] as number) * val;
+  // every label, in LABELS order, then the model's own
+  const probs: Record<Label, number> = { D1: 0, D2: 0, D3: 0, D4: 0, D5: 0, none: 0 };
+  if (K === 6) {
+    // the six labels in locals (no typed array allocated per text): the same products added in the same order, and
+    // softmax's steps as `softmax` takes them
+    let z0 = bias[0] as number;
+    let z1 = bias[1] as number;
+    let z2 = bias[2] as number;
+    let z3 = bias[3] as number;
+    let z4 = bias[4] as number;
+    let z5 = bias[5] as number;
+    for (let i = 0; i < ids.length; i++) {
+      const at = (ids[i] as number) * 7;
+      z0 += (flat[at] as number) * val;
+      z1 += (flat[at + 1] as number) * val;
+      z2 += (flat[at + 2] as number) * val;
+      z3 += (flat[at + 3] as number) * val;
+      z4 += (flat[at + 4] as number) * val;
+      z5 += (flat[at + 5] as number) * val;
+      zm += (flat[at + 6] as number) * val;
+    }
+    let max = -Infinity;
+    if (z0 > max) max = z0;
+    if (z1 > max) max = z1;
+    if (z2 > max) max = z2;
+    if (z3 > max) max = z3;
+    if (z4 > max) max = z4;
+    if (z5 > max) max = z5;
+    const e0 = Math.exp(z0 - max);
+    const e1 = Math.exp(z1 - max);
+    const e2 = Math.exp(z2 - max);
+    const e3 = Math.exp(z3 - max);
+    const e4 = Math.exp(z4 - max);
+    const e5 = Math.exp(z5 - max);
+    let sum = 0;
+    sum += e0;
+    sum += e1;
+    sum += e2;
+    sum += e3;
+    sum += e4;
+    sum += e5;
+    const labels = model.labels;
+    probs[labels[0] as Label] = e0 / sum;
+    probs[labels[1] as Label] = e1 / sum;
+    probs[labels[2] as Label] = e2 / sum;
+    probs[labels[3] as Label] = e3 / sum;
+    probs[labels[4] as Label] = e4 / sum;
+    probs[labels[5] as Label] = e5 / sum;
+  } else {
+    const z = new Float64Array(K);
+    for (let k = 0; k < K; k++) z[k] = bias[k] as number;
+    for (let i = 0; i < ids.length; i++) {
+      const at = (ids[i] as number) * W;
+      for (let k = 0; k < K; k++) z[k] = (z[k] as number) + (flat[at + k] as number) * val;
+      zm += (flat[at + K] as number) * val;
+    }
+    const p = softmax(z);
+    for (let k = 0; k < K; k++) probs[model.labels[k] as Label] = p[k] as number;
   }
-  const p = softmax(z);
-  const probs = {} as Record<Label, number>;
-  for (const l of LABELS) probs[l] = 0;
-  model.labels.forEach((l, k) => (probs[l] = p[k] as number));
   return {
     probs,
     misconduct: sigmoid(zm),
@@ -319,16 +469,17 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
       if (k < 0) return [];
       if (!(top > 0)) {
         return ids
-          .map((id) => ({ feature: c.names[id] as string, weight: (flat[id * (K + 1) + k] as number) * val }))
+          .map((id) => ({ feature: c.names[id] as string, weight: (flat[id * W + k] as number) * val }))
           .filter((x) => x.weight > 0)
           .sort((a, b) => b.weight - a.weight)
           .slice(0, top);
       }
       // the `top` heaviest positive ones, ties in feature order (as a stable sort would leave them)
       const best: Array<{ feature: string; weight: number }> = [];
-      for (const id of ids) {
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] as number;
         // from the block the sums above just read, rather than each feature's own array elsewhere in memory
-        const weight = (flat[id * (K + 1) + k] as number) * val;
+        const weight = (flat[id * W + k] as number) * val;
         if (!(weight > 0)) continue;
         if (best.length >= top && !(weight > best[best.length - 1]!.weight)) continue;
         let at = best.length;

@@ -43,11 +43,16 @@ let lastOut = '';
 let prevIn: string | null = null;
 let prevOut = '';
 
+// the last answer known to be its own normalisation (routing normalises classification's output again): made of
+// characters that each stay as they are, which the per-character path returns unchanged
+let fixedPoint: string | null = null;
+
 /** NFKC, traditional → simplified for common characters, lower-case Latin, no control characters, single spaces. */
 export function normalizeText(input: string): string {
   if (!input) return '';
   if (input === lastIn) return lastOut;
   if (input === prevIn) return prevOut;
+  if (input === fixedPoint) return input;
   const out = normalizeUncached(input);
   prevIn = lastIn;
   prevOut = lastOut;
@@ -57,7 +62,11 @@ export function normalizeText(input: string): string {
 }
 
 function normalizeUncached(input: string): string {
-  return normalizeByCharacter(input) ?? normalizeWhole(input);
+  fixed = false;
+  const out = normalizeByCharacter(input);
+  if (out === null) return normalizeWhole(input);
+  if (fixed) fixedPoint = out;
+  return out;
 }
 
 /** The definition of normalisation: what `normalizeText` returns for any text (the per-character path included). */
@@ -74,6 +83,10 @@ export function normalizeWhole(input: string): string {
 // Per code unit: 0 not looked at yet, 1 unchanged, 2 replaced by SINGLE_FORMS, 3 normalise the whole text.
 const KIND = new Uint8Array(65536);
 const SINGLE_FORMS = new Map<number, string>();
+/** per code unit of kind 2: 1 when its form is made of kind-1 characters only */
+const FORM_FIXED = new Uint8Array(65536);
+/** set by normalizeByCharacter: its answer is made of kind-1 characters only (so it normalises to itself) */
+let fixed = false;
 // NFKC composes and reorders only around combining marks and conjoining Hangul jamo; whitespace depends on its
 // neighbours (collapsed, trimmed); outside these blocks nothing is assumed
 const COMBINES = /[\p{M}\u1100-\u11ff]/u;
@@ -90,6 +103,15 @@ function kindOf(c: number): number {
     if (kind === 2) SINGLE_FORMS.set(c, form);
   }
   KIND[c] = kind;
+  if (kind === 2) {
+    const form = SINGLE_FORMS.get(c) as string;
+    let all = true;
+    for (let i = 0; i < form.length; i++) {
+      const f = form.charCodeAt(i);
+      if ((KIND[f] || kindOf(f)) !== 1) all = false;
+    }
+    FORM_FIXED[c] = all ? 1 : 0;
+  }
   return kind;
 }
 
@@ -98,14 +120,17 @@ function normalizeByCharacter(input: string): string | null {
   // pieces joined once: a flat string, which every matcher after this reads character by character
   const pieces: string[] = [];
   let from = 0; // input before this index is in pieces (or unchanged so far)
+  let allFixed = true;
   for (let i = 0; i < input.length; i++) {
     const c = input.charCodeAt(i);
     const kind = KIND[c] || kindOf(c);
     if (kind === 1) continue;
     if (kind === 3) return null;
     pieces.push(input.slice(from, i), SINGLE_FORMS.get(c) as string);
+    if (!FORM_FIXED[c]) allFixed = false;
     from = i + 1;
   }
+  fixed = allFixed;
   if (from === 0) return input;
   pieces.push(input.slice(from));
   return pieces.join('');

@@ -13,6 +13,8 @@ export interface Segmenter {
   cut(normalizedText: string): string[];
   /** True when the word is a catalogue name (unit, window, service item) known to this segmenter. */
   isEntity(word: string): boolean;
+  /** The catalogue names `isEntity` knows, fixed when the segmenter is made (lets a caller look words up once). */
+  readonly entities?: ReadonlySet<string>;
   /** Adds user words (e.g. lexicon cues) so they are not split. */
   addWords(words: Iterable<string>): void;
 }
@@ -79,9 +81,18 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
     cut(text: string): string[] {
       if (!text) return [];
       // HMM off: it invents words from unknown character runs, which makes features less stable between counties.
-      return jieba.cut(text, false).filter(isWord);
+      // filtered in place: the array jieba returns is ours
+      const words = jieba.cut(text, false);
+      let n = 0;
+      for (let i = 0; i < words.length; i++) {
+        const w = words[i] as string;
+        if (isWord(w)) words[n++] = w;
+      }
+      words.length = n;
+      return words;
     },
     isEntity: (w) => entities.has(w),
+    entities,
     addWords(words) {
       jieba.loadDict(toDict(words));
     },
