@@ -61,16 +61,41 @@ export async function startEmbeddedPostgres(opts: {
   }
 
   await stopLeftoverServer(dataDir, log);
-  const port = opts.port ?? (await choosePort(PREFERRED_PORT));
-  if (relocatedBin && ids) return startDirect({ binRoot: relocatedBin, dataDir, port, password: opts.password, ids, log });
+  // Two hubs (or a hub and a CLI command on another folder) starting at the same moment can both find the preferred
+  // port free and race for it: the loser's server exits with "could not bind". Without a port set by the caller, that
+  // start is tried again on a port the system hands out.
+  // the database is created once the server first runs; a start retried after initdb must still create it
+  const createDb = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await choosePort(attempt === 1 ? PREFERRED_PORT : null));
+    const seen: string[] = [];
+    const watch = (line: string): void => {
+      if (seen.length < 200) seen.push(line);
+      log(line);
+    };
+    try {
+      if (relocatedBin && ids) return await startDirect({ binRoot: relocatedBin, dataDir, port, password: opts.password, ids, createDb, log: watch });
+      return await startWithPackage({ dataDir, port, password: opts.password, isRoot, createDb, log: watch });
+    } catch (e) {
+      const portTaken = seen.some((l) => PORT_TAKEN.test(l)) || PORT_TAKEN.test(String((e as Error)?.message ?? ''));
+      if (!portTaken || opts.port !== undefined || attempt >= 4) throw e;
+      log(`port ${port} was taken while the embedded PostgreSQL started; trying another port`);
+    }
+  }
+}
+
+const PORT_TAKEN = /could not bind|Address already in use|could not create any TCP\/IP sockets/;
+
+async function startWithPackage(o: { dataDir: string; port: number; password: string; isRoot: boolean; createDb: boolean; log: (l: string) => void }): Promise<EmbeddedDatabase> {
+  const { dataDir, port, log } = o;
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: DB_USER,
-    password: opts.password,
+    password: o.password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: isRoot,
+    createPostgresUser: o.isRoot,
     initdbFlags: ['--encoding=UTF8', '--no-locale'],
     // Only TCP on loopback: no socket file in /tmp to collide with another server.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
@@ -91,8 +116,8 @@ export async function startEmbeddedPostgres(opts: {
         `Look for "postmaster.pid" or a server on that port (ps aux | grep postgres); stop it, or set DATABASE_URL to use another server.`,
     );
   }
-  if (fresh) await pg.createDatabase(DB_NAME);
-  const url = `postgres://${DB_USER}:${encodeURIComponent(opts.password)}@127.0.0.1:${port}/${DB_NAME}`;
+  if (o.createDb) await pg.createDatabase(DB_NAME);
+  const url = `postgres://${DB_USER}:${encodeURIComponent(o.password)}@127.0.0.1:${port}/${DB_NAME}`;
   return { url, port, dataDir, stop: () => pg.stop() };
 }
 
@@ -158,6 +183,7 @@ async function startDirect(o: {
   port: number;
   password: string;
   ids: { uid: number; gid: number };
+  createDb: boolean;
   log: (l: string) => void;
 }): Promise<EmbeddedDatabase> {
   const bin = (name: string) => path.join(o.binRoot, 'bin', name);
@@ -199,7 +225,7 @@ async function startDirect(o: {
   const killOnExit = (): void => void proc.kill('SIGINT');
   process.once('exit', killOnExit);
   const url = `postgres://${DB_USER}:${encodeURIComponent(o.password)}@127.0.0.1:${o.port}/${DB_NAME}`;
-  if (fresh) {
+  if (o.createDb) {
     const c = new pg.Client({ connectionString: url.replace(/\/hub$/, '/postgres') });
     await c.connect();
     await c.query(`CREATE DATABASE ${DB_NAME}`);
@@ -269,8 +295,9 @@ function postgresUserIds(): { uid: number; gid: number } | null {
   return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
 }
 
-async function choosePort(preferred: number): Promise<number> {
-  if (await portFree(preferred)) return preferred;
+/** The preferred port when it is free, else (or with none preferred) one the system hands out. */
+async function choosePort(preferred: number | null): Promise<number> {
+  if (preferred !== null && (await portFree(preferred))) return preferred;
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -140,10 +140,12 @@ describe('backup of the embedded database (npm start with no DATABASE_URL)', () 
       spawnSync(process.execPath, [CLI, ...args], { env: { ...env, ...extra }, encoding: 'utf8', timeout: 120_000 });
     // the CLI starts the embedded server, migrates and imports, and stops it again
     const imp = run(['org:import', path.resolve('test/fixtures/org/qinghe.yaml')]);
+    // on failure, what the command said is in the message
+    expect({ status: imp.status, said: imp.status === 0 ? '' : imp.stderr.slice(-1500) }).toEqual({ status: 0, said: '' });
     expect(imp.stdout).toMatch(/7 units, 3 windows, 2 service items/);
     const file = path.join(dir, 'embedded.backup');
     const b = run(['backup', file]);
-    expect(b.status).toBe(0);
+    expect({ status: b.status, said: b.status === 0 ? '' : b.stderr.slice(-1500) }).toEqual({ status: 0, said: '' });
     expect(b.stdout).toMatch(/backup written to .* with the hub's own dump/);
     const empty = await createTestDatabase();
     try {

@@ -142,3 +142,36 @@ describe('npm start with an empty environment (embedded PostgreSQL)', () => {
     expect(r.stderr).toMatch(/HUB_PUBLIC_URL/);
   });
 });
+
+describe('embedded servers started at the same moment (several hubs or CLI commands on their own folders)', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) {
+      spawnSync('pkill', ['-f', `postgres -D ${d}`]);
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('each gets a server: the ones that lose the race for the usual port start on another', async () => {
+    // All four see the preferred port free and try it at once; without a retry three of them failed ("could not bind").
+    for (let i = 0; i < 4; i++) dirs.push(mkdtempSync(path.join(tmpdir(), `hub-race-${i}-`)));
+    const runs = dirs.map(
+      (d) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const p = spawn(process.execPath, [CLI, 'org:import', path.resolve('test/fixtures/org/qinghe.yaml')], {
+            env: { PATH: process.env.PATH ?? '', HUB_DATA_DIR: d },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let out = '';
+          p.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+          p.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+          p.on('exit', (code) => resolve({ code, out }));
+        }),
+    );
+    const results = await Promise.all(runs);
+    for (const r of results) {
+      expect({ code: r.code, tail: r.code === 0 ? '' : r.out.slice(-1500) }).toEqual({ code: 0, tail: '' });
+      expect(r.out).toMatch(/7 units, 3 windows, 2 service items/);
+    }
+  }, 150_000);
+});
