@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -11,8 +11,10 @@ import { createClassifier, type Classification, type ClassifyInput, type Classif
 import { isLabel } from './dimensions.js';
 import { lexiconPhrases, loadLexicon, type Lexicon } from './lexicon.js';
 import { modelFromJson, modelToJson, trainModel, type Model, type TrainingRow } from './model.js';
-import { createSegmenter } from './segmenter.js';
+import { createSegmenter, type Segmenter } from './segmenter.js';
 import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.js';
+import { toAssessment, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
+import { EngineThreads } from './thread/engine-threads.js';
 
 // the shipped data's readers live apart (no framework imports) so the import threads can load them lightly
 export { CLASSIFICATION_DIR, seedMemory, shippedRoutingRows, shippedTrainingRows } from './shipped.js';
@@ -53,45 +55,112 @@ export interface TrainReport {
  * Classification and routing as a service: the cue lexicon and seed model from config/, the catalogue from the
  * store, and the newest models trained from the store (staff corrections). Every copy of the service checks for a
  * newer model every few seconds, so a retrain reaches all of them without a restart.
+ *
+ * Where it runs: on the process's classification thread (EngineThreads) when the thread script is built, so the
+ * process holds one engine (jieba's dictionary, the models, the routing memory: ~100 MB) for every channel and
+ * import; in-process (the engine below) when it is not, or when the thread cannot start.
  */
 @Injectable()
-export class ClassificationService {
+export class ClassificationService implements OnModuleDestroy {
   private readonly logger = new Logger(ClassificationService.name);
   private readonly lexicon: Lexicon = loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'));
   private engine: Engine | null = null;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private building: Promise<Engine> | null = null;
+  private threads: EngineThreads | null;
 
   constructor(
     private readonly ds: DataSource,
     private readonly catalog: CatalogCache,
-  ) {}
+  ) {
+    this.threads = EngineThreads.available() ? new EngineThreads(ds) : null;
+  }
+
+  /** 'thread' when classification runs on the process's classification thread, else 'in-process'. */
+  get runsOn(): 'thread' | 'in-process' {
+    return this.threads ? 'thread' : 'in-process';
+  }
+
+  /** whether the in-process engine has been built (it is not while the thread serves) */
+  get holdsEngine(): boolean {
+    return this.engine !== null;
+  }
+
+  /** Classify in this process from now on (tests compare both places; a diagnosis can rule the thread out). */
+  useInProcess(): void {
+    const t = this.threads;
+    this.threads = null;
+    void t?.close();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.threads?.close();
+  }
 
   async classify(input: ClassifyInput): Promise<Classification> {
-    return (await this.current()).classifier.classify(input);
+    return (await this.assess({ ...input, text: input.text })).c;
   }
 
-  async route(input: RouteInput): Promise<RouteResult> {
-    const e = await this.current();
-    return route(input, e.index, { memory: e.memory });
-  }
-
-  /** Both, for intake: the classification feeds routing (misconduct → supervision). */
+  /** Both, as intake does them: the classification feeds routing (misconduct → supervision). */
   async assess(input: ClassifyInput & Omit<RouteInput, 'classification'>, snap?: CatalogSnapshot): Promise<{ c: Classification; r: RouteResult }> {
+    if (this.threads) {
+      const s = snap ?? (await this.catalog.get());
+      const [answer] = await this.onThread((t) => t.full([threadInput(input)], s));
+      if (answer) {
+        if (!answer.ok) throw new Error(answer.error);
+        return { c: answer.c, r: answer.r };
+      }
+    }
     const e = await this.current(snap);
     const c = e.classifier.classify(input);
     const r = route({ ...input, classification: c }, e.index, { memory: e.memory });
     return { c, r };
   }
 
+  /**
+   * Compact assessments for intake, in order (an import's batch or a single submission), with the matter columns
+   * for repeats when the thread computed them; an error entry for an input the classifier could not take.
+   */
+  async assessMany(inputs: AssessInput[], snap: CatalogSnapshot): Promise<AssessAnswer[]> {
+    if (this.threads && inputs.length) {
+      const answers = await this.onThread((t) => t.assess(inputs, snap));
+      if (answers.length) return answers;
+    }
+    const e = inputs.length ? await this.current(snap) : null;
+    return inputs.map((input): AssessAnswer => {
+      try {
+        const c = (e as Engine).classifier.classify(input);
+        return { ok: true, a: toAssessment(c, route({ ...input, classification: c }, (e as Engine).index, { memory: (e as Engine).memory })) };
+      } catch (err) {
+        return { ok: false, error: (err as Error).message };
+      }
+    });
+  }
+
   /** A correction was stored here: look for new labels on the next call instead of within a few seconds. */
   invalidate(): void {
     this.checkedAt = Number.NEGATIVE_INFINITY;
+    this.threads?.invalidate();
+  }
+
+  /** The thread's answer; [] when it cannot start (classification goes on in-process from then on, and says so). */
+  private async onThread<T>(call: (t: EngineThreads) => Promise<T[]>): Promise<T[]> {
+    const t = this.threads;
+    if (!t) return [];
+    try {
+      return await call(t);
+    } catch (e) {
+      if (this.threads !== t) return [];
+      this.logger.error({ err: e }, 'the classification thread failed twice; classifying in-process from now on (one more engine in memory)');
+      this.threads = null;
+      void t.close();
+      return [];
+    }
   }
 
   /** Retrains the model and the learned router from the shipped rows plus every staff correction in the store. */
   async retrain(by: string): Promise<TrainReport> {
-    const e = await this.current();
+    const segmenter = await this.trainingSegmenter();
     const base = shippedTrainingRows();
     const labels: { text: string; dimension: string | null; secondary: string[]; misconduct: boolean | null; kind: string; unit_code: string | null }[] =
       await this.ds.query(
@@ -106,12 +175,12 @@ export class ClassificationService {
       }
     }
     const rows: TrainingRow[] = [...base.filter((r) => !corrected.has(r.text)), ...corrected.values()];
-    const model = trainModel(rows, e.classifier.segmenter);
+    const model = trainModel(rows, segmenter);
     const routing: RoutingRow[] = [
       ...base.filter((r): r is TrainingRow & { unit: string } => typeof (r as { unit?: unknown }).unit === 'string').map((r) => ({ text: r.text, subject: r.subject, unit: r.unit })),
       ...labels.filter((l) => l.kind === 'routing' && l.unit_code).map((l) => ({ text: l.text, unit: l.unit_code as string })),
     ];
-    const router = trainRouter(routing, e.classifier.segmenter);
+    const router = trainRouter(routing, segmenter);
     const [m] = await this.ds.query(
       `INSERT INTO classifier_model (kind, model, rows, trained_by) VALUES ('classifier', $1::jsonb, $2, $3) RETURNING id`,
       [JSON.stringify(modelToJson(model)), rows.length, by],
@@ -120,9 +189,19 @@ export class ClassificationService {
       `INSERT INTO classifier_model (kind, model, rows, trained_by) VALUES ('router', $1::jsonb, $2, $3) RETURNING id`,
       [JSON.stringify(routerToJson(router)), routing.length, by],
     );
-    this.checkedAt = Number.NEGATIVE_INFINITY;
+    this.invalidate();
     this.logger.log({ rows: rows.length, labels: labels.length, routing: routing.length }, 'models retrained');
     return { rows: rows.length, labels: labels.length, routingRows: routing.length, modelId: String(m.id), routerId: String(r.id) };
+  }
+
+  /**
+   * The segmenter the engine uses (the catalogue's names and the lexicon's phrases as words): the in-process
+   * engine's when it exists, else one made for this training and dropped after it.
+   */
+  private async trainingSegmenter(): Promise<Segmenter> {
+    if (this.engine) return (await this.current()).classifier.segmenter;
+    const snap = await this.catalog.get();
+    return createSegmenter({ catalog: snap.catalog, words: lexiconPhrases(this.lexicon) });
   }
 
   /** What the classifier in use was trained from, and how many staff corrections have come in since. */
@@ -216,4 +295,17 @@ export class ClassificationService {
       .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit }));
     return rows.length ? trainRouter(rows, c.segmenter) : null;
   }
+}
+
+/** An API or intake input as the thread takes it (absent fields are null, as intake's drafts give them). */
+function threadInput(input: ClassifyInput & Omit<RouteInput, 'classification'>): AssessInput {
+  return {
+    text: input.text,
+    subject: input.subject ?? null,
+    channel: input.channel ?? null,
+    rating: input.rating ?? null,
+    tags: input.tags ?? null,
+    window: input.window ?? null,
+    assignedUnit: input.assignedUnit ?? null,
+  };
 }

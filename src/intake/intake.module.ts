@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { ItemsModule } from '../items/items.module.js';
 import { EntriesController } from './entries/entries.controller.js';
 import { IntakeService } from './intake.service.js';
-import { AssessPool } from './assess/assess-pool.js';
 import { QrCodesController } from './qr/qr-codes.controller.js';
 import { QrCodesService } from './qr/qr-codes.service.js';
 import { QrCaseController } from './qr/qr-case.controller.js';
@@ -21,7 +20,7 @@ import { MailboxService } from './mailbox/mailbox.service.js';
 @Module({
   imports: [ItemsModule],
   controllers: [EntriesController, QrRatingController, QrCaseController, QrCodesController, TrackingController, MailboxController, HotlineController],
-  providers: [IntakeService, AssessPool, QrRatingService, QrCaseService, QrCodesService, MailboxService, AckLimiter, HotlineImportService, HotlineService],
+  providers: [IntakeService, QrRatingService, QrCaseService, QrCodesService, MailboxService, AckLimiter, HotlineImportService, HotlineService],
   // the console's intake and QR screens use the same services as the API
   exports: [IntakeService, HotlineImportService, HotlineService, MailboxService, QrCodesService],
 })

@@ -42,7 +42,6 @@ import { Clock } from '../common/clock.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RepeatsService, type RepeatColumns } from '../repeats/repeats.service.js';
 import type { MatterColumns } from '../repeats/matter.js';
-import { AssessPool } from './assess/assess-pool.js';
 import { GroupCommit, type GroupAnswer } from './group-commit.js';
 
 export const MAX_TEXT = 100_000;
@@ -132,7 +131,6 @@ export class IntakeService {
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
     private readonly repeats: RepeatsService,
-    private readonly pool: AssessPool,
   ) {}
 
   /**
@@ -148,17 +146,23 @@ export class IntakeService {
   async prepare(draft: IntakeDraft): Promise<PreparedItem> {
     const snap = await this.catalog.get();
     const windowId = checkDraft(draft, snap);
+    if (this.assessor.assessMany) {
+      // the classification thread also gives the text's matter for repeats
+      const [answer] = await this.assessor.assessMany([draft], snap);
+      if (!answer.ok) throw new Error(answer.error);
+      return { draft, snap, windowId, a: answer.a, matter: answer.matter };
+    }
     const a = await this.assessor.assess(draft, snap);
     return { draft, snap, windowId, a };
   }
 
   /**
-   * `prepare` for many drafts (a file import's batch): the same checks, the classification and routing on the
-   * worker threads when the classifying assessor is in use (AssessPool), else one by one in-process. Each draft
+   * `prepare` for many drafts (a file import's batch): the same checks, the classification and routing in one call
+   * when the assessor takes many (the classifying one: on the classification thread), else one by one. Each draft
    * comes back prepared or with what made it fail, in order.
    */
   async prepareMany(drafts: IntakeDraft[]): Promise<({ ok: true; p: PreparedItem } | { ok: false; error: unknown })[]> {
-    if (!this.pool.usable || !drafts.length) {
+    if (!this.assessor.assessMany || !drafts.length) {
       const out: ({ ok: true; p: PreparedItem } | { ok: false; error: unknown })[] = [];
       for (const d of drafts) {
         try {
@@ -178,7 +182,7 @@ export class IntakeService {
       }
     });
     const valid = drafts.filter((_, i) => checked[i].ok);
-    const answers = await this.pool.assess(valid, snap);
+    const answers = await this.assessor.assessMany(valid, snap);
     let k = 0;
     return drafts.map((draft, i) => {
       const c = checked[i];

@@ -1,3 +1,4 @@
+import type { AssessAnswer } from '../classification/thread/assess-types.js';
 import type { Actor } from '../auth/actor.js';
 import type { DimensionCode } from '../items/item.entity.js';
 import type { Channel, Contact, EvidenceEntry } from '../items/item.types.js';
@@ -46,6 +47,11 @@ export interface Assessment {
  */
 export abstract class ItemAssessor {
   abstract assess(draft: IntakeDraft, catalog: CatalogSnapshot): Assessment | Promise<Assessment>;
+  /**
+   * Many drafts at once, in order, each assessed or with what made it fail; with the matter columns for repeats when
+   * the assessor computed them. Optional: intake assesses one by one without it.
+   */
+  assessMany?(drafts: IntakeDraft[], catalog: CatalogSnapshot): Promise<AssessAnswer[]>;
 }
 
 export interface IntakeResult {

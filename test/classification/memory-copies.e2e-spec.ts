@@ -30,7 +30,7 @@ describe('routing memory across copies (two apps, one real PostgreSQL)', () => {
     const sup = await ctx.login('supervisor');
     const other = copy2.get(ClassificationService);
     const text = '那台刷脸的机器又罢工了，老人家白跑一趟';
-    const before = await other.route({ text });
+    const before = (await other.assess({ text })).r;
     expect(before.unit).not.toBe('CL');
     // staff in the first copy send two such items to the disabled persons' federation
     for (const t of ['刷脸的机器罢工了，老人白跑了一趟', '刷脸那台机器又坏了，白跑']) {
@@ -40,10 +40,10 @@ describe('routing memory across copies (two apps, one real PostgreSQL)', () => {
       expect(moved.status).toBe(200);
     }
     const started = performance.now();
-    let after = await other.route({ text });
+    let after = (await other.assess({ text })).r;
     while (after.unit !== 'CL' && performance.now() - started < 10_000) {
       await new Promise((r) => setTimeout(r, 250));
-      after = await other.route({ text });
+      after = (await other.assess({ text })).r;
     }
     expect(after.unit).toBe('CL');
     expect(after.evidence.some((e) => e.rule === 'learned')).toBe(true);

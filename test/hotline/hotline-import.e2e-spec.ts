@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AssessPool } from '../../src/intake/assess/assess-pool.js';
+import { ClassificationService } from '../../src/classification/classification.service.js';
 import { HotlineImportService } from '../../src/intake/hotline/hotline-import.service.js';
 import { matterColumns } from '../../src/repeats/matter.js';
 import { SHARED, createTestContext, type TestContext } from '../support/test-app.js';
@@ -43,7 +43,7 @@ describe('12345 hotline: file imports, single forwards, results', () => {
   });
 
   it("stores each order's matter (repeats, hot spots) exactly as intake computes it, though a classification thread computed it", async () => {
-    expect(ctx.app.get(AssessPool).usable).toBe(true);
+    expect(ctx.app.get(ClassificationService).runsOn).toBe('thread');
     const rows: { subject: string | null; text: string; matter_tokens: number[]; matter_bands: number[] }[] = await ctx.ds.query(
       `SELECT subject, text, matter_tokens, matter_bands FROM item WHERE channel = 'hotline'`,
     );

@@ -1,20 +1,20 @@
-import type { Classification } from '../../classification/index.js';
+import type { Classification } from '../classifier.js';
 import type { RouteResult } from '../../routing/index.js';
-import type { Assessment, IntakeDraft } from '../intake.types.js';
+import type { Assessment, IntakeDraft } from '../../intake/intake.types.js';
 import type { MatterColumns } from '../../repeats/matter.js';
 
-/** What a classification thread needs of a draft (ClassifyingAssessor's input). */
+/** What the classification thread needs of a draft (ClassifyingAssessor's input). */
 export interface AssessInput {
   text: string;
   subject: string | null;
-  channel: string;
+  channel: string | null;
   rating: number | null;
   tags: string[] | null;
   window: string | null;
   assignedUnit: string | null;
 }
 
-export interface AssessWorkerData {
+export interface EngineWorkerData {
   catalog: unknown;
   /** the classifier model in use (ModelJson) */
   model: unknown;
@@ -22,8 +22,17 @@ export interface AssessWorkerData {
   labels: Array<{ item: string; text: string; unit: string }>;
 }
 
-/** An assessment, and the text's matter columns for repeats (computed on the thread: they segment the text too). */
-export type AssessAnswer = { ok: true; a: Assessment; matter: MatterColumns } | { ok: false; error: string };
+/**
+ * An assessment, and the text's matter columns for repeats (computed on the thread, which segments the text anyway;
+ * absent when classified in-process, and repeats computes them itself).
+ */
+export type AssessAnswer = { ok: true; a: Assessment; matter?: MatterColumns } | { ok: false; error: string };
+
+/** The whole classification and routing (the API's classify and route answers). */
+export type FullAnswer = { ok: true; c: Classification; r: RouteResult } | { ok: false; error: string };
+
+/** To the thread: inputs to answer (compact assessments, or whole results), or routing labels to remember. */
+export type EngineRequest = { id: number; inputs: AssessInput[]; full?: boolean } | { remember: EngineWorkerData['labels'] };
 
 export function assessInput(d: IntakeDraft): AssessInput {
   return {

@@ -1,0 +1,45 @@
+/**
+ * The process's classification engine, on its own thread (node:worker_threads): the same public classify/route code
+ * as in-process (src/classification, src/routing), built from the lexicon, the model, the routing memory and the
+ * catalogue snapshot the process uses (sent in workerData). It answers single submissions and an import's batches
+ * alike, and takes the store's new routing labels as they arrive, so one copy of jieba and the models serves the
+ * whole process (each copy costs ~100 MB).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import path from 'node:path';
+import { createClassifier, loadLexicon, modelFromJson, type ModelJson } from '../index.js';
+import { CLASSIFICATION_DIR, seedMemory } from '../shipped.js';
+import { buildCatalogIndex, route } from '../../routing/index.js';
+import type { Catalog } from '../../org/catalog.types.js';
+import { matterColumns } from '../../repeats/matter.js';
+import { toAssessment, type AssessInput, type EngineRequest, type EngineWorkerData } from './assess-types.js';
+
+const data = workerData as EngineWorkerData;
+const lexicon = loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'));
+const catalog = data.catalog as Catalog;
+const classifier = createClassifier({ lexicon, catalog });
+classifier.setModel(modelFromJson(data.model as ModelJson));
+// the routing memory the in-process engine holds: the shipped rows for this catalogue, then the store's routing labels
+const memory = seedMemory(catalog);
+const remember = (labels: EngineWorkerData['labels']): void => {
+  for (const l of labels) memory.add(l.text, l.unit, `item:${l.item}`);
+};
+remember(data.labels);
+const index = buildCatalogIndex(catalog);
+
+function assess(input: AssessInput, full: boolean) {
+  try {
+    const c = classifier.classify(input);
+    const r = route({ ...input, classification: c }, index, { memory });
+    if (full) return { ok: true as const, c, r };
+    return { ok: true as const, a: toAssessment(c, r), matter: matterColumns(input.subject, input.text) };
+  } catch (e) {
+    return { ok: false as const, error: (e as Error).message };
+  }
+}
+
+parentPort?.on('message', (msg: EngineRequest) => {
+  if ('remember' in msg) return remember(msg.remember);
+  parentPort?.postMessage({ id: msg.id, out: msg.inputs.map((input) => assess(input, msg.full === true)) });
+});
+parentPort?.postMessage({ ready: true });

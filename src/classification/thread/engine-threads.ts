@@ -1,0 +1,226 @@
+import { Logger } from '@nestjs/common';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { DataSource } from 'typeorm';
+import { PROJECT_ROOT } from '../../config/config.js';
+import type { CatalogSnapshot } from '../../org/catalog.cache.js';
+import { CLASSIFICATION_DIR } from '../shipped.js';
+import type { AssessAnswer, AssessInput, EngineRequest, EngineWorkerData, FullAnswer } from './assess-types.js';
+
+/** the thread's script, built (npm run build); in-process classification when it is missing */
+export const ENGINE_THREAD_FILE = path.join(PROJECT_ROOT, 'dist', 'classification', 'thread', 'engine-thread.js');
+/** each thread's JavaScript heap is capped: its footprint stays flat whatever the file's size */
+const THREAD_HEAP_MB = 64;
+/** …and its young generation (V8 would otherwise size it like a server's main thread) */
+const THREAD_YOUNG_MB = 8;
+/** how often the store is asked for a newer model or new routing labels (a correction here asks at once) */
+const CHECK_EVERY_MS = 3000;
+/** an import's batch goes in pieces of this many, so a rating submitted meanwhile waits a few milliseconds at most */
+const CHUNK = 64;
+
+interface Thread {
+  worker: Worker;
+  ready: Promise<void>;
+  busy: number;
+  waiting: Map<number, (a: unknown[] | Error) => void>;
+}
+
+interface Pool {
+  catalogVersion: string;
+  modelId: string;
+  /** the newest routing label the threads' memory holds */
+  labelId: number;
+  threads: Thread[];
+  next: number;
+  /** replaced by a newer pool: stopped once its last answer is back */
+  retired: boolean;
+  /** a thread died: the next call builds a new pool */
+  broken: boolean;
+}
+
+/**
+ * The process's classification engine on worker threads: every intake (a rating, a mail, an entry, an import's rows)
+ * is classified and routed there, so the process holds one copy of jieba's dictionary and the models instead of one
+ * per thread that classifies (~100 MB each), and an import's classification runs on the other core while the
+ * importing thread parses and writes. The threads are built from the catalogue snapshot, the newest classifier model
+ * in the store (else the shipped one) and the routing memory (shipped rows, then the store's routing labels), as the
+ * in-process engine of ClassificationService is; new routing labels are sent to them as they arrive (checked every
+ * few seconds, at once after a correction here), a new model or catalogue builds new threads.
+ */
+export class EngineThreads {
+  private readonly logger = new Logger(EngineThreads.name);
+  private pool: Pool | null = null;
+  private building: Promise<Pool> | null = null;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private seq = 0;
+  private closed = false;
+  /**
+   * One thread per core beyond the main one (one on a 2-core machine, where the hub runs a worker process per core):
+   * each classifies ~15,000 items/s, faster than the store takes them.
+   */
+  readonly size = Math.max(1, Math.min(os.availableParallelism() - 1, 3));
+
+  constructor(private readonly ds: DataSource) {}
+
+  /** whether the thread script is built (tests that run from sources without a build classify in-process) */
+  static available(): boolean {
+    return existsSync(ENGINE_THREAD_FILE);
+  }
+
+  /** Compact assessments with matter columns, in order (an error entry for an input the classifier could not take). */
+  assess(inputs: AssessInput[], snap: CatalogSnapshot): Promise<AssessAnswer[]> {
+    return this.run(inputs, snap, false) as Promise<AssessAnswer[]>;
+  }
+
+  /** The whole classification and routing of each input. */
+  full(inputs: AssessInput[], snap: CatalogSnapshot): Promise<FullAnswer[]> {
+    return this.run(inputs, snap, true) as Promise<FullAnswer[]>;
+  }
+
+  /** A correction was stored here: look for new labels on the next call instead of within a few seconds. */
+  invalidate(): void {
+    this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const p = this.pool;
+    this.pool = null;
+    if (p) await stopPool(p);
+  }
+
+  private async run(inputs: AssessInput[], snap: CatalogSnapshot, full: boolean): Promise<unknown[]> {
+    if (!inputs.length) return [];
+    for (let attempt = 1; ; attempt++) {
+      const pool = await this.current(snap);
+      try {
+        return await this.send(pool, inputs, full);
+      } catch (e) {
+        // a thread that died (out of memory, a bug) takes its pool with it; the call is tried once on a new one
+        if (attempt >= 2 || this.closed) throw e;
+        this.logger.warn({ err: e }, 'classification thread lost; starting a new one');
+      }
+    }
+  }
+
+  private async send(pool: Pool, inputs: AssessInput[], full: boolean): Promise<unknown[]> {
+    const t = pool.threads.reduce((best, th) => (th.busy < best.busy ? th : best), pool.threads[pool.next++ % pool.threads.length]);
+    t.busy++;
+    try {
+      await t.ready;
+      const out: unknown[] = [];
+      for (let i = 0; i < inputs.length; i += CHUNK) {
+        const id = ++this.seq;
+        const part = await new Promise<unknown[] | Error>((resolve) => {
+          t.waiting.set(id, resolve);
+          post(t, { id, inputs: inputs.slice(i, i + CHUNK), ...(full ? { full } : {}) });
+        });
+        if (part instanceof Error) throw part;
+        for (const x of part) out.push(x);
+      }
+      return out;
+    } finally {
+      t.busy--;
+      if (pool.retired && pool.threads.every((x) => x.busy === 0)) void stopPool(pool);
+    }
+  }
+
+  private async current(snap: CatalogSnapshot): Promise<Pool> {
+    const p = this.pool;
+    if (p && !p.broken && p.catalogVersion === snap.version && performance.now() - this.checkedAt < CHECK_EVERY_MS) return p;
+    if (this.building) {
+      const b = await this.building;
+      if (!b.broken && b.catalogVersion === snap.version) return b;
+    }
+    this.building = this.refresh(snap).finally(() => (this.building = null));
+    return this.building;
+  }
+
+  private async refresh(snap: CatalogSnapshot): Promise<Pool> {
+    // the same choice as ClassificationService: the newest model in the store, else the shipped one; the routing
+    // memory with every routing label up to the newest
+    const [latest] = await this.ds.query(
+      `SELECT (SELECT max(id) FROM classifier_model WHERE kind = 'classifier')::text AS model,
+              (SELECT max(id) FROM item_label WHERE kind = 'routing')::bigint AS label`,
+    );
+    const modelId = (latest.model as string | null) ?? 'seed';
+    const labelId = Number(latest.label ?? 0);
+    this.checkedAt = performance.now();
+    const p = this.pool;
+    if (p && !p.broken && p.catalogVersion === snap.version && p.modelId === modelId) {
+      if (labelId > p.labelId) {
+        const labels = await this.labels(p.labelId, labelId);
+        // messages to a thread are handled in order: every later call sees these labels
+        for (const t of p.threads) post(t, { remember: labels });
+        p.labelId = labelId;
+      }
+      return p;
+    }
+    const model = modelId === 'seed'
+      ? JSON.parse(readFileSync(path.join(CLASSIFICATION_DIR, 'model.json'), 'utf8'))
+      : (await this.ds.query(`SELECT model FROM classifier_model WHERE id = $1`, [modelId]))[0].model;
+    const workerData: EngineWorkerData = { catalog: snap.catalog, model, labels: await this.labels(0, labelId) };
+    const pool: Pool = { catalogVersion: snap.version, modelId, labelId, threads: [], next: 0, retired: false, broken: false };
+    pool.threads = Array.from({ length: this.size }, () => this.spawn(workerData, pool));
+    await Promise.all(pool.threads.map((t) => t.ready));
+    const old = this.pool;
+    this.pool = pool;
+    if (old) {
+      old.retired = true;
+      if (old.threads.every((t) => t.busy === 0)) void stopPool(old);
+    }
+    if (this.closed) void this.close();
+    return pool;
+  }
+
+  private async labels(from: number, to: number): Promise<EngineWorkerData['labels']> {
+    if (to <= from) return [];
+    return this.ds.query(
+      `SELECT item_id::text AS item, text, unit_code AS unit FROM item_label
+       WHERE kind = 'routing' AND unit_code IS NOT NULL AND id > $1 AND id <= $2 ORDER BY id`,
+      [from, to],
+    );
+  }
+
+  private spawn(workerData: EngineWorkerData, pool: Pool): Thread {
+    const worker = new Worker(ENGINE_THREAD_FILE, { workerData, resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB, maxYoungGenerationSizeMb: THREAD_YOUNG_MB } });
+    worker.unref();
+    const waiting = new Map<number, (a: unknown[] | Error) => void>();
+    let markReady: () => void = () => undefined;
+    let fail: (e: Error) => void = () => undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      fail = reject;
+    });
+    ready.catch(() => undefined);
+    worker.on('message', (m: { ready?: true; id?: number; out?: unknown[] }) => {
+      if (m.ready) return markReady();
+      const w = waiting.get(m.id as number);
+      waiting.delete(m.id as number);
+      w?.(m.out as unknown[]);
+    });
+    const died = (e: Error) => {
+      fail(e);
+      for (const w of waiting.values()) w(e);
+      waiting.clear();
+      pool.broken = true;
+    };
+    worker.on('error', (e) => {
+      this.logger.error({ err: e }, 'classification thread failed');
+      died(e);
+    });
+    worker.on('exit', (code) => died(new Error(`classification thread stopped (exit ${code})`)));
+    return { worker, ready, busy: 0, waiting };
+  }
+}
+
+function post(t: Thread, m: EngineRequest): void {
+  t.worker.postMessage(m);
+}
+
+async function stopPool(p: Pool): Promise<void> {
+  p.broken = true;
+  await Promise.all(p.threads.map((t) => t.worker.terminate().catch(() => undefined)));
+}
