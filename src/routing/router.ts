@@ -213,7 +213,6 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // (3) what the text names: service items, units, windows, departments — as parties, places or referrals
   const mentions = index.findMentions(text);
   const inPapers = paperLists(text);
-  const namedTypes = new Set<string>();
   // a catalogue unit named as the one that acted ("大坪村那个管低保的说…"): its staff's conduct is its own
   let unitActor = false;
   const actors = new Set<string>();
@@ -242,7 +241,6 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       continue;
     }
     if (m.kind === 'body') {
-      namedTypes.add(m.code);
       if (role === 'place') continue;
       // "审批局交通窗口": the counter of the unit named right before it, whatever its matter's department
       const owner = counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
@@ -279,7 +277,6 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       unitActor = true;
       actors.add(m.code);
     }
-    for (const t of index.types.byUnit.get(m.code)?.keys() ?? []) namedTypes.add(t);
   }
 
   // a town or village named as the one that acted, that handles the same kind of item itself, does this one too
