@@ -299,7 +299,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   };
 
   // "街道称…", "镇上说…", "社区没报": the town, street, community or village the text names before (or after)
-  for (const ref of text.matchAll(LOCAL_REF)) {
+  // an exec loop over the one global pattern: matchAll would clone the pattern for every text
+  LOCAL_REF.lastIndex = 0;
+  for (let ref = LOCAL_REF.exec(text); ref; ref = LOCAL_REF.exec(text)) {
     const at = ref.index;
     const phrase = ref[0];
     if (mentions.some((m) => at < m.index + m.phrase.length && m.index < at + phrase.length)) continue; // part of a name
@@ -350,10 +352,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
 
   // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
   if ((text.includes('中心') || text.includes('大厅')) && HALL_FACILITY.test(text)) {
-    for (const m of text.matchAll(HALL_FACILITY_AT)) {
-      give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
-      break;
-    }
+    // the first mention only (not global: one exec, no iterator or copy of the pattern)
+    const m = HALL_FACILITY_AT.exec(text);
+    if (m) give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
   }
 
   // a window by its number and floor ("二楼6号窗口")
@@ -547,7 +548,7 @@ const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
 const HALL_FACILITY = /(政务|市民|行政服务|便民服务|办事)(服务)?(中心|大厅)/;
 const HALL_FACILITY_AT =
-  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/g;
+  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/;
 
 /** A duty word inside a list of papers to bring counts this much: the papers are not the matter. */
 const PAPER_WEIGHT = 0.3;
