@@ -15,6 +15,7 @@
 import { normalizeText } from '../classification/normalize.js';
 import type { Segmenter } from '../classification/segmenter.js';
 import { windowNumberKeys, type CatalogIndex, type Mention } from './catalog-index.js';
+import { counterWords } from './counter-words.js';
 import { canonicalName, nameSimilarity } from './fuzzy.js';
 import type { LearnedRouter } from './learned-router.js';
 import type { RoutingMemory } from './memory.js';
@@ -370,11 +371,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // a window by what it does ("办房子那个窗口", "交电费的柜台"): the department whose duty those words are
   for (const counter of ['窗口', '柜台']) {
     for (let at = text.indexOf(counter); at >= 0; at = text.indexOf(counter, at + 2)) {
-      const from = Math.max(0, at - 10);
-      const w = WINDOW_BY_MATTER.exec(text.slice(from, at));
+      const w = counterWords(text, Math.max(0, at - 10), at);
       if (!w) continue;
-      const words = w[1] as string;
-      const start = from + w.index;
+      const { words, start } = w;
       if (mentions.some((m) => m.index < start + words.length && start < m.index + m.phrase.length && m.kind !== 'body')) continue; // a name
       const owner = ownerBefore(start);
       if (owner) {
@@ -541,8 +540,6 @@ function windowTypes(index: CatalogIndex): Map<string, Set<string>> {
   return byUnit;
 }
 
-// a window called by what it does: "办房子那个窗口", "交电费的柜台"
-const WINDOW_BY_MATTER = /([办交管开领补查换]?[^，。,；;！!？?、的那这个是去到在找]{1,6})(?:的|那个|这个|那边的|那边)?$/;
 // a helper's job title ("代办员") names a person wherever they work, not another party
 const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿者|专干)$/;
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
