@@ -395,10 +395,19 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // (4) whose duty the matter is
   // the matter, not the names: unit, window and department names are scored above as parties, so their
   // words ("医保局" holds "医保") are masked out of the duty scoring
-  let matter = text;
+  // (the mentions are in text order and never overlap, so the masked text is put together once)
+  const pieces: string[] = [];
+  let kept = 0;
   for (const m of mentions) {
     // full names only: a short core ("就业") may sit inside a duty phrase ("自主就业补助")
-    if (m.kind === 'unit' || m.kind === 'window') matter = matter.slice(0, m.index) + '|'.repeat(m.phrase.length) + matter.slice(m.index + m.phrase.length);
+    if (m.kind !== 'unit' && m.kind !== 'window') continue;
+    pieces.push(text.slice(kept, m.index), '|'.repeat(m.phrase.length));
+    kept = m.index + m.phrase.length;
+  }
+  let matter = text;
+  if (pieces.length) {
+    pieces.push(text.slice(kept));
+    matter = pieces.join('');
   }
   // the hall's own duties (queues, ticket machines, seats) belong to a named unit's counter when the text names one
   const partyNamed = [...tallies.keys()].some((code) => !isHall(code));
@@ -419,7 +428,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     const name = index.duties.types.get(type)?.name ?? type;
     const base = Math.min(hit.score, W.dutyCap) * W.dutyScale;
-    const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
+    let words = '';
+    for (let k = 0; k < hit.terms.length && k < 3; k++) words += `“${hit.terms[k]}”`;
     const hallDamp = type === 'government_service' && partyNamed ? 0.35 : 1;
     // staff conduct at a unit named as the actor is that unit's, whatever the matter's department
     const conductDamp = (staffConduct && unitActor) || ownDone.size ? 0.6 : 1;
@@ -460,7 +470,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const best = [...t.evidence].sort((a, b) => RULE_RANK[a.rule] - RULE_RANK[b.rule] || b.score - a.score);
     const lead = best[0]!;
     for (const e of best.slice(0, 4)) evidence.push({ rule: e.rule, text: e.text, score: Math.round(e.score * 100) / 100, unit });
-    const because = best.slice(0, 2).map((e) => e.text).join('；');
+    const because = best.length > 1 ? `${lead.text}；${best[1]!.text}` : lead.text;
     const item = t.item ?? mentions.find((m) => m.kind === 'item' && !m.negated && index.items.get(m.code)?.unit === unit)?.code ?? null;
     return finish(unit, lead.rule, `${because}，由${unitName(index, unit)}办理`, item, confidence);
   }
