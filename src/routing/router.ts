@@ -352,8 +352,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   }
 
   // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
-  if ((text.includes('中心') || text.includes('大厅')) && HALL_FACILITY.test(text)) {
-    // the first mention only (not global: one exec, no iterator or copy of the pattern)
+  // (every match names a 中心 or 大厅; the pattern runs once, for its first match: no iterator, no copy of it)
+  if (text.includes('中心') || text.includes('大厅')) {
     const m = HALL_FACILITY_AT.exec(text);
     if (m) give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
   }
@@ -553,7 +553,6 @@ function windowTypes(index: CatalogIndex): Map<string, Set<string>> {
 // a helper's job title ("代办员") names a person wherever they work, not another party
 const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿者|专干)$/;
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
-const HALL_FACILITY = /(政务|市民|行政服务|便民服务|办事)(服务)?(中心|大厅)/;
 const HALL_FACILITY_AT =
   /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/;
 
