@@ -495,8 +495,23 @@ function unitsOf(index: CatalogIndex, m: Mention): string[] {
   return [m.code];
 }
 
+type TypeUnit = Readonly<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }>;
+
+// type → its units, per catalogue index: the answer depends on the index alone, and the duty scoring asks for every
+// type a text speaks of (twice) and every department it names, each time a sort and new objects (callers never
+// change the lists they get, hence readonly)
+const unitsOfTypeMemo = new WeakMap<CatalogIndex, Map<string, readonly TypeUnit[]>>();
+
 /** Units of a department type; a sub-type without units falls back to its parent, then to configured fallbacks. */
-function unitsOfType(index: CatalogIndex, type: string): Array<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }> {
+function unitsOfType(index: CatalogIndex, type: string): readonly TypeUnit[] {
+  let memo = unitsOfTypeMemo.get(index);
+  if (!memo) unitsOfTypeMemo.set(index, (memo = new Map()));
+  let units = memo.get(type);
+  if (!units) memo.set(type, (units = unitsOfTypeUncached(index, type)));
+  return units;
+}
+
+function unitsOfTypeUncached(index: CatalogIndex, type: string): TypeUnit[] {
   const seen = new Set<string>();
   let factor = 1;
   let current: string | null = type;
