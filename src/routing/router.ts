@@ -205,10 +205,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (item && !t.item) t.item = item;
     tallies.set(unit, t);
   };
-  const isHall = (code: string): boolean => {
-    const role = index.units.get(code)?.role;
-    return role === 'triage' || role === 'supervision';
-  };
+  const facts = unitFacts(index);
+  const isHall = (code: string): boolean => facts.hall.has(code);
   const staffConduct = input.classification?.dimension === 'D5';
 
   // (3) what the text names: service items, units, windows, departments — as parties, places or referrals
@@ -230,7 +228,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     // only a locality (a town, street, community or village) can be where someone lives, came from or handed a
     // paper in; a department "的人" is its staff
-    const locality = m.kind === 'body' ? LOCALITY_TYPES.has(m.code) : m.kind !== 'item' && SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '');
+    const locality = m.kind === 'body' ? LOCALITY_TYPES.has(m.code) : m.kind !== 'item' && facts.local.has(m.code);
     if (locality && m.kind !== 'body') anchors.push({ at: m.index, length: m.phrase.length, code: m.code });
     const role: PartyRole = partyRole(text, m.index, m.phrase.length, locality);
     const blamed = role !== 'place' && isBlamed(text, m.index, m.phrase.length) ? W.blamed : 0;
@@ -288,7 +286,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     itemTypes.delete('');
     if (!itemTypes.size) return;
     for (const code of actors) {
-      if (!SERVICE_LEVELS.has(index.units.get(code)?.level ?? '')) continue;
+      if (!facts.local.has(code)) continue;
       const held = index.types.byUnit.get(code);
       for (const t of itemTypes) {
         if (held?.get(t)?.source === 'items') {
@@ -342,7 +340,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
         !STAFF_WORD.test(m.phrase) &&
         (m.kind === 'body'
           ? !LOCALITY_TYPES.has(m.code) && !!m.code && m.code !== 'government_service' && (partyRole(text, m.index, m.phrase.length, false) === 'actor' || /^(把|将)/.test(text.slice(m.index + m.phrase.length)))
-          : !SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '') && !isHall(m.code)),
+          : !facts.local.has(m.code) && !isHall(m.code)),
     );
     if (between) continue;
     ownDone.add(a.code);
@@ -437,7 +435,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       if (index.units.get(unit)?.role === 'supervision') continue; // it watches integrity; it runs no service
       // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
       // service; a department named for the duty is where it lands by default
-      const levelFactor = source === 'items' && SERVICE_LEVELS.has(index.units.get(unit)?.level ?? '') ? 0.8 : 1;
+      const levelFactor = source === 'items' && facts.local.has(unit) ? 0.8 : 1;
       // a unit named as the one that acted, holding this duty by its own items, does the service itself
       const own = source === 'items' && actors.has(unit) ? (index.types.byUnit.get(unit)?.get(type)?.weight ?? weight) : weight * levelFactor;
       give(unit, base * own * hallDamp * conductDamp * missingDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
@@ -600,7 +598,27 @@ function primaryFirst(
   return sorted.map((u, i) => ({ ...u, weight: u.weight * factor * (i === 0 ? 1 : 0.65) }));
 }
 
+// what the router asks of a unit for every mention and every tally, per catalogue index: whether it is a locality
+// (a town, street, community or village), whether it is the hall (triage or supervision), its depth in the tree
+const unitFactsMemo = new WeakMap<CatalogIndex, { local: Set<string>; hall: Set<string>; depth: Map<string, number> }>();
+function unitFacts(index: CatalogIndex): { local: Set<string>; hall: Set<string>; depth: Map<string, number> } {
+  let facts = unitFactsMemo.get(index);
+  if (facts) return facts;
+  facts = { local: new Set(), hall: new Set(), depth: new Map() };
+  for (const [code, u] of index.units) {
+    if (SERVICE_LEVELS.has(u.level ?? '')) facts.local.add(code);
+    if (u.role === 'triage' || u.role === 'supervision') facts.hall.add(code);
+    facts.depth.set(code, unitDepthUncached(index, code));
+  }
+  unitFactsMemo.set(index, facts);
+  return facts;
+}
+
 function unitDepth(index: CatalogIndex, code: string): number {
+  return unitFacts(index).depth.get(code) ?? 0;
+}
+
+function unitDepthUncached(index: CatalogIndex, code: string): number {
   let d = 0;
   let u = index.units.get(code);
   while (u?.parent && d < 10) {
