@@ -15,6 +15,7 @@
 import { normalizeText } from '../classification/normalize.js';
 import type { Segmenter } from '../classification/segmenter.js';
 import { windowNumberKeys, type CatalogIndex, type Mention } from './catalog-index.js';
+import { counterWords } from './counter-words.js';
 import { canonicalName, nameSimilarity } from './fuzzy.js';
 import type { LearnedRouter } from './learned-router.js';
 import type { RoutingMemory } from './memory.js';
@@ -204,16 +205,13 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (item && !t.item) t.item = item;
     tallies.set(unit, t);
   };
-  const isHall = (code: string): boolean => {
-    const role = index.units.get(code)?.role;
-    return role === 'triage' || role === 'supervision';
-  };
+  const facts = unitFacts(index);
+  const isHall = (code: string): boolean => facts.hall.has(code);
   const staffConduct = input.classification?.dimension === 'D5';
 
   // (3) what the text names: service items, units, windows, departments — as parties, places or referrals
   const mentions = index.findMentions(text);
   const inPapers = paperLists(text);
-  const namedTypes = new Set<string>();
   // a catalogue unit named as the one that acted ("大坪村那个管低保的说…"): its staff's conduct is its own
   let unitActor = false;
   const actors = new Set<string>();
@@ -230,7 +228,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     // only a locality (a town, street, community or village) can be where someone lives, came from or handed a
     // paper in; a department "的人" is its staff
-    const locality = m.kind === 'body' ? LOCALITY_TYPES.has(m.code) : m.kind !== 'item' && SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '');
+    const locality = m.kind === 'body' ? LOCALITY_TYPES.has(m.code) : m.kind !== 'item' && facts.local.has(m.code);
     if (locality && m.kind !== 'body') anchors.push({ at: m.index, length: m.phrase.length, code: m.code });
     const role: PartyRole = partyRole(text, m.index, m.phrase.length, locality);
     const blamed = role !== 'place' && isBlamed(text, m.index, m.phrase.length) ? W.blamed : 0;
@@ -242,7 +240,6 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       continue;
     }
     if (m.kind === 'body') {
-      namedTypes.add(m.code);
       if (role === 'place') continue;
       // "审批局交通窗口": the counter of the unit named right before it, whatever its matter's department
       const owner = counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
@@ -279,7 +276,6 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       unitActor = true;
       actors.add(m.code);
     }
-    for (const t of index.types.byUnit.get(m.code)?.keys() ?? []) namedTypes.add(t);
   }
 
   // a town or village named as the one that acted, that handles the same kind of item itself, does this one too
@@ -290,7 +286,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     itemTypes.delete('');
     if (!itemTypes.size) return;
     for (const code of actors) {
-      if (!SERVICE_LEVELS.has(index.units.get(code)?.level ?? '')) continue;
+      if (!facts.local.has(code)) continue;
       const held = index.types.byUnit.get(code);
       for (const t of itemTypes) {
         if (held?.get(t)?.source === 'items') {
@@ -302,7 +298,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   };
 
   // "街道称…", "镇上说…", "社区没报": the town, street, community or village the text names before (or after)
-  for (const ref of text.matchAll(LOCAL_REF)) {
+  // an exec loop over the one global pattern: matchAll would clone the pattern for every text
+  LOCAL_REF.lastIndex = 0;
+  for (let ref = LOCAL_REF.exec(text); ref; ref = LOCAL_REF.exec(text)) {
     const at = ref.index;
     const phrase = ref[0];
     if (mentions.some((m) => at < m.index + m.phrase.length && m.index < at + phrase.length)) continue; // part of a name
@@ -342,7 +340,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
         !STAFF_WORD.test(m.phrase) &&
         (m.kind === 'body'
           ? !LOCALITY_TYPES.has(m.code) && !!m.code && m.code !== 'government_service' && (partyRole(text, m.index, m.phrase.length, false) === 'actor' || /^(把|将)/.test(text.slice(m.index + m.phrase.length)))
-          : !SERVICE_LEVELS.has(index.units.get(m.code)?.level ?? '') && !isHall(m.code)),
+          : !facts.local.has(m.code) && !isHall(m.code)),
     );
     if (between) continue;
     ownDone.add(a.code);
@@ -352,11 +350,10 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   }
 
   // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
-  if ((text.includes('中心') || text.includes('大厅')) && HALL_FACILITY.test(text)) {
-    for (const m of text.matchAll(HALL_FACILITY_AT)) {
-      give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
-      break;
-    }
+  // (every match names a 中心 or 大厅; the pattern runs once, for its first match: no iterator, no copy of it)
+  if (text.includes('中心') || text.includes('大厅')) {
+    const m = HALL_FACILITY_AT.exec(text);
+    if (m) give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
   }
 
   // a window by its number and floor ("二楼6号窗口")
@@ -372,11 +369,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // a window by what it does ("办房子那个窗口", "交电费的柜台"): the department whose duty those words are
   for (const counter of ['窗口', '柜台']) {
     for (let at = text.indexOf(counter); at >= 0; at = text.indexOf(counter, at + 2)) {
-      const from = Math.max(0, at - 10);
-      const w = WINDOW_BY_MATTER.exec(text.slice(from, at));
+      const w = counterWords(text, Math.max(0, at - 10), at);
       if (!w) continue;
-      const words = w[1] as string;
-      const start = from + w.index;
+      const { words, start } = w;
       if (mentions.some((m) => m.index < start + words.length && start < m.index + m.phrase.length && m.kind !== 'body')) continue; // a name
       const owner = ownerBefore(start);
       if (owner) {
@@ -398,10 +393,19 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // (4) whose duty the matter is
   // the matter, not the names: unit, window and department names are scored above as parties, so their
   // words ("医保局" holds "医保") are masked out of the duty scoring
-  let matter = text;
+  // (the mentions are in text order and never overlap, so the masked text is put together once)
+  const pieces: string[] = [];
+  let kept = 0;
   for (const m of mentions) {
     // full names only: a short core ("就业") may sit inside a duty phrase ("自主就业补助")
-    if (m.kind === 'unit' || m.kind === 'window') matter = matter.slice(0, m.index) + '|'.repeat(m.phrase.length) + matter.slice(m.index + m.phrase.length);
+    if (m.kind !== 'unit' && m.kind !== 'window') continue;
+    pieces.push(text.slice(kept, m.index), '|'.repeat(m.phrase.length));
+    kept = m.index + m.phrase.length;
+  }
+  let matter = text;
+  if (pieces.length) {
+    pieces.push(text.slice(kept));
+    matter = pieces.join('');
   }
   // the hall's own duties (queues, ticket machines, seats) belong to a named unit's counter when the text names one
   const partyNamed = [...tallies.keys()].some((code) => !isHall(code));
@@ -422,7 +426,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     const name = index.duties.types.get(type)?.name ?? type;
     const base = Math.min(hit.score, W.dutyCap) * W.dutyScale;
-    const words = hit.terms.slice(0, 3).map((x) => `“${x}”`).join('');
+    let words = '';
+    for (let k = 0; k < hit.terms.length && k < 3; k++) words += `“${hit.terms[k]}”`;
     const hallDamp = type === 'government_service' && partyNamed ? 0.35 : 1;
     // staff conduct at a unit named as the actor is that unit's, whatever the matter's department
     const conductDamp = (staffConduct && unitActor) || ownDone.size ? 0.6 : 1;
@@ -430,7 +435,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       if (index.units.get(unit)?.role === 'supervision') continue; // it watches integrity; it runs no service
       // a town or village that holds the item only by its catalogue (not by name) acts for its own residents'
       // service; a department named for the duty is where it lands by default
-      const levelFactor = source === 'items' && SERVICE_LEVELS.has(index.units.get(unit)?.level ?? '') ? 0.8 : 1;
+      const levelFactor = source === 'items' && facts.local.has(unit) ? 0.8 : 1;
       // a unit named as the one that acted, holding this duty by its own items, does the service itself
       const own = source === 'items' && actors.has(unit) ? (index.types.byUnit.get(unit)?.get(type)?.weight ?? weight) : weight * levelFactor;
       give(unit, base * own * hallDamp * conductDamp * missingDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
@@ -463,7 +468,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const best = [...t.evidence].sort((a, b) => RULE_RANK[a.rule] - RULE_RANK[b.rule] || b.score - a.score);
     const lead = best[0]!;
     for (const e of best.slice(0, 4)) evidence.push({ rule: e.rule, text: e.text, score: Math.round(e.score * 100) / 100, unit });
-    const because = best.slice(0, 2).map((e) => e.text).join('；');
+    const because = best.length > 1 ? `${lead.text}；${best[1]!.text}` : lead.text;
     const item = t.item ?? mentions.find((m) => m.kind === 'item' && !m.negated && index.items.get(m.code)?.unit === unit)?.code ?? null;
     return finish(unit, lead.rule, `${because}，由${unitName(index, unit)}办理`, item, confidence);
   }
@@ -488,8 +493,23 @@ function unitsOf(index: CatalogIndex, m: Mention): string[] {
   return [m.code];
 }
 
+type TypeUnit = Readonly<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }>;
+
+// type → its units, per catalogue index: the answer depends on the index alone, and the duty scoring asks for every
+// type a text speaks of (twice) and every department it names, each time a sort and new objects (callers never
+// change the lists they get, hence readonly)
+const unitsOfTypeMemo = new WeakMap<CatalogIndex, Map<string, readonly TypeUnit[]>>();
+
 /** Units of a department type; a sub-type without units falls back to its parent, then to configured fallbacks. */
-function unitsOfType(index: CatalogIndex, type: string): Array<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }> {
+function unitsOfType(index: CatalogIndex, type: string): readonly TypeUnit[] {
+  let memo = unitsOfTypeMemo.get(index);
+  if (!memo) unitsOfTypeMemo.set(index, (memo = new Map()));
+  let units = memo.get(type);
+  if (!units) memo.set(type, (units = unitsOfTypeUncached(index, type)));
+  return units;
+}
+
+function unitsOfTypeUncached(index: CatalogIndex, type: string): TypeUnit[] {
   const seen = new Set<string>();
   let factor = 1;
   let current: string | null = type;
@@ -543,14 +563,11 @@ function windowTypes(index: CatalogIndex): Map<string, Set<string>> {
   return byUnit;
 }
 
-// a window called by what it does: "办房子那个窗口", "交电费的柜台"
-const WINDOW_BY_MATTER = /([办交管开领补查换]?[^，。,；;！!？?、的那这个是去到在找]{1,6})(?:的|那个|这个|那边的|那边)?$/;
 // a helper's job title ("代办员") names a person wherever they work, not another party
 const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿者|专干)$/;
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
-const HALL_FACILITY = /(政务|市民|行政服务|便民服务|办事)(服务)?(中心|大厅)/;
 const HALL_FACILITY_AT =
-  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/g;
+  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/;
 
 /** A duty word inside a list of papers to bring counts this much: the papers are not the matter. */
 const PAPER_WEIGHT = 0.3;
@@ -581,7 +598,27 @@ function primaryFirst(
   return sorted.map((u, i) => ({ ...u, weight: u.weight * factor * (i === 0 ? 1 : 0.65) }));
 }
 
+// what the router asks of a unit for every mention and every tally, per catalogue index: whether it is a locality
+// (a town, street, community or village), whether it is the hall (triage or supervision), its depth in the tree
+const unitFactsMemo = new WeakMap<CatalogIndex, { local: Set<string>; hall: Set<string>; depth: Map<string, number> }>();
+function unitFacts(index: CatalogIndex): { local: Set<string>; hall: Set<string>; depth: Map<string, number> } {
+  let facts = unitFactsMemo.get(index);
+  if (facts) return facts;
+  facts = { local: new Set(), hall: new Set(), depth: new Map() };
+  for (const [code, u] of index.units) {
+    if (SERVICE_LEVELS.has(u.level ?? '')) facts.local.add(code);
+    if (u.role === 'triage' || u.role === 'supervision') facts.hall.add(code);
+    facts.depth.set(code, unitDepthUncached(index, code));
+  }
+  unitFactsMemo.set(index, facts);
+  return facts;
+}
+
 function unitDepth(index: CatalogIndex, code: string): number {
+  return unitFacts(index).depth.get(code) ?? 0;
+}
+
+function unitDepthUncached(index: CatalogIndex, code: string): number {
   let d = 0;
   let u = index.units.get(code);
   while (u?.parent && d < 10) {
