@@ -15,6 +15,7 @@ import { createSegmenter, type Segmenter } from './segmenter.js';
 import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.js';
 import { toAssessment, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
 import { EngineThreads } from './thread/engine-threads.js';
+import { matterWords } from '../repeats/matter.js';
 
 // the shipped data's readers live apart (no framework imports) so the import threads can load them lightly
 export { CLASSIFICATION_DIR, seedMemory, shippedRoutingRows, shippedTrainingRows } from './shipped.js';
@@ -135,6 +136,19 @@ export class ClassificationService implements OnModuleDestroy {
         return { ok: false, error: (err as Error).message };
       }
     });
+  }
+
+  /**
+   * The matter words of each text (repeats' evidence), cut by the thread's segmenter so that the process holds no
+   * jieba of its own; in-process when there is no thread. Same function either way (src/repeats/matter.ts).
+   */
+  async matterWords(texts: string[]): Promise<string[][]> {
+    if (this.threads && texts.length) {
+      const snap = await this.catalog.get();
+      const answers = await this.onThread((t) => t.words(texts, snap));
+      if (answers.length === texts.length && answers.every(Array.isArray)) return answers;
+    }
+    return texts.map((t) => matterWords(t));
   }
 
   /** A correction was stored here: look for new labels on the next call instead of within a few seconds. */

@@ -6,7 +6,6 @@ import { DomainError, ErrorCode, notFound } from '../common/domain-error.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { ProblemsService, PROBLEM_KINDS, type ProblemKind, type ProblemView } from '../rectification/problems.service.js';
 import { bestMatch, type MatterFacts } from './decide.js';
-import { matterText, matterWords, sharedWords } from './matter.js';
 import { RepeatsService } from './repeats.service.js';
 
 export const HOT_SPOT_JOB = 'repeats.hot-spots';
@@ -114,7 +113,7 @@ export class HotSpotsService implements OnModuleInit {
     const now = this.clock.now();
     if (match) {
       const c = candidates.find((x) => x.id === match.id) as CandidateRow;
-      const words = sharedWords(matterWords(matterText(r.subject, r.text)), matterWords(matterText(c.subject, c.text))).slice(0, 8);
+      const words = await this.repeats.sharedWordsOf(r, c, 8);
       const matched = { with: Number(c.id), words, context: match.context };
       let spot = c.hot_spot_id;
       if (!spot) {

@@ -21,6 +21,10 @@ const KEEP_SINGLE = new Set(['慢', '贵', '脏', '乱', '堵', '挤', '吵', '�
 const NUMERIC = /^[\d.,:：\-/]+$|^[a-z]*\d[\da-z-]*$/;
 
 let shared: Segmenter | null = null;
+/** whether this thread has built its own segmenter for matters (a process whose classification thread cuts them has not) */
+export function matterSegmenterLoaded(): boolean {
+  return shared !== null;
+}
 function segmenter(): Segmenter {
   shared ??= createSegmenter();
   return shared;

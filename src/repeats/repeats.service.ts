@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
+import { ClassificationService } from '../classification/classification.service.js';
 import { Clock } from '../common/clock.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { IntakeDraft } from '../intake/intake.types.js';
@@ -68,8 +69,20 @@ export class RepeatsService {
     @Inject(HUB_CONFIG) private readonly hub: HubConfig,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
+    /** cuts the evidence words on the process's classification thread (absent: here) */
+    @Optional() private readonly classification?: ClassificationService,
   ) {
     this.config = loadRepeatsConfig();
+  }
+
+  /**
+   * The words two items' texts share (evidence shown to people), at most `limit`. The thread that classifies cuts
+   * them, so the process keeps no segmenter of its own (~40 MB); the same function as in-process.
+   */
+  async sharedWordsOf(a: { subject: string | null; text: string }, b: { subject: string | null; text: string }, limit: number): Promise<string[]> {
+    const texts = [matterText(a.subject, a.text), matterText(b.subject, b.text)];
+    const [wa, wb] = this.classification ? await this.classification.matterWords(texts) : texts.map((t) => matterWords(t));
+    return sharedWords(wa, wb).slice(0, limit);
   }
 
   /**
@@ -160,7 +173,7 @@ export class RepeatsService {
       const match = bestMatch(facts(r), candidates.map(facts), this.config.repeat);
       if (!match) continue;
       const c = candidates.find((x) => x.id === match.id) as CandidateRow;
-      match.words = sharedWords(matterWords(matterText(r.subject, r.text)), matterWords(matterText(c.subject, c.text))).slice(0, 12);
+      match.words = await this.sharedWordsOf(r, c, 12);
       const leadId = c.lead_id ?? c.id;
       const afterClose = c.lead_status === 'closed';
       await this.link(m, { id: r.id, trackingCode: r.tracking_code, channel: r.channel }, { id: leadId, trackingCode: c.lead_tracking_code }, match, afterClose, null, now);

@@ -7,6 +7,7 @@ import { ClassificationService } from '../../src/classification/classification.s
 import type { AssessInput } from '../../src/classification/thread/assess-types.js';
 import { openDatabase } from '../../src/database/data-source.js';
 import { CatalogCache } from '../../src/org/catalog.cache.js';
+import { matterSegmenterLoaded } from '../../src/repeats/matter.js';
 import { createTestContext, type TestContext } from '../support/test-app.js';
 
 /**
@@ -47,6 +48,21 @@ describe('the classification thread (one engine per process)', () => {
     // the stored matter is what repeats would have computed from the text
     const [row] = await ctx.ds.query(`SELECT array_length(matter_tokens, 1) AS n FROM item WHERE id = $1`, [entry.body.id]);
     expect(row.n).toBeGreaterThan(3);
+  });
+
+  it('links repeats with their shared words cut on the thread: the process keeps no segmenter of its own', async () => {
+    const op = await ctx.login('operator');
+    const send = (text: string) =>
+      ctx.http().post('/api/intake/entries').set('Authorization', `Bearer ${op}`).send({ channel: 'phone', contact: { phone: '13900001111' }, text });
+    const first = await send('来电反映在公积金窗口办理提取，窗口让补交收入证明，跑了三趟还没办成。');
+    ctx.clock.advance(60_000);
+    const second = await send('又来电：公积金提取还是让补交收入证明，已经跑了三趟，要求尽快办结。');
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const [row] = await ctx.ds.query(`SELECT lead_id, repeat_evidence FROM item WHERE id = $1`, [second.body.id]);
+    expect(row.lead_id).toBe(String(first.body.id));
+    expect(row.repeat_evidence.words).toEqual(expect.arrayContaining(['补交', '收入', '证明']));
+    expect(matterSegmenterLoaded()).toBe(false);
+    expect(ctx.app.get(ClassificationService).holdsEngine).toBe(false);
   });
 
   it('answers exactly as the in-process engine does, for whole results and intake assessments', async () => {

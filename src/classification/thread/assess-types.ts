@@ -31,8 +31,14 @@ export type AssessAnswer = { ok: true; a: Assessment; matter?: MatterColumns } |
 /** The whole classification and routing (the API's classify and route answers). */
 export type FullAnswer = { ok: true; c: Classification; r: RouteResult } | { ok: false; error: string };
 
-/** To the thread: inputs to answer (compact assessments, or whole results), or routing labels to remember. */
-export type EngineRequest = { id: number; inputs: AssessInput[]; full?: boolean } | { remember: EngineWorkerData['labels'] };
+/**
+ * What a request asks of each input: a compact assessment with matter columns, the whole classification and
+ * routing, or only the matter words of its text (repeats' evidence, so the process needs no segmenter of its own).
+ */
+export type EngineMode = 'compact' | 'full' | 'words';
+
+/** To the thread: inputs to answer, or routing labels to remember. */
+export type EngineRequest = { id: number; inputs: AssessInput[]; mode: EngineMode } | { remember: EngineWorkerData['labels'] };
 
 export function assessInput(d: IntakeDraft): AssessInput {
   return {

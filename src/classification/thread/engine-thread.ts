@@ -11,8 +11,8 @@ import { createClassifier, loadLexicon, modelFromJson, type ModelJson } from '..
 import { CLASSIFICATION_DIR, seedMemory } from '../shipped.js';
 import { buildCatalogIndex, route } from '../../routing/index.js';
 import type { Catalog } from '../../org/catalog.types.js';
-import { matterColumns } from '../../repeats/matter.js';
-import { toAssessment, type AssessInput, type EngineRequest, type EngineWorkerData } from './assess-types.js';
+import { matterColumns, matterWords } from '../../repeats/matter.js';
+import { toAssessment, type AssessInput, type EngineMode, type EngineRequest, type EngineWorkerData } from './assess-types.js';
 
 const data = workerData as EngineWorkerData;
 const lexicon = loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'));
@@ -27,8 +27,10 @@ const remember = (labels: EngineWorkerData['labels']): void => {
 remember(data.labels);
 const index = buildCatalogIndex(catalog);
 
-function assess(input: AssessInput, full: boolean) {
+function answer(input: AssessInput, mode: EngineMode) {
   try {
+    if (mode === 'words') return matterWords(input.text);
+    const full = mode === 'full';
     const c = classifier.classify(input);
     const r = route({ ...input, classification: c }, index, { memory });
     if (full) return { ok: true as const, c, r };
@@ -40,6 +42,6 @@ function assess(input: AssessInput, full: boolean) {
 
 parentPort?.on('message', (msg: EngineRequest) => {
   if ('remember' in msg) return remember(msg.remember);
-  parentPort?.postMessage({ id: msg.id, out: msg.inputs.map((input) => assess(input, msg.full === true)) });
+  parentPort?.postMessage({ id: msg.id, out: msg.inputs.map((input) => answer(input, msg.mode)) });
 });
 parentPort?.postMessage({ ready: true });

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../../config/config.js';
 import type { CatalogSnapshot } from '../../org/catalog.cache.js';
 import { CLASSIFICATION_DIR } from '../shipped.js';
-import type { AssessAnswer, AssessInput, EngineRequest, EngineWorkerData, FullAnswer } from './assess-types.js';
+import type { AssessAnswer, AssessInput, EngineMode, EngineRequest, EngineWorkerData, FullAnswer } from './assess-types.js';
 
 /** the thread's script, built (npm run build); in-process classification when it is missing */
 export const ENGINE_THREAD_FILE = path.join(PROJECT_ROOT, 'dist', 'classification', 'thread', 'engine-thread.js');
@@ -71,12 +71,18 @@ export class EngineThreads {
 
   /** Compact assessments with matter columns, in order (an error entry for an input the classifier could not take). */
   assess(inputs: AssessInput[], snap: CatalogSnapshot): Promise<AssessAnswer[]> {
-    return this.run(inputs, snap, false) as Promise<AssessAnswer[]>;
+    return this.run(inputs, snap, 'compact') as Promise<AssessAnswer[]>;
   }
 
   /** The whole classification and routing of each input. */
   full(inputs: AssessInput[], snap: CatalogSnapshot): Promise<FullAnswer[]> {
-    return this.run(inputs, snap, true) as Promise<FullAnswer[]>;
+    return this.run(inputs, snap, 'full') as Promise<FullAnswer[]>;
+  }
+
+  /** The matter words of each text (repeats' evidence: the words two items share), in order. */
+  words(texts: string[], snap: CatalogSnapshot): Promise<string[][]> {
+    const inputs = texts.map((text): AssessInput => ({ text, subject: null, channel: null, rating: null, tags: null, window: null, assignedUnit: null }));
+    return this.run(inputs, snap, 'words') as Promise<string[][]>;
   }
 
   /** A correction was stored here: look for new labels on the next call instead of within a few seconds. */
@@ -91,12 +97,12 @@ export class EngineThreads {
     if (p) await stopPool(p);
   }
 
-  private async run(inputs: AssessInput[], snap: CatalogSnapshot, full: boolean): Promise<unknown[]> {
+  private async run(inputs: AssessInput[], snap: CatalogSnapshot, mode: EngineMode): Promise<unknown[]> {
     if (!inputs.length) return [];
     for (let attempt = 1; ; attempt++) {
       const pool = await this.current(snap);
       try {
-        return await this.send(pool, inputs, full);
+        return await this.send(pool, inputs, mode);
       } catch (e) {
         // a thread that died (out of memory, a bug) takes its pool with it; the call is tried once on a new one
         if (attempt >= 2 || this.closed) throw e;
@@ -105,7 +111,7 @@ export class EngineThreads {
     }
   }
 
-  private async send(pool: Pool, inputs: AssessInput[], full: boolean): Promise<unknown[]> {
+  private async send(pool: Pool, inputs: AssessInput[], mode: EngineMode): Promise<unknown[]> {
     const t = pool.threads.reduce((best, th) => (th.busy < best.busy ? th : best), pool.threads[pool.next++ % pool.threads.length]);
     t.busy++;
     try {
@@ -115,7 +121,7 @@ export class EngineThreads {
         const id = ++this.seq;
         const part = await new Promise<unknown[] | Error>((resolve) => {
           t.waiting.set(id, resolve);
-          post(t, { id, inputs: inputs.slice(i, i + CHUNK), ...(full ? { full } : {}) });
+          post(t, { id, inputs: inputs.slice(i, i + CHUNK), mode });
         });
         if (part instanceof Error) throw part;
         for (const x of part) out.push(x);
