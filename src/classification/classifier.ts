@@ -208,13 +208,31 @@ const PRAISE_LATIN = /^(ok|okay|good|nice|great|thanks|thank you|thx|赞|👍)+[
 /** Why a comment-only text is junk (an advert, a test, no words at all), or null. */
 function junkOf(lexicon: Lexicon, text: string, cues: CueScores): string | null {
   if (PRAISE_LATIN.test(text)) return null;
-  const complaint = DIMENSIONS.reduce((s, d) => s + cues.scores[d], 0);
-  const { score, found } = junkScore(lexicon, text);
-  // a report about a scheme ("有人发广告…社保局里有人") is a complaint, not an advert
-  if (score >= lexicon.junkThreshold && complaint < score && cues.misconduct < score) return `疑似广告、测试或无关内容（${found.slice(0, 3).join('、')}）`;
+  const { score, found, spans } = junkScore(lexicon, text);
+  if (score >= lexicon.junkThreshold) {
+    // words wholly inside the advert's own contact, offer or sender phrases ("空调加氟", "加我微信") are the advert,
+    // not a complaint or an allegation
+    let complaint = 0;
+    let misconduct = cues.misconduct;
+    for (const d of DIMENSIONS) complaint += cues.scores[d];
+    for (const h of cues.positive) {
+      if (h.label === 'none' || h.weight <= 0 || !inside(spans, h.index, h.index + h.text.length)) continue;
+      if (h.label === 'misconduct') misconduct -= h.weight;
+      else complaint -= h.weight;
+    }
+    // a report about a scheme ("有人发广告…社保局里有人") is a complaint, not an advert: an allegation left in words
+    // of its own at the flag's strength keeps the item
+    if (complaint < score && misconduct < Math.min(score, lexicon.misconductThreshold)) return `疑似广告、测试或无关内容（${found.slice(0, 3).join('、')}）`;
+  }
   // nothing a person could act on: no Chinese, no word of praise (random keys, "1111", "asdf")
   if (!CJK.test(text) && !PRAISE_LATIN.test(text) && text.length <= 40 && !/@/.test(text)) return '内容没有可办理的文字（疑似测试或误发）';
   return null;
+}
+
+/** Whether [start, end) lies inside one of the spans (start, end, start, end…). */
+function inside(spans: number[], start: number, end: number): boolean {
+  for (let i = 0; i < spans.length; i += 2) if ((spans[i] as number) <= start && end <= (spans[i + 1] as number)) return true;
+  return false;
 }
 
 function addCueEvidence(evidence: Evidence[], cues: CueScores): void {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { junkScore, LexiconError, loadLexicon, parseLexicon, requiredLiterals, scoreCues } from './lexicon.js';
+import { junkScore, leadingChars, lexiconFromObject, LexiconError, loadLexicon, parseLexicon, requiredLiterals, scoreCues } from './lexicon.js';
 import { normalizeText } from './normalize.js';
 
 const lexicon = loadLexicon(path.resolve('config/classification/lexicon.yaml'));
@@ -136,5 +136,29 @@ describe('junkScore', () => {
     // a longer matching text first leaves a global pattern's position past the end of the short one
     junkScore(lexicon, normalizeText('本公司长期代开各类发票，点击链接领取奖品，有意者加微信详询，电话同号'));
     expect(junkScore(lexicon, ad).score).toBe(alone);
+  });
+
+  it('counts a kind of advert evidence once: a phone number alone is no advert, a number and an offer are', () => {
+    const doc = {
+      version: 1,
+      dimensions: { D1: ['排队'], D2: [], D3: [], D4: [], D5: [], none: [] },
+      misconduct: [],
+      junk: [
+        { regex: '1[3-9][0-9]{9}', weight: 2, group: 'contact' },
+        { regex: '联系电话', weight: 2, group: 'contact' },
+        { regex: '(出租|转让)', weight: 2, group: 'offer' },
+      ],
+    };
+    const lex = lexiconFromObject(doc);
+    expect(junkScore(lex, normalizeText('咨询公租房怎么申请，联系电话13800001111')).score).toBe(2);
+    expect(junkScore(lex, normalizeText('门面出租，联系电话13800001111')).score).toBe(4);
+  });
+});
+
+describe('leadingChars', () => {
+  it('reads every branch of a top-level alternation', () => {
+    expect(leadingChars('ab|cd')?.sort()).toEqual(['a', 'c']);
+    expect(leadingChars('(a|b)c|d')?.sort()).toEqual(['a', 'b', 'd']);
+    expect(leadingChars('a[|]b')).toEqual(['a']);
   });
 });

@@ -20,6 +20,11 @@ export interface Cue {
   lead: string[] | null;
   /** a phrase of a pattern that only lists phrases (kept out of the segmenter's words, as the pattern was) */
   fromPattern?: boolean;
+  /**
+   * junk cues only: the kind of advert evidence (contact, offer, sender, action…); a kind counts once, at its
+   * heaviest, so an advert is told by several kinds together (a phone number and a price), not by one repeated
+   */
+  group?: string;
 }
 
 export interface Lexicon {
@@ -57,7 +62,7 @@ export class LexiconError extends Error {
 
 const MAX_WEIGHT = 20;
 
-function compileCue(entry: unknown, path: string, problems: string[], allowNegative = false): Cue | null {
+function compileCue(entry: unknown, path: string, problems: string[], allowNegative = false, allowGroup = false): Cue | null {
   if (typeof entry === 'string') {
     const text = normalizeText(entry);
     if (!text) {
@@ -72,8 +77,10 @@ function compileCue(entry: unknown, path: string, problems: string[], allowNegat
   }
   const obj = entry as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!['text', 'regex', 'weight', 'note'].includes(key)) problems.push(`${path}.${key}: unknown field`);
+    if (!['text', 'regex', 'weight', 'note', ...(allowGroup ? ['group'] : [])].includes(key)) problems.push(`${path}.${key}: unknown field`);
   }
+  if (obj.group !== undefined && (typeof obj.group !== 'string' || !obj.group)) problems.push(`${path}.group: expected a name`);
+  const group = typeof obj.group === 'string' && obj.group ? { group: obj.group } : {};
   const weight = obj.weight === undefined ? 1 : obj.weight;
   // a misconduct cue may weigh against the flag: a gift refused, a fee on the schedule, "本以为要托人"
   const low = allowNegative ? -MAX_WEIGHT : 0;
@@ -93,7 +100,7 @@ function compileCue(entry: unknown, path: string, problems: string[], allowNegat
       problems.push(`${path}.text: empty phrase`);
       return null;
     }
-    return { source: obj.text as string, weight, regex: null, literal: text, lead: [text[0] as string] };
+    return { source: obj.text as string, weight, regex: null, literal: text, lead: [text[0] as string], ...group };
   }
   const source = obj.regex as string;
   try {
@@ -103,7 +110,7 @@ function compileCue(entry: unknown, path: string, problems: string[], allowNegat
       problems.push(`${path}.regex: matches the empty string`);
       return null;
     }
-    return { source, weight, regex, literal: null, lead: leadingChars(source) };
+    return { source, weight, regex, literal: null, lead: leadingChars(source), ...group };
   } catch (err) {
     problems.push(`${path}.regex: ${(err as Error).message}`);
     return null;
@@ -176,7 +183,7 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
   const junk: Cue[] = [];
   if (root.junk !== undefined && !Array.isArray(root.junk)) problems.push('junk: expected a list of cues');
   (Array.isArray(root.junk) ? root.junk : []).forEach((entry, i) => {
-    const cue = compileCue(entry, `junk[${i}]`, problems);
+    const cue = compileCue(entry, `junk[${i}]`, problems, false, true);
     if (cue) junk.push(cue);
   });
   const junkThreshold = root.junkThreshold ?? 3;
@@ -289,6 +296,17 @@ export function isNegated(lexicon: Lexicon, text: string, index: number): boolea
 export function leadingChars(source: string): string[] | null {
   const first = source[0];
   if (first === undefined) return null;
+  // "ab|cd": a match starts with a lead of either branch (read as the first branch only, "cd" was never found)
+  const branches = topLevelBranches(source);
+  if (branches.length > 1) {
+    const out = new Set<string>();
+    for (const branch of branches) {
+      const lead = branch ? leadingChars(branch) : null;
+      if (!lead) return null;
+      lead.forEach((c) => out.add(c));
+    }
+    return [...out];
+  }
   const optional = (after: number): boolean => /^[?*]|^\{0/.test(source.slice(after));
   if (first === '(') {
     let depth = 0;
@@ -345,6 +363,34 @@ export function leadingChars(source: string): string[] | null {
   }
   if ('\\.^$|)?*+{}'.includes(first) || optional(1)) return null;
   return [first];
+}
+
+/** The branches of a pattern's top-level alternation ("ab|(c|d)e" → ["ab", "(c|d)e"]); one branch if none. */
+function topLevelBranches(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      continue;
+    }
+    if (ch === '[') inClass = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === '|' && depth === 0) {
+      out.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(source.slice(start));
+  return out;
 }
 
 const META = new Set(Array.from('\\^$.|?*+()[]{}'));
@@ -805,10 +851,16 @@ function junkGate(lexicon: Lexicon): LiteralGate {
 }
 
 
-/** Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found. */
-export function junkScore(lexicon: Lexicon, text: string): { score: number; found: string[] } {
+/**
+ * Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found and
+ * the spans (start, end, start, end…) of the grouped cues' matches. Cues of one group (contact, offer, sender…)
+ * count once, the heaviest.
+ */
+export function junkScore(lexicon: Lexicon, text: string): { score: number; found: string[]; spans: number[] } {
   let score = 0;
   const found: string[] = [];
+  const spans: number[] = [];
+  let groups: Map<string, number> | null = null;
   // most texts hold none of the literals an advert pattern needs: those patterns are not run
   const gate = junkGate(lexicon);
   const n = gate.scan(text);
@@ -817,17 +869,38 @@ export function junkScore(lexicon: Lexicon, text: string): { score: number; foun
   for (let o = 0; o < n; o++) {
     const cue = lexicon.junk[open[o] as number] as Cue;
     let hit: string | null = null;
-    if (cue.literal !== null) hit = cue.literal;
-    else if (cue.regex) {
+    let at = -1;
+    if (cue.literal !== null) {
+      at = text.indexOf(cue.literal);
+      if (at >= 0) hit = cue.literal;
+    } else if (cue.regex) {
       // these patterns are global: exec starts where the previous text's match ended unless told to start afresh
       // (without this, a text after a matching one could miss its own advert)
       cue.regex.lastIndex = 0;
-      hit = cue.regex.exec(text)?.[0] ?? null;
+      let m = cue.regex.exec(text);
+      if (m) {
+        hit = m[0];
+        at = m.index;
+        // every match's span ("家电维修 空调加氟"): the words the advert explains
+        while (cue.group && (m = cue.regex.exec(text)) !== null) {
+          if (m[0].length === 0) cue.regex.lastIndex++;
+          else spans.push(m.index, m.index + m[0].length);
+        }
+      }
     }
     if (hit !== null) {
-      score += cue.weight;
+      if (cue.group) {
+        groups ??= new Map();
+        const had = groups.get(cue.group) ?? 0;
+        if (cue.weight > had) {
+          score += cue.weight - had;
+          groups.set(cue.group, cue.weight);
+        }
+      } else score += cue.weight;
       found.push(hit);
+      // only the kinds of advert evidence explain words away: a lone "推销" in a complaint about staff does not
+      if (cue.group) spans.push(at, at + hit.length);
     }
   }
-  return { score, found };
+  return { score, found, spans };
 }

@@ -70,6 +70,25 @@ describe('parties, places and blame', () => {
     expect(r.evidence.some((e) => e.rule === 'place')).toBe(true);
   });
 
+  it('a herder or farmer of a village, and a village at the end of a bus line, are places', () => {
+    expect(routeText('来电人是柳树村牧民，县医保局说他的报销单没见着').unit).toBe('YB');
+    expect(routeText('柳树村到县城的班车停了，县医保局的报销只能跑着去').unit).toBe('YB');
+  });
+
+  it("a unit named right before one of its own sub-units names the sub-unit (\"公安局户籍大厅\")", () => {
+    const withSub = buildCatalogIndex(
+      catalogFromObject({
+        region: '某省青禾县',
+        units: [
+          { code: 'ZW', name: '青禾县政务服务管理办公室', role: 'triage', level: 'county' },
+          { code: 'GA', name: '青禾县公安局', aliases: ['公安局'], level: 'county' },
+          { code: 'HJ', name: '青禾县公安局户籍科', aliases: ['户籍大厅'], parent: 'GA', level: 'county' },
+        ],
+      }),
+    );
+    expect(route({ text: '去公安局户籍大厅迁户口，等了三个钟头', classification: clean }, withSub).unit).toBe('HJ');
+  });
+
   it("a town's window for the town's own service is the town", () => {
     expect(routeText('石桥镇便民服务中心的工作人员办医保参保登记时说系统坏了让下周再来').unit).toBe('T-SQ');
   });

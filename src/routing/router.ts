@@ -148,6 +148,19 @@ interface Tally {
   item: string | null;
 }
 
+/** A mention of one of the unit's own sub-units right after it ("公安局户籍大厅", "公安局的户籍科"). */
+function subUnitAfter(index: CatalogIndex, mentions: Mention[], m: Mention, text: string): boolean {
+  const end = m.index + m.phrase.length;
+  for (const o of mentions) {
+    if (o === m || o.negated || (o.kind !== 'unit' && o.kind !== 'unit_core') || o.index < end || o.code === m.code) continue;
+    if (!/^(的)?$/.test(text.slice(end, o.index))) continue;
+    for (let u = index.units.get(o.code)?.parent ?? null, depth = 0; u && depth < 8; u = index.units.get(u)?.parent ?? null, depth++) {
+      if (u === m.code) return true;
+    }
+  }
+  return false;
+}
+
 function roleWord(role: PartyRole): string {
   return role === 'actor' ? '作为经办方' : role === 'referred' ? '被指引前往' : '';
 }
@@ -257,6 +270,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       continue;
     }
     if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
+    // "公安局户籍大厅", "自然资源局的不动产中心": a unit named right before one of its own sub-units names the sub-unit
+    if ((m.kind === 'unit' || m.kind === 'unit_core') && subUnitAfter(index, mentions, m, text)) continue;
     const counterOf = m.kind !== 'window' && counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
     if (counterOf && counterOf.code !== m.code) {
       give(counterOf.code, W.unit[role] - W.unit.named, 'window_mention', `提到${unitName(index, counterOf.code)}的“${m.phrase}”窗口`);
