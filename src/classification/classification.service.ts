@@ -6,7 +6,7 @@ import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { buildCatalogIndex, type CatalogIndex } from '../routing/catalog-index.js';
 import { routerFromJson, routerToJson, trainRouter, type LearnedRouter, type RoutingRow } from '../routing/learned-router.js';
 import { RoutingMemory } from '../routing/memory.js';
-import { route, type RouteInput, type RouteResult } from '../routing/router.js';
+import type { RouteInput, RouteResult } from '../routing/router.js';
 import { createClassifier, type Classification, type ClassifyInput, type Classifier } from './classifier.js';
 import { isLabel } from './dimensions.js';
 import { lexiconPhrases, loadLexicon, type Lexicon } from './lexicon.js';
@@ -15,6 +15,7 @@ import { createSegmenter, type Segmenter } from './segmenter.js';
 import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.js';
 import { toAssessment, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
 import { EngineThreads } from './thread/engine-threads.js';
+import { classifyAndRoute } from './thread/classify-route.js';
 import { matterWords } from '../repeats/matter.js';
 
 // the shipped data's readers live apart (no framework imports) so the import threads can load them lightly
@@ -99,7 +100,7 @@ export class ClassificationService implements OnModuleDestroy {
   }
 
   async classify(input: ClassifyInput): Promise<Classification> {
-    return (await this.assess({ ...input, text: input.text })).c;
+    return (await this.assess(input)).c;
   }
 
   /** Both, as intake does them: the classification feeds routing (misconduct → supervision). */
@@ -112,10 +113,7 @@ export class ClassificationService implements OnModuleDestroy {
         return { c: answer.c, r: answer.r };
       }
     }
-    const e = await this.current(snap);
-    const c = e.classifier.classify(input);
-    const r = route({ ...input, classification: c }, e.index, { memory: e.memory });
-    return { c, r };
+    return classifyAndRoute(await this.current(snap), input);
   }
 
   /**
@@ -130,8 +128,8 @@ export class ClassificationService implements OnModuleDestroy {
     const e = inputs.length ? await this.current(snap) : null;
     return inputs.map((input): AssessAnswer => {
       try {
-        const c = (e as Engine).classifier.classify(input);
-        return { ok: true, a: toAssessment(c, route({ ...input, classification: c }, (e as Engine).index, { memory: (e as Engine).memory })) };
+        const { c, r } = classifyAndRoute(e as Engine, input);
+        return { ok: true, a: toAssessment(c, r) };
       } catch (err) {
         return { ok: false, error: (err as Error).message };
       }

@@ -9,7 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import path from 'node:path';
 import { createClassifier, loadLexicon, modelFromJson, type ModelJson } from '../index.js';
 import { CLASSIFICATION_DIR, seedMemory } from '../shipped.js';
-import { buildCatalogIndex, route } from '../../routing/index.js';
+import { buildCatalogIndex } from '../../routing/index.js';
+import { classifyAndRoute } from './classify-route.js';
 import type { Catalog } from '../../org/catalog.types.js';
 import { matterColumns, matterWords } from '../../repeats/matter.js';
 import { toAssessment, type AssessInput, type EngineMode, type EngineRequest, type EngineWorkerData } from './assess-types.js';
@@ -25,14 +26,13 @@ const remember = (labels: EngineWorkerData['labels']): void => {
   for (const l of labels) memory.add(l.text, l.unit, `item:${l.item}`);
 };
 remember(data.labels);
-const index = buildCatalogIndex(catalog);
+const parts = { classifier, index: buildCatalogIndex(catalog), memory };
 
 function answer(input: AssessInput, mode: EngineMode) {
   try {
     if (mode === 'words') return matterWords(input.text);
     const full = mode === 'full';
-    const c = classifier.classify(input);
-    const r = route({ ...input, classification: c }, index, { memory });
+    const { c, r } = classifyAndRoute(parts, input);
     if (full) return { ok: true as const, c, r };
     return { ok: true as const, a: toAssessment(c, r), matter: matterColumns(input.subject, input.text) };
   } catch (e) {
