@@ -4,13 +4,19 @@
  *   npm run eval:repeats -- --build          # rebuild pairs.jsonl from matters.yaml (deterministic)
  * A pair of the same person is judged by the repeat rule, a pair of different people by the hot-spot rule; each side
  * carries its channel, text and, when it was scanned or entered at one, the window.
+ * Words are cut as the hub cuts them: by the classification engine's segmenter for the sample catalogue (catalogue
+ * names and lexicon phrases known to it); `--plain` cuts them with a plain jieba instead, for comparison.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../src/config/config.js';
 import { compare, sameMatter, type MatterFacts, type Thresholds } from '../src/repeats/decide.js';
+import { createSegmenter, loadLexicon } from '../src/classification/index.js';
+import { lexiconPhrases } from '../src/classification/lexicon.js';
+import { CLASSIFICATION_DIR } from '../src/classification/shipped.js';
 import { matterText, matterTokens, matterWords } from '../src/repeats/matter.js';
+import { loadCatalogYaml } from '../src/routing/catalog-yaml.js';
 import { loadRepeatsConfig } from '../src/repeats/repeats.config.js';
 
 const DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'repeats');
@@ -68,8 +74,16 @@ function main(): void {
   }
   const pairs = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Pair);
   const cfg = loadRepeatsConfig();
+  const plain = process.argv.includes('--plain');
+  const seg = plain
+    ? createSegmenter()
+    : createSegmenter({
+        catalog: loadCatalogYaml(path.join(PROJECT_ROOT, 'config', 'catalog.sample.yaml')),
+        words: lexiconPhrases(loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'))),
+      });
+  console.log(`words cut by ${plain ? 'a plain jieba' : "the classification engine's segmenter (sample catalogue, lexicon phrases)"}`);
   const facts = (s: Side, id: string): MatterFacts => {
-    const words = matterWords(matterText(null, s.text));
+    const words = matterWords(matterText(null, s.text), seg);
     return { id, words, tokens: matterTokens(words), windowId: s.window ?? null, serviceItemId: null };
   };
   const scored = pairs.map((p) => ({ p, m: compare(facts(p.a, 'a'), facts(p.b, 'b')) }));

@@ -16,7 +16,7 @@ import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.j
 import { toAssessment, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
 import { EngineThreads } from './thread/engine-threads.js';
 import { classifyAndRoute } from './thread/classify-route.js';
-import { matterWords } from '../repeats/matter.js';
+import { matterColumns, matterWords } from '../repeats/matter.js';
 
 // the shipped data's readers live apart (no framework imports) so the import threads can load them lightly
 export { CLASSIFICATION_DIR, seedMemory, shippedRoutingRows, shippedTrainingRows } from './shipped.js';
@@ -129,7 +129,7 @@ export class ClassificationService implements OnModuleDestroy {
     return inputs.map((input): AssessAnswer => {
       try {
         const { c, r } = classifyAndRoute(e as Engine, input);
-        return { ok: true, a: toAssessment(c, r) };
+        return { ok: true, a: toAssessment(c, r), matter: matterColumns(input.subject, input.text, (e as Engine).classifier.segmenter) };
       } catch (err) {
         return { ok: false, error: (err as Error).message };
       }
@@ -146,7 +146,9 @@ export class ClassificationService implements OnModuleDestroy {
       const answers = await this.onThread((t) => t.words(texts, snap));
       if (answers.length === texts.length && answers.every(Array.isArray)) return answers;
     }
-    return texts.map((t) => matterWords(t));
+    if (!texts.length) return [];
+    const seg = (await this.current()).classifier.segmenter;
+    return texts.map((t) => matterWords(t, seg));
   }
 
   /** A correction was stored here: look for new labels on the next call instead of within a few seconds. */

@@ -17,6 +17,13 @@ export interface Segmenter {
   readonly entities?: ReadonlySet<string>;
   /** Adds user words (e.g. lexicon cues) so they are not split. */
   addWords(words: Iterable<string>): void;
+  /**
+   * The words a plain jieba would cut a word this segmenter was told to keep whole (a catalogue name or a lexicon
+   * phrase) into: its dictionary sub-words, longest first from the left ("不动产登记中心" → 不动产 登记 中心); any other
+   * word as it is. Lets one jieba serve both the classifier, which wants names whole, and repeats' matter, which
+   * compares what the names are made of.
+   */
+  split(word: string): string[];
 }
 
 export interface SegmenterOptions {
@@ -71,12 +78,19 @@ function isWord(w: string): boolean {
 export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
   const jieba = baseJieba();
   const entities = new Set<string>();
+  /** every user word (catalogue names, lexicon phrases), as normalised text */
+  const added = new Set<string>();
+  const load = (words: Iterable<string>): void => {
+    const list = [...words];
+    for (const w of list) added.add(w);
+    jieba.loadDict(toDict(list));
+  };
   if (options.catalog) {
     const words = catalogWords(options.catalog);
     words.forEach((w) => entities.add(w));
-    jieba.loadDict(toDict(words));
+    load(words);
   }
-  if (options.words) jieba.loadDict(toDict(options.words));
+  if (options.words) load(options.words);
   return {
     cut(text: string): string[] {
       if (!text) return [];
@@ -94,7 +108,20 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
     isEntity: (w) => entities.has(w),
     entities,
     addWords(words) {
-      jieba.loadDict(toDict(words));
+      load(words);
+    },
+    split(word) {
+      if (!added.has(word)) return [word];
+      const subs = jieba.cutForSearch(word, false).filter((x) => x !== word);
+      const out: string[] = [];
+      for (let i = 0; i < word.length; ) {
+        let best = '';
+        for (const x of subs) if (x.length > best.length && word.startsWith(x, i)) best = x;
+        const piece = best || word.slice(i, i + 1);
+        out.push(piece);
+        i += piece.length;
+      }
+      return out;
     },
   };
 }

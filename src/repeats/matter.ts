@@ -1,7 +1,8 @@
 import { createSegmenter, normalizeText, type Segmenter } from '../classification/index.js';
 
 /**
- * What an item is about, as data: its words (jieba, through the classification module's public segmenter), stop
+ * What an item is about, as data: its words (jieba: the classification engine's segmenter, which keeps the catalogue's
+ * names and the lexicon's phrases whole, or a plain one where there is no engine), stop
  * words and numbers dropped, hashed to 32-bit integers and sorted (`matter_tokens`); and a MinHash signature of them
  * (`matter_bands`) whose shared values find items of other people on similar wording through a GIN index.
  */
@@ -32,12 +33,18 @@ function segmenter(): Segmenter {
 
 /** The content words of a text, in order, with repeats removed. */
 export function matterWords(text: string, seg: Segmenter = segmenter()): string[] {
-  const words = seg.cut(normalizeText(text));
   const out = new Set<string>();
-  for (const w of words) {
+  const keep = (w: string): void => {
     // single characters (机, 坏, 开) join unrelated complaints; the matter is in the words
-    if (STOP.has(w) || NUMERIC.test(w) || (w.length < 2 && !KEEP_SINGLE.has(w))) continue;
+    if (STOP.has(w) || NUMERIC.test(w) || (w.length < 2 && !KEEP_SINGLE.has(w))) return;
     out.add(w);
+  };
+  for (const w of seg.cut(normalizeText(text))) {
+    // a catalogue name or lexicon phrase the segmenter keeps whole counts by its parts, as a plain cut gives them
+    // ("办税服务窗口" is 办税, not one more word every complaint at that window shares)
+    const parts = w.length >= 3 ? seg.split(w) : null;
+    if (parts && parts.length > 1) parts.forEach(keep);
+    else keep(w);
   }
   return [...out];
 }
@@ -118,9 +125,13 @@ export interface MatterColumns {
   matter_bands: number[];
 }
 
-/** An item's matter columns from its subject and text (pure: a classification thread computes them for an import). */
-export function matterColumns(subject: string | null | undefined, text: string): MatterColumns {
-  const tokens = matterTokens(matterWords(matterText(subject, text)));
+/**
+ * An item's matter columns from its subject and text (pure: a classification thread computes them for an import).
+ * `seg`: the classification engine's segmenter (it knows the catalogue's names and the lexicon's phrases), so the
+ * thread that classifies holds one jieba, not two; a plain one when there is no engine (a test of repeats alone).
+ */
+export function matterColumns(subject: string | null | undefined, text: string, seg: Segmenter = segmenter()): MatterColumns {
+  const tokens = matterTokens(matterWords(matterText(subject, text), seg));
   return { matter_tokens: tokens, matter_bands: matterBands(tokens) };
 }
 

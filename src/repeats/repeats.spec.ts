@@ -1,3 +1,4 @@
+import { createSegmenter } from '../classification/index.js';
 import { bestMatch, compare, sameMatter } from './decide.js';
 import { matterBands, matterTokens, matterWords, similarity } from './matter.js';
 import { normaliseCaseNo, normaliseEmail, normalisePhone, personKeys, phonesInText } from './person-key.js';
@@ -39,6 +40,16 @@ describe('matter similarity and decisions', () => {
     expect(matterBands(t)).toHaveLength(8);
     expect(similarity(t, t)).toBe(1);
     expect(similarity([], t)).toBe(0);
+  });
+
+  it("cuts a name the engine's segmenter keeps whole into the parts a plain cut gives", () => {
+    const seg = createSegmenter({ words: ['办税服务窗口', '不动产登记中心', '补交材料'] });
+    expect(seg.cut('在办税服务窗口补交材料')).toEqual(['在', '办税服务窗口', '补交材料']);
+    expect(seg.split('不动产登记中心')).toEqual(['不动产', '登记', '中心']);
+    expect(seg.split('办税服务窗口')).toEqual(['办税', '服务', '窗口']);
+    expect(seg.split('材料')).toEqual(['材料']);
+    const text = '我去不动产登记中心补交材料，办税服务窗口也让我再跑一趟';
+    expect(matterWords(text, seg)).toEqual(matterWords(text, createSegmenter()));
   });
 
   it('links paraphrases of one matter and keeps a different matter apart', () => {

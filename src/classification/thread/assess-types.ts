@@ -23,8 +23,8 @@ export interface EngineWorkerData {
 }
 
 /**
- * An assessment, and the text's matter columns for repeats (computed on the thread, which segments the text anyway;
- * absent when classified in-process, and repeats computes them itself).
+ * An assessment, and the text's matter columns for repeats, cut by the same engine's segmenter (the thread or the
+ * in-process engine segments the text anyway; absent only from an assessor without an engine, and repeats computes them).
  */
 export type AssessAnswer = { ok: true; a: Assessment; matter?: MatterColumns } | { ok: false; error: string };
 

@@ -30,11 +30,11 @@ const parts = { classifier, index: buildCatalogIndex(catalog), memory };
 
 function answer(input: AssessInput, mode: EngineMode) {
   try {
-    if (mode === 'words') return matterWords(input.text);
+    if (mode === 'words') return matterWords(input.text, classifier.segmenter);
     const full = mode === 'full';
     const { c, r } = classifyAndRoute(parts, input);
     if (full) return { ok: true as const, c, r };
-    return { ok: true as const, a: toAssessment(c, r), matter: matterColumns(input.subject, input.text) };
+    return { ok: true as const, a: toAssessment(c, r), matter: matterColumns(input.subject, input.text, classifier.segmenter) };
   } catch (e) {
     return { ok: false as const, error: (e as Error).message };
   }
