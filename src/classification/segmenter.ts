@@ -91,9 +91,14 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
     load(words);
   }
   if (options.words) load(options.words);
+  // the last text cut and its words: on the classification thread repeats' matter asks for the text classification
+  // has just cut (each caller gets its own array)
+  let lastText: string | null = null;
+  let lastWords: readonly string[] = [];
   return {
     cut(text: string): string[] {
       if (!text) return [];
+      if (text === lastText) return lastWords.slice();
       // HMM off: it invents words from unknown character runs, which makes features less stable between counties.
       // filtered in place: the array jieba returns is ours
       const words = jieba.cut(text, false);
@@ -103,6 +108,8 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
         if (isWord(w)) words[n++] = w;
       }
       words.length = n;
+      lastText = text;
+      lastWords = words.slice();
       return words;
     },
     isEntity: (w) => entities.has(w),

@@ -118,7 +118,6 @@ export function sharedWords(a: readonly string[], b: readonly string[]): string[
   return a.filter((w) => s.has(w));
 }
 
-/** subject and text as one, the way the matter is compared */
 /** The columns an item's matter is stored as (repeats and hot spots read them). */
 export interface MatterColumns {
   matter_tokens: number[];
@@ -135,6 +134,10 @@ export function matterColumns(subject: string | null | undefined, text: string, 
   return { matter_tokens: tokens, matter_bands: matterBands(tokens) };
 }
 
+/**
+ * Subject and text as one, the way the matter is compared; joined as the classifier joins them, so the thread that
+ * classifies a text cuts it once for both (a separator is never part of a word: the words are the same either way).
+ */
 export function matterText(subject: string | null | undefined, text: string): string {
-  return subject ? `${subject} ${text}` : text;
+  return subject ? `${subject}。${text}` : text;
 }
