@@ -88,6 +88,21 @@ describe('classify rules', () => {
     expect(c.evidence.length).toBeGreaterThan(0);
   });
 
+  it.each([
+    { subject: '小区物业乱收费', text: '物业公司今年把物业费涨了一半，也没开业主大会，请主管部门管一管。' },
+    { subject: null, text: '民办幼儿园开学又要交两千块的兴趣班费用，不交不让报名，请教育部门查查。' },
+    { subject: null, text: '供暖公司说我家欠费不给开阀，可我的钱早交到社区了，社区说转给他们了。' },
+  ])('a third party\'s own fee is no official\'s misconduct: $text', (input) => {
+    expect(classify(input).misconduct).toBe(false);
+  });
+
+  it.each(['窗口的人收了我两百块加急费，也没给收据', '物业公司的人说给住建局的人送了礼，维修基金当天就批了', '把材料退回来以后，私下给了个中介电话，说找他们就能过'])(
+    'fees and favours by officials stay flagged: %s',
+    (text) => {
+      expect(classify({ text })).toMatchObject({ dimension: 'D5', misconduct: true });
+    },
+  );
+
   it('rudeness is D5 without the misconduct flag', () => {
     expect(classify({ text: '窗口大姐态度恶劣，吼了我一顿' })).toMatchObject({ dimension: 'D5', misconduct: false });
   });

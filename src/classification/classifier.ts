@@ -158,9 +158,14 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     let primary = LABELS[0] as Label;
     for (const l of LABELS) if (post[l] > post[primary]) primary = l;
 
-    // the model alone flags only words, not noise ("11111111"): some Chinese text and at least a weak cue
+    // the model alone flags only words, not noise ("11111111"): some Chinese text and at least a weak cue, and never
+    // against the cues (a refused gift, a third party's own fee weigh the cue score below zero)
     const misconductByModel =
-      prediction !== null && prediction.misconduct >= tuning.modelMisconduct && (cues.misconduct > 0 || prediction.misconduct >= 0.9) && CJK.test(text);
+      prediction !== null &&
+      prediction.misconduct >= tuning.modelMisconduct &&
+      cues.misconduct >= 0 &&
+      (cues.misconduct > 0 || prediction.misconduct >= 0.9) &&
+      CJK.test(text);
     const misconduct = misconductByCue || misconductByModel;
     const secondary: Dimension[] = [];
     if (misconduct && primary !== 'D5') {
