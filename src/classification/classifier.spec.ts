@@ -103,6 +103,24 @@ describe('classify rules', () => {
     },
   );
 
+  it.each([
+    { subject: null, text: '【顺达物流】您的快件地址有误暂无法派送，请点击 https://t.cn/abc 补充地址' },
+    { subject: null, text: '您的验证码是 482913，五分钟内有效' },
+    { subject: '自动回复：我正在休假中', text: '您好，我目前休假中，邮件将于下周一处理。' },
+    { subject: 'Re: 测试', text: '收到吗' },
+    { subject: null, text: '789789789' },
+  ])('junk by structure: $text', (input) => {
+    expect(classify(input)).toMatchObject({ junk: true, misconduct: false, dimension: 'none' });
+  });
+
+  it.each([
+    { subject: 'Re: 社保卡', text: '收到吗？我上次说的社保卡激活不了的事到现在也没人管' },
+    { subject: null, text: '村委会的会计整天不在办公室，盖个章要等半个月' },
+    { subject: null, text: '网上办事大厅的链接点开就报错，https://zwfw.example.gov.cn 打不开' },
+  ])('complaints with such words are no junk: $text', (input) => {
+    expect(classify(input).junk).toBeFalsy();
+  });
+
   it('rudeness is D5 without the misconduct flag', () => {
     expect(classify({ text: '窗口大姐态度恶劣，吼了我一顿' })).toMatchObject({ dimension: 'D5', misconduct: false });
   });
