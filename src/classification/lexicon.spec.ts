@@ -40,6 +40,19 @@ describe('lexicon negation', () => {
     expect(cues('非常满意').scores.none).toBeGreaterThan(0);
   });
 
+  it.each(['网格员帮了大忙，特别感谢', '大姐讲得很清楚，特别满意'])('"别" ending 特别 negates nothing: "%s" is praise', (text) => {
+    expect(cues(text).scores.none).toBeGreaterThan(0);
+  });
+
+  it('"别" as a word still negates: "别骂人" is no D5 cue', () => {
+    expect(cues('别骂人').scores.D5).toBe(0);
+  });
+
+  it.each(['占道经营打电话反映了五六次，一直没有实质处理', '街道来看了一眼说会处理，到现在还是老样子', '住建局答复属历史遗留问题，让业主自行协商'])(
+    'a report nobody acted on is a D5 cue: "%s"',
+    (text) => expect(cues(text).scores.D5).toBeGreaterThanOrEqual(2.5),
+  );
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });

@@ -275,7 +275,7 @@ export function isNegated(lexicon: Lexicon, text: string, index: number): boolea
   let start = index;
   // Look back at most 8 characters and never across a clause break.
   while (start > 0 && index - start < 8 && !CLAUSE_CODES[text.charCodeAt(start - 1)]) start--;
-  for (const short of lexicon.shortNegators) if (endsAt(text, start, index, short)) return true;
+  for (const short of lexicon.shortNegators) if (endsAt(text, start, index, short) && !inWord(text, start, index - short.length)) return true;
   // Strip one filler ("没有任何乱收费", "不是很满意") before looking for a multi-character negation.
   let end = index;
   for (const filler of lexicon.fillers) {
@@ -285,8 +285,17 @@ export function isNegated(lexicon: Lexicon, text: string, index: number): boolea
     }
   }
   for (const neg of lexicon.negators) if (endsAt(text, start, end, neg)) return true;
-  for (const short of lexicon.shortNegators) if (end < index && endsAt(text, start, end, short)) return true;
+  for (const short of lexicon.shortNegators) if (end < index && endsAt(text, start, end, short) && !inWord(text, start, end - short.length)) return true;
   return false;
+}
+
+// characters that make a one-character negator the end of a word that negates nothing: 特别 (especially), 分别, 区别,
+// 差别, 级别, 个别, 类别, 告别 for 别; 毫无, 并无 stay negations
+const WORD_BEFORE_NEGATOR = new Set([...'特分区差级个类告识性派鉴辨']);
+
+/** Whether the one-character negator at `at` ends a word with the character before it (within the clause). */
+function inWord(text: string, start: number, at: number): boolean {
+  return at > start && text.charCodeAt(at) === 0x522b && WORD_BEFORE_NEGATOR.has(text[at - 1] as string);
 }
 
 /**
