@@ -53,6 +53,11 @@ describe('lexicon negation', () => {
     (text) => expect(cues(text).scores.D5).toBeGreaterThanOrEqual(2.5),
   );
 
+  it.each(['小区停水两天了也没通知', '楼下饭店油烟味道很大，晚上噪音扰民', '公交车半小时一班，请增加班次', '养老院的伙食费又涨价了'])(
+    'a public incident, nuisance or price is a "none" cue: "%s"',
+    (text) => expect(cues(text).scores.none).toBeGreaterThanOrEqual(2),
+  );
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });
