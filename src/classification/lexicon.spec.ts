@@ -58,6 +58,12 @@ describe('lexicon negation', () => {
     (text) => expect(cues(text).scores.none).toBeGreaterThanOrEqual(2),
   );
 
+  it('words inside another dimension\'s longer phrase are that phrase\'s: the guide online and the window disagree is D3', () => {
+    const s = cues('窗口说的跟网上办事指南对不上').scores;
+    expect(s.D3).toBeGreaterThanOrEqual(4);
+    expect(s.D2).toBe(0);
+  });
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });

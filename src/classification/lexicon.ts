@@ -804,6 +804,9 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
     if (!list) spans[spanSlot] = list = [];
     const end = hit.index + hit.text.length;
     if (overlaps(list, hit.index, end)) continue;
+    // words wholly inside another dimension's heavier phrase are that phrase's ("窗口说的跟网上办事指南对不上" is D3;
+    // its 办事指南 adds nothing to D2)
+    if (slot < 5 && insideOther(spans, slot, hit.index, end)) continue;
     list.push(hit.index, end);
     switch (slot) {
       case 0:
@@ -834,6 +837,20 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
 
 /** D1…D5 → 0…4, none → 5, misconduct → 6 */
 const slotOfLabel = (label: Label | 'misconduct'): number => (label === 'misconduct' ? 6 : label === 'none' ? 5 : label.charCodeAt(1) - 49);
+
+/** Whether [start, end) lies wholly inside a longer span scored for another of the five dimensions. */
+function insideOther(spans: Array<number[] | undefined>, slot: number, start: number, end: number): boolean {
+  for (let s = 0; s < 5; s++) {
+    const list = spans[s];
+    if (s === slot || !list) continue;
+    for (let i = 0; i < list.length; i += 2) {
+      const a = list[i] as number;
+      const b = list[i + 1] as number;
+      if (a <= start && end <= b && b - a > end - start) return true;
+    }
+  }
+  return false;
+}
 
 function overlaps(spans: number[], start: number, end: number): boolean {
   for (let i = 0; i < spans.length; i += 2) if (start < (spans[i + 1] as number) && (spans[i] as number) < end) return true;
