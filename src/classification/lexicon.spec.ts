@@ -64,6 +64,16 @@ describe('lexicon negation', () => {
     expect(s.D2).toBe(0);
   });
 
+  it.each(['社保窗口的号一大早就发完了，我九点到都拿不到', '下午三点半就不收件了，门上写的五点下班', '打了一上午电话都是忙音'])(
+    'reaching the service is a D1 cue: "%s"',
+    (text) => expect(cues(text).scores.D1).toBeGreaterThanOrEqual(2),
+  );
+
+  it.each(['代办点的人说是去开会，下午就锁门了', '村里的服务站常年锁门', '包村干部的电话也不接', '上门核查约了两次都临时取消'])(
+    'staff who are not there is a D5 cue: "%s"',
+    (text) => expect(cues(text).scores.D5).toBeGreaterThanOrEqual(2.5),
+  );
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });
