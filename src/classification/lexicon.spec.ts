@@ -74,6 +74,10 @@ describe('lexicon negation', () => {
     (text) => expect(cues(text).scores.D5).toBeGreaterThanOrEqual(2.5),
   );
 
+  it.each(['窗口说系统升级，让下礼拜再来', '医保费在手机上怎么都交不了'])('the platform failing is a D3 cue: "%s"', (text) =>
+    expect(cues(text).scores.D3).toBeGreaterThanOrEqual(3),
+  );
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });
