@@ -78,6 +78,18 @@ describe('lexicon negation', () => {
     expect(cues(text).scores.D3).toBeGreaterThanOrEqual(3),
   );
 
+  it('two bodies saying different things about what is needed is a D2 cue', () => {
+    expect(cues('税务说要先公证，公证处说不用，两边说的不一样').scores.D2).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(['说好二十个工作日，现在三个月了还没消息', '材料压在那儿没人看', '核查的人迟迟没来'])('an overdue matter is a D5 cue: "%s"', (text) =>
+    expect(cues(text).scores.D5).toBeGreaterThanOrEqual(2.5),
+  );
+
+  it.each(['社区的网格员对我们老人特别耐心', '营业执照和印章当天就全部办完'])('kindness and a same-day result are praise: "%s"', (text) =>
+    expect(cues(text).scores.none).toBeGreaterThanOrEqual(2),
+  );
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });
