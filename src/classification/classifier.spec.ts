@@ -114,6 +114,18 @@ describe('classify rules', () => {
   });
 
   it.each([
+    { subject: '第十届智慧城市峰会邀请函', text: '诚邀贵单位领导莅临参会，席位有限，报名请回复本邮件，联系人张经理 13912345678' },
+    { subject: '征稿通知', text: '本刊为核心期刊，长期征稿，快速见刊，版面费优惠。' },
+  ])('mass mail to an institution is junk: $subject', (input) => {
+    expect(classify(input)).toMatchObject({ junk: true, misconduct: false });
+  });
+
+  it.each(['举报某街道民政干部利用职务之便，把救助金发给自己亲属', '村会计挪用集体资金，群众意见很大', '所长长期公车私用，周末开去钓鱼'])(
+    'written words for a breach are misconduct: %s',
+    (text) => expect(classify({ text, channel: 'email' })).toMatchObject({ dimension: 'D5', misconduct: true }),
+  );
+
+  it.each([
     { subject: 'Re: 社保卡', text: '收到吗？我上次说的社保卡激活不了的事到现在也没人管' },
     { subject: null, text: '村委会的会计整天不在办公室，盖个章要等半个月' },
     { subject: null, text: '网上办事大厅的链接点开就报错，https://zwfw.example.gov.cn 打不开' },
