@@ -129,6 +129,8 @@ describe('classify rules', () => {
     { subject: 'Re: 社保卡', text: '收到吗？我上次说的社保卡激活不了的事到现在也没人管' },
     { subject: null, text: '村委会的会计整天不在办公室，盖个章要等半个月' },
     { subject: null, text: '乡里的包村干部上班时间去钓鱼，找他办事找不到人' },
+    { subject: null, text: '银行网点工作人员办社保卡时一直向我推销理财产品' },
+    { subject: null, text: '婚姻登记处说要找对象一起来才能办' },
     { subject: null, text: '网上办事大厅的链接点开就报错，https://zwfw.example.gov.cn 打不开' },
   ])('complaints with such words are no junk: $text', (input) => {
     expect(classify(input).junk).toBeFalsy();
