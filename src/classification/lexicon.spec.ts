@@ -90,6 +90,14 @@ describe('lexicon negation', () => {
     expect(cues(text).scores.none).toBeGreaterThanOrEqual(2),
   );
 
+  it.each(['镇上让我找村里，村里说是镇上定的', '街道说钱早转过去了，供暖公司说没到账'])('each body sending the person to the other is a D4 cue: "%s"', (text) =>
+    expect(cues(text).scores.D4).toBeGreaterThanOrEqual(3),
+  );
+
+  it.each(['窗口那个大姐一上午都在织毛衣', '保安推搡老人', '经办人对我的事一点都不上心'])('staff conduct is a D5 cue: "%s"', (text) =>
+    expect(cues(text).scores.D5).toBeGreaterThanOrEqual(3),
+  );
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });
