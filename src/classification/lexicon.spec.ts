@@ -98,6 +98,14 @@ describe('lexicon negation', () => {
     expect(cues(text).scores.D5).toBeGreaterThanOrEqual(3),
   );
 
+  it.each([
+    '一个窗口说要原件，另一个窗口的人说复印件就行',
+    '清单上写着能办三十项，实际能办的不到一半',
+    '开个证明要跑社区和派出所两个地方盖章',
+    '身份证丢了还要登报声明',
+    '必须找有资质的公司出图纸',
+  ])('a process requirement is a D2 cue: "%s"', (text) => expect(cues(text).scores.D2).toBeGreaterThanOrEqual(3));
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });
