@@ -106,6 +106,10 @@ describe('lexicon negation', () => {
     '必须找有资质的公司出图纸',
   ])('a process requirement is a D2 cue: "%s"', (text) => expect(cues(text).scores.D2).toBeGreaterThanOrEqual(3));
 
+  it.each(['网上预约只能约到两周以后', '交水费只能去城里的营业厅', '牧民办个证要跑一百多公里', '人多得排到院子里'])('reaching the service is a D1 cue: "%s"', (text) =>
+    expect(cues(text).scores.D1).toBeGreaterThanOrEqual(2),
+  );
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });
