@@ -110,6 +110,10 @@ describe('lexicon negation', () => {
     expect(cues(text).scores.D1).toBeGreaterThanOrEqual(2),
   );
 
+  it.each(['社区说是系统的问题，民政局说社区没报', '镇上收了材料，两个月都没报上去', '执照在审批局办完，备案又要去住建委'])('a hand-off between bodies is a D4 cue: "%s"', (text) =>
+    expect(cues(text).scores.D4).toBeGreaterThanOrEqual(2.5),
+  );
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });
