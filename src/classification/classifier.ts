@@ -59,7 +59,7 @@ export interface ClassifierTuning {
 }
 
 export const DEFAULT_TUNING: ClassifierTuning = {
-  cueWeight: 0.6,
+  cueWeight: 0.8,
   modelMisconduct: 0.5,
   secondaryCue: 3,
   goodRatingComplaint: 2.5,
