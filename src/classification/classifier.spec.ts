@@ -88,6 +88,54 @@ describe('classify rules', () => {
     expect(c.evidence.length).toBeGreaterThan(0);
   });
 
+  it.each([
+    { subject: '小区物业乱收费', text: '物业公司今年把物业费涨了一半，也没开业主大会，请主管部门管一管。' },
+    { subject: null, text: '民办幼儿园开学又要交两千块的兴趣班费用，不交不让报名，请教育部门查查。' },
+    { subject: null, text: '供暖公司说我家欠费不给开阀，可我的钱早交到社区了，社区说转给他们了。' },
+  ])('a third party\'s own fee is no official\'s misconduct: $text', (input) => {
+    expect(classify(input).misconduct).toBe(false);
+  });
+
+  it.each(['窗口的人收了我两百块加急费，也没给收据', '物业公司的人说给住建局的人送了礼，维修基金当天就批了', '把材料退回来以后，私下给了个中介电话，说找他们就能过'])(
+    'fees and favours by officials stay flagged: %s',
+    (text) => {
+      expect(classify({ text })).toMatchObject({ dimension: 'D5', misconduct: true });
+    },
+  );
+
+  it.each([
+    { subject: null, text: '【顺达物流】您的快件地址有误暂无法派送，请点击 https://t.cn/abc 补充地址' },
+    { subject: null, text: '您的验证码是 482913，五分钟内有效' },
+    { subject: '自动回复：我正在休假中', text: '您好，我目前休假中，邮件将于下周一处理。' },
+    { subject: 'Re: 测试', text: '收到吗' },
+    { subject: null, text: '789789789' },
+  ])('junk by structure: $text', (input) => {
+    expect(classify(input)).toMatchObject({ junk: true, misconduct: false, dimension: 'none' });
+  });
+
+  it.each([
+    { subject: '第十届智慧城市峰会邀请函', text: '诚邀贵单位领导莅临参会，席位有限，报名请回复本邮件，联系人张经理 13912345678' },
+    { subject: '征稿通知', text: '本刊为核心期刊，长期征稿，快速见刊，版面费优惠。' },
+  ])('mass mail to an institution is junk: $subject', (input) => {
+    expect(classify(input)).toMatchObject({ junk: true, misconduct: false });
+  });
+
+  it.each(['举报某街道民政干部利用职务之便，把救助金发给自己亲属', '村会计挪用集体资金，群众意见很大', '所长长期公车私用，周末开去钓鱼'])(
+    'written words for a breach are misconduct: %s',
+    (text) => expect(classify({ text, channel: 'email' })).toMatchObject({ dimension: 'D5', misconduct: true }),
+  );
+
+  it.each([
+    { subject: 'Re: 社保卡', text: '收到吗？我上次说的社保卡激活不了的事到现在也没人管' },
+    { subject: null, text: '村委会的会计整天不在办公室，盖个章要等半个月' },
+    { subject: null, text: '乡里的包村干部上班时间去钓鱼，找他办事找不到人' },
+    { subject: null, text: '银行网点工作人员办社保卡时一直向我推销理财产品' },
+    { subject: null, text: '婚姻登记处说要找对象一起来才能办' },
+    { subject: null, text: '网上办事大厅的链接点开就报错，https://zwfw.example.gov.cn 打不开' },
+  ])('complaints with such words are no junk: $text', (input) => {
+    expect(classify(input).junk).toBeFalsy();
+  });
+
   it('rudeness is D5 without the misconduct flag', () => {
     expect(classify({ text: '窗口大姐态度恶劣，吼了我一顿' })).toMatchObject({ dimension: 'D5', misconduct: false });
   });

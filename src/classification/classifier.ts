@@ -59,7 +59,7 @@ export interface ClassifierTuning {
 }
 
 export const DEFAULT_TUNING: ClassifierTuning = {
-  cueWeight: 0.6,
+  cueWeight: 0.8,
   modelMisconduct: 0.5,
   secondaryCue: 3,
   goodRatingComplaint: 2.5,
@@ -102,7 +102,13 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     const cues = scoreCues(lexicon, text);
     // an advert, a test or noise is junk on any channel; a rating with problem tags ticked never is
     if (!tags.length && text) {
-      const junk = junkOf(lexicon, text, cues);
+      let junk = junkOf(lexicon, text, cues);
+      // a reply or forward ("Re: test", "Fw: 合作") heads a body that is junk on its own ("ok 收到没"): the body decides
+      // when the whole says nothing a unit could act on
+      if (!junk && input.subject && typeof input.text === 'string' && cues.misconduct <= 0 && complaintOf(cues) === 0) {
+        const body = normalizeText(input.text.slice(0, MAX_CLASSIFY_CHARS));
+        if (body) junk = junkOf(lexicon, body, scoreCues(lexicon, body));
+      }
       if (junk) {
         evidence.push({ kind: 'rule', text: junk });
         return { dimension: 'none', secondary: [], misconduct: false, junk: true, confidence: 0.9, evidence, ...(truncated ? { truncated } : {}) };
@@ -158,9 +164,14 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     let primary = LABELS[0] as Label;
     for (const l of LABELS) if (post[l] > post[primary]) primary = l;
 
-    // the model alone flags only words, not noise ("11111111"): some Chinese text and at least a weak cue
+    // the model alone flags only words, not noise ("11111111"): some Chinese text and at least a weak cue, and never
+    // against the cues (a refused gift, a third party's own fee weigh the cue score below zero)
     const misconductByModel =
-      prediction !== null && prediction.misconduct >= tuning.modelMisconduct && (cues.misconduct > 0 || prediction.misconduct >= 0.9) && CJK.test(text);
+      prediction !== null &&
+      prediction.misconduct >= tuning.modelMisconduct &&
+      cues.misconduct >= 0 &&
+      (cues.misconduct > 0 || prediction.misconduct >= 0.9) &&
+      CJK.test(text);
     const misconduct = misconductByCue || misconductByModel;
     const secondary: Dimension[] = [];
     if (misconduct && primary !== 'D5') {
@@ -227,6 +238,13 @@ function junkOf(lexicon: Lexicon, text: string, cues: CueScores): string | null 
   // nothing a person could act on: no Chinese, no word of praise (random keys, "1111", "asdf")
   if (!CJK.test(text) && !PRAISE_LATIN.test(text) && text.length <= 40 && !/@/.test(text)) return '内容没有可办理的文字（疑似测试或误发）';
   return null;
+}
+
+/** The sum of the five dimensions' cue scores. */
+function complaintOf(cues: CueScores): number {
+  let s = 0;
+  for (const d of DIMENSIONS) s += cues.scores[d];
+  return s;
 }
 
 /** Whether [start, end) lies inside one of the spans (start, end, start, end…). */

@@ -40,6 +40,80 @@ describe('lexicon negation', () => {
     expect(cues('非常满意').scores.none).toBeGreaterThan(0);
   });
 
+  it.each(['网格员帮了大忙，特别感谢', '大姐讲得很清楚，特别满意'])('"别" ending 特别 negates nothing: "%s" is praise', (text) => {
+    expect(cues(text).scores.none).toBeGreaterThan(0);
+  });
+
+  it('"别" as a word still negates: "别骂人" is no D5 cue', () => {
+    expect(cues('别骂人').scores.D5).toBe(0);
+  });
+
+  it.each(['占道经营打电话反映了五六次，一直没有实质处理', '街道来看了一眼说会处理，到现在还是老样子', '住建局答复属历史遗留问题，让业主自行协商'])(
+    'a report nobody acted on is a D5 cue: "%s"',
+    (text) => expect(cues(text).scores.D5).toBeGreaterThanOrEqual(2.5),
+  );
+
+  it.each(['小区停水两天了也没通知', '楼下饭店油烟味道很大，晚上噪音扰民', '公交车半小时一班，请增加班次', '养老院的伙食费又涨价了'])(
+    'a public incident, nuisance or price is a "none" cue: "%s"',
+    (text) => expect(cues(text).scores.none).toBeGreaterThanOrEqual(2),
+  );
+
+  it('words inside another dimension\'s longer phrase are that phrase\'s: the guide online and the window disagree is D3', () => {
+    const s = cues('窗口说的跟网上办事指南对不上').scores;
+    expect(s.D3).toBeGreaterThanOrEqual(4);
+    expect(s.D2).toBe(0);
+  });
+
+  it.each(['社保窗口的号一大早就发完了，我九点到都拿不到', '下午三点半就不收件了，门上写的五点下班', '打了一上午电话都是忙音'])(
+    'reaching the service is a D1 cue: "%s"',
+    (text) => expect(cues(text).scores.D1).toBeGreaterThanOrEqual(2),
+  );
+
+  it.each(['代办点的人说是去开会，下午就锁门了', '村里的服务站常年锁门', '包村干部的电话也不接', '上门核查约了两次都临时取消'])(
+    'staff who are not there is a D5 cue: "%s"',
+    (text) => expect(cues(text).scores.D5).toBeGreaterThanOrEqual(2.5),
+  );
+
+  it.each(['窗口说系统升级，让下礼拜再来', '医保费在手机上怎么都交不了'])('the platform failing is a D3 cue: "%s"', (text) =>
+    expect(cues(text).scores.D3).toBeGreaterThanOrEqual(3),
+  );
+
+  it('two bodies saying different things about what is needed is a D2 cue', () => {
+    expect(cues('税务说要先公证，公证处说不用，两边说的不一样').scores.D2).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(['说好二十个工作日，现在三个月了还没消息', '材料压在那儿没人看', '核查的人迟迟没来'])('an overdue matter is a D5 cue: "%s"', (text) =>
+    expect(cues(text).scores.D5).toBeGreaterThanOrEqual(2.5),
+  );
+
+  it.each(['社区的网格员对我们老人特别耐心', '营业执照和印章当天就全部办完'])('kindness and a same-day result are praise: "%s"', (text) =>
+    expect(cues(text).scores.none).toBeGreaterThanOrEqual(2),
+  );
+
+  it.each(['镇上让我找村里，村里说是镇上定的', '街道说钱早转过去了，供暖公司说没到账'])('each body sending the person to the other is a D4 cue: "%s"', (text) =>
+    expect(cues(text).scores.D4).toBeGreaterThanOrEqual(3),
+  );
+
+  it.each(['窗口那个大姐一上午都在织毛衣', '保安推搡老人', '经办人对我的事一点都不上心'])('staff conduct is a D5 cue: "%s"', (text) =>
+    expect(cues(text).scores.D5).toBeGreaterThanOrEqual(3),
+  );
+
+  it.each([
+    '一个窗口说要原件，另一个窗口的人说复印件就行',
+    '清单上写着能办三十项，实际能办的不到一半',
+    '开个证明要跑社区和派出所两个地方盖章',
+    '身份证丢了还要登报声明',
+    '必须找有资质的公司出图纸',
+  ])('a process requirement is a D2 cue: "%s"', (text) => expect(cues(text).scores.D2).toBeGreaterThanOrEqual(3));
+
+  it.each(['网上预约只能约到两周以后', '交水费只能去城里的营业厅', '牧民办个证要跑一百多公里', '人多得排到院子里'])('reaching the service is a D1 cue: "%s"', (text) =>
+    expect(cues(text).scores.D1).toBeGreaterThanOrEqual(2),
+  );
+
+  it.each(['社区说是系统的问题，民政局说社区没报', '镇上收了材料，两个月都没报上去', '执照在审批局办完，备案又要去住建委'])('a hand-off between bodies is a D4 cue: "%s"', (text) =>
+    expect(cues(text).scores.D4).toBeGreaterThanOrEqual(2.5),
+  );
+
   it('"没有一次性告知" is a D2 cue even though it starts with a negation', () => {
     expect(cues('窗口没有一次性告知要带的材料').scores.D2).toBeGreaterThanOrEqual(3);
   });

@@ -275,7 +275,7 @@ export function isNegated(lexicon: Lexicon, text: string, index: number): boolea
   let start = index;
   // Look back at most 8 characters and never across a clause break.
   while (start > 0 && index - start < 8 && !CLAUSE_CODES[text.charCodeAt(start - 1)]) start--;
-  for (const short of lexicon.shortNegators) if (endsAt(text, start, index, short)) return true;
+  for (const short of lexicon.shortNegators) if (endsAt(text, start, index, short) && !inWord(text, start, index - short.length)) return true;
   // Strip one filler ("没有任何乱收费", "不是很满意") before looking for a multi-character negation.
   let end = index;
   for (const filler of lexicon.fillers) {
@@ -285,8 +285,17 @@ export function isNegated(lexicon: Lexicon, text: string, index: number): boolea
     }
   }
   for (const neg of lexicon.negators) if (endsAt(text, start, end, neg)) return true;
-  for (const short of lexicon.shortNegators) if (end < index && endsAt(text, start, end, short)) return true;
+  for (const short of lexicon.shortNegators) if (end < index && endsAt(text, start, end, short) && !inWord(text, start, end - short.length)) return true;
   return false;
+}
+
+// characters that make a one-character negator the end of a word that negates nothing: 特别 (especially), 分别, 区别,
+// 差别, 级别, 个别, 类别, 告别 for 别; 毫无, 并无 stay negations
+const WORD_BEFORE_NEGATOR = new Set([...'特分区差级个类告识性派鉴辨']);
+
+/** Whether the one-character negator at `at` ends a word with the character before it (within the clause). */
+function inWord(text: string, start: number, at: number): boolean {
+  return at > start && text.charCodeAt(at) === 0x522b && WORD_BEFORE_NEGATOR.has(text[at - 1] as string);
 }
 
 /**
@@ -795,6 +804,9 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
     if (!list) spans[spanSlot] = list = [];
     const end = hit.index + hit.text.length;
     if (overlaps(list, hit.index, end)) continue;
+    // words wholly inside another dimension's heavier phrase are that phrase's ("窗口说的跟网上办事指南对不上" is D3;
+    // its 办事指南 adds nothing to D2)
+    if (slot < 5 && insideOther(spans, slot, hit.index, end)) continue;
     list.push(hit.index, end);
     switch (slot) {
       case 0:
@@ -825,6 +837,20 @@ export function scoreCues(lexicon: Lexicon, text: string): CueScores {
 
 /** D1…D5 → 0…4, none → 5, misconduct → 6 */
 const slotOfLabel = (label: Label | 'misconduct'): number => (label === 'misconduct' ? 6 : label === 'none' ? 5 : label.charCodeAt(1) - 49);
+
+/** Whether [start, end) lies wholly inside a longer span scored for another of the five dimensions. */
+function insideOther(spans: Array<number[] | undefined>, slot: number, start: number, end: number): boolean {
+  for (let s = 0; s < 5; s++) {
+    const list = spans[s];
+    if (s === slot || !list) continue;
+    for (let i = 0; i < list.length; i += 2) {
+      const a = list[i] as number;
+      const b = list[i + 1] as number;
+      if (a <= start && end <= b && b - a > end - start) return true;
+    }
+  }
+  return false;
+}
 
 function overlaps(spans: number[], start: number, end: number): boolean {
   for (let i = 0; i < spans.length; i += 2) if (start < (spans[i + 1] as number) && (spans[i] as number) < end) return true;
