@@ -23,7 +23,7 @@ export interface Segmenter {
    * word as it is. Lets one jieba serve both the classifier, which wants names whole, and repeats' matter, which
    * compares what the names are made of.
    */
-  split(word: string): string[];
+  split(word: string): readonly string[];
 }
 
 export interface SegmenterOptions {
@@ -95,6 +95,8 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
   // has just cut (each caller gets its own array)
   let lastText: string | null = null;
   let lastWords: readonly string[] = [];
+  // split()'s answers, at most one per user word
+  const splits = new Map<string, string[]>();
   return {
     cut(text: string): string[] {
       if (!text) return [];
@@ -119,6 +121,8 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
     },
     split(word) {
       if (!added.has(word)) return [word];
+      const known = splits.get(word);
+      if (known) return known;
       const subs = jieba.cutForSearch(word, false).filter((x) => x !== word);
       const out: string[] = [];
       for (let i = 0; i < word.length; ) {
@@ -128,6 +132,7 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
         out.push(piece);
         i += piece.length;
       }
+      splits.set(word, out);
       return out;
     },
   };
