@@ -130,6 +130,10 @@ const W = {
   dutyScale: 1,
   dutyCap: 7,
   memory: 4,
+  /** the first of several units that acted (the one the person came to) */
+  chainFirst: 2.5,
+  /** a unit another says the matter belongs to ("说是民政管") */
+  asserted: 2.5,
   /** a score below this is not evidence enough on its own */
   minimum: 1.5,
 };
@@ -233,6 +237,25 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // "审批局交通窗口", "审批局那个办诊所的窗口": a unit named right before a counter owns it
   const ownerBefore = (at: number): Mention | undefined =>
     mentions.find((o) => (o.kind === 'unit' || o.kind === 'unit_core') && !o.negated && o.index + o.phrase.length <= at && /^(的|那个|这个|的那个)?$/.test(text.slice(o.index + o.phrase.length, at)));
+  // units passing the buck ("A说找B，B说要C先出证明"): the parties that spoke or acted, in text order; a unit that
+  // says the matter is another's ("残联说是民政管") points at that one
+  let firstParty: string | null = null;
+  let firstDeflects = false;
+  let otherParty = false;
+  const heard = (m: Mention, unit: string, role: PartyRole): void => {
+    const end = m.index + m.phrase.length;
+    if (role !== 'actor' && role !== 'referred') {
+      if (DUTY_ASSERTED_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index)) && DUTY_ASSERTED_AFTER.test(text.slice(end, end + 6))) {
+        give(unit, W.asserted, 'named_unit', `文中说明该事项由“${m.phrase}”负责`);
+      }
+      return;
+    }
+    if (role !== 'actor') return;
+    if (firstParty === null) {
+      firstParty = unit;
+      firstDeflects = DEFLECTS_AFTER.test(text.slice(end, end + 16));
+    } else if (unit !== firstParty) otherParty = true;
+  };
   for (const m of mentions) {
     if (m.negated) {
       evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
@@ -266,7 +289,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const score = W.body[role] + blamed;
       // a department's name said in passing ("公积金提取") is the matter, not a party
       const bodyRule: RouteRule = role === 'named' ? 'duty' : 'named_unit';
-      for (const { unit, weight } of unitsOfType(index, m.code)) give(unit, score * weight, bodyRule, `${roleWord(role)}提到“${m.phrase}”`);
+      const bodyUnits = unitsOfType(index, m.code);
+      for (const { unit, weight } of bodyUnits) give(unit, score * weight, bodyRule, `${roleWord(role)}提到“${m.phrase}”`);
+      if (bodyUnits.length) heard(m, bodyUnits[0]!.unit, role);
       continue;
     }
     if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
@@ -287,11 +312,16 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // a town, community or village merely named is more often where than who
     const factor = locality && role === 'named' ? 0.8 : 1;
     give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
+    if (!locality) heard(m, m.code, role);
     if (role === 'actor') {
       unitActor = true;
       actors.add(m.code);
     }
   }
+
+  // the first unit that acted, when others answered after it and it did not disown the matter, is where the person
+  // came to do it: the holder of the matter, the others the sources of its papers
+  if (firstParty !== null && otherParty && !firstDeflects) give(firstParty, W.chainFirst, 'named_unit', `${unitName(index, firstParty)}是群众最先办理该事项的单位`);
 
   // a town or village named as the one that acted, that handles the same kind of item itself, does this one too
   // ("在青石镇办居民养老保险参保，镇里窗口说…" where the town has its own pension-enrolment item)
@@ -328,6 +358,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     if (!target) continue;
     anchors.push({ at, length: phrase.length, code: target });
+    if (DUTY_ASSERTED_BEFORE.test(text.slice(Math.max(0, at - 4), at)) && DUTY_ASSERTED_AFTER.test(text.slice(at + phrase.length, at + phrase.length + 6))) {
+      give(target, W.asserted, 'named_unit', `文中说明该事项由“${phrase}”负责`);
+    }
     const role = partyRole(text, at, phrase.length, true);
     if (role === 'place') continue;
     const blamed = isBlamed(text, at, phrase.length) ? W.blamed : 0;
@@ -583,6 +616,13 @@ const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
 const HALL_FACILITY_AT =
   /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/;
+
+// "说是民政管", "说归X管", "称属于X": the unit the speaker says the matter belongs to
+const DUTY_ASSERTED_BEFORE = /(说|讲|称|答复)[^，。,；;！!？?]{0,2}(是|归|属于|由)$/;
+const DUTY_ASSERTED_AFTER = /^(那边|这边)?(管|的事|负责|的职责|的活|的问题|办理|来办|审批|审核|在收|收|在管|在办|$|[，。,；;！!？?])/;
+// "税务说不归他们管", "窗口说是民政管", "说让去找…": the unit disowns the matter
+const DEFLECTS_AFTER =
+  /^(的)?(工作人员|人员|窗口|那边|这边|的人)?(就|又|却|还)?(说|讲|称|答复|回复|告知)(这|此|这个|这事|这个事)?(不归|不是(我们|他们|这边|俺们|这里)|不属于|不管|不负责|管不了|是.{1,6}(管|的事|负责)|归.{1,6}管|属于|得找|该找|要找|去找|找)/;
 
 /** A duty word inside a list of papers to bring counts this much: the papers are not the matter. */
 const PAPER_WEIGHT = 0.3;
