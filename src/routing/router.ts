@@ -251,7 +251,8 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       return;
     }
     if (role !== 'actor') return;
-    if (firstParty === null) {
+    if (!unit) otherParty = firstParty !== null;
+    else if (firstParty === null) {
       firstParty = unit;
       firstDeflects = DEFLECTS_AFTER.test(text.slice(end, end + 16));
     } else if (unit !== firstParty) otherParty = true;
@@ -286,12 +287,15 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       // "镇上", "村里": resolved below to the town or village the text names
       if (LOCALITY_TYPES.has(m.code)) continue;
       if (role === 'named' && inPapers(m.index)) continue; // a paper to bring ("社保缴费记录"), not a party
-      const score = W.body[role] + blamed;
+      // a third party (a hospital, a school, a funeral home) answering back is not the catalogue's party: the unit
+      // overseeing it takes it as named, and it starts no chain of units passing the buck
+      const third = role === 'actor' && THIRD_PARTY.test(m.phrase);
+      const score = (third ? W.body.named : W.body[role]) + blamed;
       // a department's name said in passing ("公积金提取") is the matter, not a party
       const bodyRule: RouteRule = role === 'named' ? 'duty' : 'named_unit';
       const bodyUnits = unitsOfType(index, m.code);
       for (const { unit, weight } of bodyUnits) give(unit, score * weight, bodyRule, `${roleWord(role)}提到“${m.phrase}”`);
-      if (bodyUnits.length) heard(m, bodyUnits[0]!.unit, role);
+      if (bodyUnits.length) heard(m, third ? '' : bodyUnits[0]!.unit, role);
       continue;
     }
     if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
@@ -617,6 +621,9 @@ const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿
 const HALL_FACILITY_AT =
   /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/;
 
+// bodies outside the catalogue that the texts name as parties: third parties, overseen by a department
+const THIRD_PARTY = /(医院|卫生院|诊所|医生|护士|殡仪馆|学校|校方|校长|班主任|幼儿园|驾校|银行|开发商|物业|医院方)$/;
+
 // "说是民政管", "说归X管", "称属于X": the unit the speaker says the matter belongs to
 const DUTY_ASSERTED_BEFORE = /(说|讲|称|答复)[^，。,；;！!？?]{0,2}(是|归|属于|由)$/;
 const DUTY_ASSERTED_AFTER = /^(那边|这边)?(管|的事|负责|的职责|的活|的问题|办理|来办|审批|审核|在收|收|在管|在办|$|[，。,；;！!？?])/;
@@ -633,7 +640,7 @@ const PAPER_LIST = /(要|需要|提供|带上?|交|开具?|出具|准备|补|拿
 // a precondition; the paper's department issues it, the matter stays with the unit that asked for it ("我要开…" is
 // the person's own matter, not a demand)
 const PAPER_DEMANDED =
-  /(?:(?<![我俺咱想就])要(?:我|俺|咱|群众|他|她|求)?|需要|必须|得先|要先|提供|出示|拿来|带上?)(?:先|再|去)?(?:拿|开|交|提供|出具|出|补)?(?:个|一个|一份|份|张)?([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|介绍信|成果|受理单|回执|原件|结婚证|户口本|出生证))/g;
+  /(?:(?<![我俺咱想就])要(?:我|俺|咱|群众|他|她|求)?|需要|必须|得先|要先|提供|出示|拿来|带上?|(?:让|叫|喊)(?:我|俺|咱)?先)(?:先|再|去)?(?:拿|开|交|提供|出具|出|补)?(?:个|一个|一份|份|张)?([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|介绍信|成果|受理单|回执|原件|结婚证|户口本|出生证))/g;
 
 /** Index → whether it lies in a list of required papers or in one paper another party demands. */
 function paperLists(text: string): (index: number) => boolean {
