@@ -132,6 +132,8 @@ const W = {
   memory: 4,
   /** the first of several units that acted (the one the person came to) */
   chainFirst: 2.5,
+  /** a locality whose own staff answered, no department acting */
+  localServed: 2,
   /** a unit another says the matter belongs to ("说是民政管") */
   asserted: 2.5,
   /** a score below this is not evidence enough on its own */
@@ -240,6 +242,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // units passing the buck ("A说找B，B说要C先出证明"): the parties that spoke or acted, in text order; a unit that
   // says the matter is another's ("残联说是民政管") points at that one
   let firstParty: string | null = null;
+  const localServed = new Set<string>();
   let firstDeflects = false;
   let otherParty = false;
   const heard = (m: Mention, unit: string, role: PartyRole): void => {
@@ -372,6 +375,20 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (role === 'actor') actors.add(target);
   }
   localActs();
+
+  // a town, street, community or village whose own staff answered the person, with no department acting in the
+  // text, served the matter at its level ("在金沙苑社区办高龄津贴，社区说必须本人到场"): its own service, unless
+  // it sent the person elsewhere ("社区说这个归民政局管")
+  if (firstParty === null && actors.size) {
+    for (const a of anchors) {
+      if (!actors.has(a.code) || !facts.local.has(a.code) || localServed.has(a.code)) continue;
+      const end = a.at + a.length;
+      const after = text.slice(end, end + 20);
+      if (partyRole(text, a.at, a.length, true) !== 'actor' || DEFLECTS_AFTER.test(after) || FORWARDED.test(after)) continue;
+      localServed.add(a.code);
+      give(a.code, W.localServed, 'named_unit', `群众在${unitName(index, a.code)}办理，由其工作人员经办`);
+    }
+  }
 
   // a locality's own office or staff did the step itself ("社区把申请表填错了", "村里的代办员把社保卡弄丢了",
   // "网格员帮他把申请递上去了"), with no other party named in between: the locality's own service
@@ -620,6 +637,9 @@ const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
 const HALL_FACILITY_AT =
   /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/;
+
+// "镇上说材料已经报上去了", "说早转给民政局了", "等县里批": the locality only passed the file on
+const FORWARDED = /(报上去|报上级|报到|上报了|已上报|转给|转到|转上去|送到|送上去|送过去|交上去|递上去|报给|等(市|县|区|旗|盟|州|上面)里?(批|审|审批|审核|办|回复))/;
 
 // bodies outside the catalogue that the texts name as parties: third parties, overseen by a department
 const THIRD_PARTY = /(医院|卫生院|诊所|医生|护士|殡仪馆|学校|校方|校长|班主任|幼儿园|驾校|银行|开发商|物业|医院方)$/;
