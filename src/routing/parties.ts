@@ -14,12 +14,17 @@ const PLACE_BEFORE =
 // "在X住/生活/打工" is where someone lives; "在X办/申请/排队" is where the service happened
 const AT_BEFORE = /在$/;
 const AT_LIVING_AFTER = /^(的)?.{0,2}(住(?!房|院|证|建|宿)|生活|居住(?!证)|长大|出生|打工|上班|种地|务农|放牧|养老|买了房|买房|租房|落户)|^也(放|设|安|装|建|增设|开通|配)/;
+// "在开发区一家厂里上班": where someone works, whatever the name
+const AT_WORKING_AFTER = /^[^，。,；;！!？?]{0,6}(上班|打工|务工|干活|打零工)/;
 // after the mention, within its clause
 const PLACE_AFTER =
   /^(的)?(村民|居民|牧民|农民|渔民|牧户|农户|养殖户|种植户|老乡|乡亲|人|老百姓|群众|老人|住户|户籍|户口|本地人|那边住|住了|住着|生活|出生|长大|人氏)|^(到|至|往|开往|去)[^，。,.;；]{1,8}的?(班车|公交|客车|大巴|线路|公路)/;
 const REFERRED_BEFORE = /(让我|叫我|要我|喊我|让俺|叫俺|让咱|让他|让她|叫他|叫她|让我们|叫我们|建议|推荐|推给|推到|转给|转到|推我)(先|再|去|到|找|问|回)?(去|到|找|问)?(找)?$/;
 const REFERRED_BEFORE_SHORT = /(先去|再去|先到|再到|先找|再找|去问问|转去|又去)$/;
 const ACTOR_BEFORE = /(找|去找|问了|问|打电话给|打给|联系|联系了|投诉|到|去|去了|跑了|跑|在|被|向|给了|交给了)$/;
+// the unit a person asks to act ("诉求：请市场监管部门查处", "要求劳动监察介入")
+const REQUEST_BEFORE = /(诉求|要求|请求|恳请|希望|盼|请)(：|:)?(由|让|请)?$/;
+const REQUEST_AFTER = /^(部门|那边|的同志|尽快|赶紧|早日|及时)?(介入|处理|查处|查一查|查查|管管|管一管|管一下|出面|督促|调查|核实|解决|协调|上门|来人|派人|整治|取缔)/;
 // a place described by what is near it ("东风社区菜市场旁边的公厕"): where, not who
 const WHERE_AFTER = /^(的)?.{0,6}(旁边|门口|附近|对面|路口|楼下|一带|路段|路边|街上|马路|菜市场|小区|片区|境内|辖区内)/;
 const ACTOR_AFTER =
@@ -68,7 +73,9 @@ export function partyRole(text: string, index: number, length: number, locality 
   const premises = PREMISES.test(text.slice(index, index + length));
   if (locality && (PLACE_AFTER.test(after) || (!premises && WHERE_AFTER.test(after)))) return 'place';
   if (locality && (OWN_PREMISES_AFTER.test(after) || (premises && OWN_FACILITY_AFTER.test(after)))) return 'actor';
-  if (locality && AT_BEFORE.test(before) && AT_LIVING_AFTER.test(after)) return 'place';
+  if (AT_BEFORE.test(before) && (AT_WORKING_AFTER.test(after) || (locality && AT_LIVING_AFTER.test(after)))) return 'place';
+  // "诉求劳动监察介入", "希望城管管一管": the unit the person asks to act
+  if (!locality && REQUEST_BEFORE.test(before) && REQUEST_AFTER.test(after)) return 'actor';
   if (REFERRED_BEFORE.test(before) || REFERRED_BEFORE_SHORT.test(before)) {
     // "让我去找税务，税务说…" — the referral is this mention; a later one may still be the actor
     return ACTOR_AFTER.test(after) ? 'actor' : 'referred';
