@@ -244,6 +244,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   let firstParty: string | null = null;
   const localServed = new Set<string>();
   let firstDeflects = false;
+  let laterBlamed = false;
   let otherParty = false;
   const heard = (m: Mention, unit: string, role: PartyRole): void => {
     const end = m.index + m.phrase.length;
@@ -258,7 +259,11 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     else if (firstParty === null) {
       firstParty = unit;
       firstDeflects = DEFLECTS_AFTER.test(text.slice(end, end + 16));
-    } else if (unit !== firstParty) otherParty = true;
+    } else if (unit !== firstParty) {
+      otherParty = true;
+      // a later unit that itself refused or sat on it ("税务局的人却一直不给办") is the one the text is about
+      if (isBlamed(text, m.index, m.phrase.length)) laterBlamed = true;
+    }
   };
   for (const m of mentions) {
     if (m.negated) {
@@ -328,7 +333,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
 
   // the first unit that acted, when others answered after it and it did not disown the matter, is where the person
   // came to do it: the holder of the matter, the others the sources of its papers
-  if (firstParty !== null && otherParty && !firstDeflects) give(firstParty, W.chainFirst, 'named_unit', `${unitName(index, firstParty)}是群众最先办理该事项的单位`);
+  if (firstParty !== null && otherParty && !firstDeflects && !laterBlamed) give(firstParty, W.chainFirst, 'named_unit', `${unitName(index, firstParty)}是群众最先办理该事项的单位`);
 
   // a town or village named as the one that acted, that handles the same kind of item itself, does this one too
   // ("在青石镇办居民养老保险参保，镇里窗口说…" where the town has its own pension-enrolment item)
@@ -645,8 +650,8 @@ const FORWARDED = /(报上去|报上级|报到|上报了|已上报|转给|转到
 const THIRD_PARTY = /(医院|卫生院|诊所|医生|护士|殡仪馆|学校|校方|校长|班主任|幼儿园|驾校|银行|开发商|物业|医院方)$/;
 
 // "说是民政管", "说归X管", "称属于X": the unit the speaker says the matter belongs to
-const DUTY_ASSERTED_BEFORE = /(说|讲|称|答复)[^，。,；;！!？?]{0,2}(是|归|属于|由)$|下放(到|给|至)$/;
-const DUTY_ASSERTED_AFTER = /^(那边|这边)?(管|的事|负责|的职责|的活|的问题|办理|来办|受理|审批|审核|在收|收|在管|在办|$|[，。,；;！!？?])/;
+const DUTY_ASSERTED_BEFORE = /(说|讲|称|答复)[^，。,；;！!？?]{0,2}(是|归|属于|由)$|下放(到|给|至)$|[，,：:]是$/;
+const DUTY_ASSERTED_AFTER = /^(那边|这边)?(管|的事|负责|的职责|的活|的问题|办理|来办|受理|审批|审核|在收|收|在管|在办|没|搞错|弄错|卡着|$|[，。,；;！!？?])/;
 // "税务说不归他们管", "窗口说是民政管", "说让去找…": the unit disowns the matter
 const DEFLECTS_AFTER =
   /^(的)?(工作人员|人员|窗口|那边|这边|的人)?(就|又|却|还)?(说|讲|称|答复|回复|告知)(这|此|这个|这事|这个事)?(不归|不是(我们|他们|这边|俺们|这里)|不属于|不管|不负责|管不了|是.{1,6}(管|的事|负责)|归.{1,6}管|属于|得找|该找|要找|去找|找)/;
