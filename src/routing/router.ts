@@ -249,7 +249,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const heard = (m: Mention, unit: string, role: PartyRole): void => {
     const end = m.index + m.phrase.length;
     if (role !== 'actor' && role !== 'referred') {
-      if (DUTY_ASSERTED_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index)) && DUTY_ASSERTED_AFTER.test(text.slice(end, end + 6))) {
+      const before = text.slice(Math.max(0, m.index - 4), m.index);
+      const after = text.slice(end, end + 6);
+      if ((DUTY_ASSERTED_BEFORE.test(before) && DUTY_ASSERTED_AFTER.test(after)) || (DUTY_NAMED_BEFORE.test(before) && DUTY_VERB_AFTER.test(after))) {
         give(unit, W.asserted, 'named_unit', `文中说明该事项由“${m.phrase}”负责`);
       }
       return;
@@ -651,6 +653,9 @@ const THIRD_PARTY = /(医院|卫生院|诊所|医生|护士|殡仪馆|学校|校
 
 // "说是民政管", "说归X管", "称属于X": the unit the speaker says the matter belongs to
 const DUTY_ASSERTED_BEFORE = /(说|讲|称|答复)[^，。,；;！!？?]{0,2}(是|归|属于|由)$|下放(到|给|至)$|[，,：:]是$/;
+// "街道说人社审", "窗口说民政管": the speaker names who decides, with the verb right after the name
+const DUTY_NAMED_BEFORE = /(说|讲|称)$/;
+const DUTY_VERB_AFTER = /^(那边|这边)?(管|负责|审|审核|审批|批|受理)/;
 const DUTY_ASSERTED_AFTER = /^(那边|这边)?(管|的事|负责|的职责|的活|的问题|办理|来办|受理|审批|审核|在收|收|在管|在办|没|搞错|弄错|卡着|$|[，。,；;！!？?])/;
 // "税务说不归他们管", "窗口说是民政管", "说让去找…": the unit disowns the matter
 const DEFLECTS_AFTER =
