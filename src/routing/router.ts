@@ -424,6 +424,20 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     unitActor = true;
     give(a.code, W.ownStep, 'named_unit', `${unitName(index, a.code)}自身经办的环节（工作人员办理、录入、报送或收费）`);
   }
+  // the locality botched its own step: the item's department (the one that approves later) weighs less
+  if (ownDone.size) {
+    for (const m of mentions) {
+      if (m.kind !== 'item' || m.negated) continue;
+      const item = index.items.get(m.code);
+      const t = item && !ownDone.has(item.unit) && !facts.local.has(item.unit) ? tallies.get(item.unit) : undefined;
+      const why = item ? `涉及事项“${item.name}”` : '';
+      const e = t?.evidence.find((x) => x.text === why);
+      if (!t || !e || e.score <= 0) continue;
+      const cut = e.score * (1 - ITEM_DAMP_OWN_STEP);
+      e.score -= cut;
+      t.score -= cut;
+    }
+  }
 
   // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
   // (every match names a 中心 or 大厅; the pattern runs once, for its first match: no iterator, no copy of it)
@@ -647,6 +661,9 @@ const HALL_FACILITY_AT =
 
 // "镇上说材料已经报上去了", "说早转给民政局了", "等县里批": the locality only passed the file on
 const FORWARDED = /(报上去|报上级|报到|上报了|已上报|转给|转到|转上去|送到|送上去|送过去|交上去|递上去|报给|等(市|县|区|旗|盟|州|上面)里?(批|审|审批|审核|办|回复))/;
+
+/** what a department's item keeps when a locality did (or botched) its own step on it */
+const ITEM_DAMP_OWN_STEP = 0.6;
 
 // bodies outside the catalogue that the texts name as parties: third parties, overseen by a department
 const THIRD_PARTY = /(医院|卫生院|诊所|医生|护士|殡仪馆|学校|校方|校长|班主任|幼儿园|驾校|银行|开发商|物业|医院方)$/;
