@@ -116,6 +116,12 @@ describe('parties, places and blame', () => {
     expect(routeText('在城市管理局旁边的厂里上班，厂里拖欠工资三个月，诉求人社局介入').unit).toBe('RS');
   });
 
+  it('a rating that clearly blames the unit next door goes to that unit; otherwise to the window', () => {
+    const next = route({ text: '税务这边挺快，问题在隔壁不动产，让我明天再来', window: 'W1', classification: clean }, index);
+    expect(next).toMatchObject({ unit: 'BDC', rule: 'window_mention' });
+    expect(route({ text: '办税挺快，隔壁排队的人太多了', window: 'W1', classification: clean }, index).unit).toBe('SW');
+  });
+
   it('a unit the text says is not responsible loses', () => {
     expect(routeText('不是县医保局的问题，是税务局一直拖着不办').unit).toBe('SW');
   });

@@ -194,6 +194,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   if (input.window) {
     const w = index.windows.get(input.window) ?? index.windowsByName.get(normalizeText(input.window));
     if (w) {
+      // the rating clearly blames the unit next door ("问题在隔壁不动产", "是隔壁社保窗口把…"): that unit
+      const next = nextDoorBlamed(index, input.text ?? '', w.unit);
+      if (next) {
+        evidence.push({ rule: 'window', text: w.code, unit: w.unit }, { rule: 'window_mention', text: `评价指向隔壁的“${next.phrase}”`, unit: next.unit });
+        return finish(next.unit, 'window_mention', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}，但评价指向隔壁的“${next.phrase}”，由${unitName(index, next.unit)}办理`);
+      }
       evidence.push({ rule: 'window', text: w.code, unit: w.unit });
       return finish(w.unit, 'window', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}`);
     }
@@ -629,6 +635,28 @@ const RULE_RANK: Record<RouteRule, number> = {
   triage: 6,
   junk: 6,
 };
+
+// "隔壁不动产", "问题在隔壁", "旁边的社保窗口": the unit next to the scanned window
+const NEXT_DOOR_BEFORE = /(隔壁|隔壁的|旁边的|对面的|问题在|问题出在)$/;
+
+/** On a rating, a unit next door that the text blames (not the window's own unit), or null. */
+function nextDoorBlamed(index: CatalogIndex, raw: string, own: string): { unit: string; phrase: string } | null {
+  if (!raw.includes('隔壁') && !raw.includes('旁边') && !raw.includes('对面') && !raw.includes('问题')) return null;
+  const text = normalizeText(raw.slice(0, TEXT_LIMIT));
+  for (const m of index.findMentions(text)) {
+    if (m.negated || m.kind === 'item') continue;
+    if (!NEXT_DOOR_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
+    const unit = m.kind === 'body' ? unitsOfType(index, m.code)[0]?.unit : m.code;
+    if (!unit || unit === own || unitFacts(index).hall.has(unit) || isAncestor(index, unit, own) || isAncestor(index, own, unit)) continue;
+    return { unit, phrase: m.phrase };
+  }
+  return null;
+}
+
+function isAncestor(index: CatalogIndex, ancestor: string, code: string): boolean {
+  for (let u = index.units.get(code)?.parent ?? null, depth = 0; u && depth < 8; u = index.units.get(u)?.parent ?? null, depth++) if (u === ancestor) return true;
+  return false;
+}
 
 /** Whether "窗口" or "柜台" (or "的窗口", "的柜台") starts at i. */
 function counterAfter(text: string, i: number): boolean {
