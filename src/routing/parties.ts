@@ -20,7 +20,7 @@ const AT_WORKING_AFTER = /^[^，。,；;！!？?]{0,6}(上班|打工|务工|干�
 const PLACE_AFTER =
   /^(的)?(村民|居民|牧民|农民|渔民|牧户|农户|养殖户|种植户|老乡|乡亲|人|老百姓|群众|老人|住户|户籍|户口|本地人|那边住|住了|住着|生活|出生|长大|人氏)|^(到|至|往|开往|去)[^，。,.;；]{1,8}的?(班车|公交|客车|大巴|线路|公路)/;
 const REFERRED_BEFORE = /(让我|叫我|要我|喊我|让俺|叫俺|让咱|让他|让她|叫他|叫她|让我们|叫我们|建议|推荐|推给|推到|转给|转到|推我)(先|再|去|到|找|问|回)?(去|到|找|问)?(找)?$/;
-const REFERRED_BEFORE_SHORT = /(先去|再去|先到|再到|先找|再找|去问问|转去|又去)$/;
+const REFERRED_BEFORE_SHORT = /(先去|再去|先到|再到|先找|再找|去问问|转去|又去|让去|叫去|喊去|让到|让找|叫找)$/;
 const ACTOR_BEFORE = /(找|去找|问了|问|打电话给|打给|联系|联系了|投诉|到|去|去了|跑了|跑|在|被|向|给了|交给了)$/;
 // the unit a person asks to act ("诉求：请市场监管部门查处", "要求劳动监察介入")
 const REQUEST_BEFORE = /(诉求|要求|请求|恳请|希望|盼|请)(：|:)?(由|让|请)?$/;
@@ -71,8 +71,10 @@ export function partyRole(text: string, index: number, length: number, locality 
   if ((!locality || INSTITUTION.test(text.slice(index, index + length))) && /^的(人|那个人|那位)/.test(after)) return 'actor';
   // a service centre's own door, floor or car park is its own ("便民中心门口没有停车的地方"); a village's is a place
   const premises = PREMISES.test(text.slice(index, index + length));
+  // "友谊社区便民服务站门口有台阶": the locality's own premises come before "a place near X"
+  if (locality && OWN_PREMISES_AFTER.test(after)) return 'actor';
   if (locality && (PLACE_AFTER.test(after) || (!premises && WHERE_AFTER.test(after)))) return 'place';
-  if (locality && (OWN_PREMISES_AFTER.test(after) || (premises && OWN_FACILITY_AFTER.test(after)))) return 'actor';
+  if (locality && premises && OWN_FACILITY_AFTER.test(after)) return 'actor';
   if (AT_BEFORE.test(before) && (AT_WORKING_AFTER.test(after) || (locality && AT_LIVING_AFTER.test(after)))) return 'place';
   // "诉求劳动监察介入", "希望城管管一管": the unit the person asks to act
   if (!locality && REQUEST_BEFORE.test(before) && REQUEST_AFTER.test(after)) return 'actor';

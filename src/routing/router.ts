@@ -372,6 +372,16 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const levels = TOWN_WORDS.test(phrase) ? TOWN_LEVELS : COMMUNITY_LEVELS;
     const named = mentions.filter((m) => (m.kind === 'unit' || m.kind === 'unit_core') && !m.negated && levels.has(index.units.get(m.code)?.level ?? ''));
     let target = [...named].reverse().find((m) => m.index < at)?.code ?? named[0]?.code ?? null;
+    // "街道", "镇上" in a text that names only a community or village: the town or street it belongs to
+    if (!target && levels === TOWN_LEVELS) {
+      for (const m of mentions) {
+        const parent = m.kind === 'unit' || m.kind === 'unit_core' ? index.units.get(index.units.get(m.code)?.parent ?? '') : undefined;
+        if (!m.negated && COMMUNITY_LEVELS.has(index.units.get(m.code)?.level ?? '') && parent && TOWN_LEVELS.has(parent.level ?? '')) {
+          target = parent.code;
+          break;
+        }
+      }
+    }
     if (!target) {
       const only = [...index.units.values()].filter((u) => levels.has(u.level));
       if (only.length === 1) target = only[0]!.code;
@@ -424,7 +434,11 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
           ? !LOCALITY_TYPES.has(m.code) && !!m.code && m.code !== 'government_service' && (partyRole(text, m.index, m.phrase.length, false) === 'actor' || /^(把|将)/.test(text.slice(m.index + m.phrase.length)))
           : !facts.local.has(m.code) && !isHall(m.code)),
     );
+    // another locality named in between ("街道说材料还在社区柜子里压着") did the step
     if (between) continue;
+    // the locality named nearest before the step did it: one of the other level ("街道说材料还在社区柜子里压着") takes
+    // the step from the one named first
+    if (otherLevelNearest(index, a.code, text.slice(from, from + p))) continue;
     ownDone.add(a.code);
     actors.add(a.code);
     unitActor = true;
@@ -690,6 +704,18 @@ const HALL_FACILITY_AT =
 // "镇上说材料已经报上去了", "说早转给民政局了", "等县里批": the locality only passed the file on
 const FORWARDED = /(报上去|报上级|报到|上报了|已上报|转给|转到|转上去|送到|送上去|送过去|交上去|递上去|报给|等(市|县|区|旗|盟|州|上面)里?(批|审|审批|审核|办|回复))/;
 
+const LOCAL_WORD = /(社区|村里|村委|居委会|村上|街道|镇上|镇里|乡里|乡上|镇政府|乡政府)/g;
+/** Whether the locality word named last in the span is of the other level (a community for a street, and back). */
+function otherLevelNearest(index: CatalogIndex, code: string, span: string): boolean {
+  const level = index.units.get(code)?.level ?? '';
+  if (!TOWN_LEVELS.has(level) && !COMMUNITY_LEVELS.has(level)) return false;
+  let last = '';
+  LOCAL_WORD.lastIndex = 0;
+  for (let m = LOCAL_WORD.exec(span); m; m = LOCAL_WORD.exec(span)) last = m[0];
+  if (!last) return false;
+  return TOWN_WORDS.test(last) || last.endsWith('政府') ? COMMUNITY_LEVELS.has(level) : TOWN_LEVELS.has(level);
+}
+
 /** what a department's item keeps when a locality did (or botched) its own step on it */
 const ITEM_DAMP_OWN_STEP = 0.6;
 
@@ -704,7 +730,7 @@ const DUTY_VERB_AFTER = /^(那边|这边)?(管|负责|审|审核|审批|批|受�
 const DUTY_ASSERTED_AFTER = /^(那边|这边)?(管|的事|负责|的职责|的活|的问题|办理|来办|受理|审批|审核|在收|收|在管|在办|没|搞错|弄错|卡着|$|[，。,；;！!？?])/;
 // "税务说不归他们管", "窗口说是民政管", "说让去找…": the unit disowns the matter
 const DEFLECTS_AFTER =
-  /^(的)?(工作人员|人员|窗口|那边|这边|的人)?(就|又|却|还)?(说|讲|称|答复|回复|告知)(这|此|这个|这事|这个事)?(不归|不是(我们|他们|这边|俺们|这里)|不属于|不管|不负责|管不了|是.{1,6}(管|的事|负责)|归.{1,6}管|属于|得找|该找|要找|去找|找)/;
+  /^(的)?(工作人员|人员|窗口|那边|这边|的人)?(就|又|却|还|直接)?(让|叫|喊|推)(我|俺|咱|他|她|我们|群众)?(先|再)?(去|到|找)|^(的)?(工作人员|人员|窗口|那边|这边|的人)?(就|又|却|还)?(说|讲|称|答复|回复|告知)(这|此|这个|这事|这个事)?(不归|不是(我们|他们|这边|俺们|这里)|不属于|不管|不负责|管不了|是.{1,6}(管|的事|负责)|归.{1,6}管|属于|得找|该找|要找|去找|找)/;
 
 /** A duty word inside a list of papers to bring counts this much: the papers are not the matter. */
 const PAPER_WEIGHT = 0.3;
