@@ -99,6 +99,29 @@ describe('parties, places and blame', () => {
     expect(r.candidates.map((c) => c.unit)).toContain('BDC');
   });
 
+  it('units passing the buck: the first unit the person came to, not the source of the paper it demands', () => {
+    expect(routeText('县医保局要我拿社保缴费证明，人社局说网上打的就行，医保局说没盖章不认').unit).toBe('YB');
+  });
+
+  it('a unit another says is responsible gains ("说是民政管")', () => {
+    expect(routeText('两项补贴停发了，人社局说是民政局管，民政局说人社没推数据过来').unit).toBe('MZ');
+  });
+
+  it("a town whose own staff answered, with no department acting, served the matter; a town that passed it on did not", () => {
+    expect(routeText('在石桥镇便民服务中心办医保参保，镇上说必须本人到场，老人九十了').unit).toBe('T-SQ');
+    expect(routeText('在石桥镇便民服务中心申请低保，镇上说材料早就报上去了等县里批，县民政局两个月没消息').unit).toBe('MZ');
+  });
+
+  it('the unit the person asks to act is a party; where someone works is not', () => {
+    expect(routeText('在城市管理局旁边的厂里上班，厂里拖欠工资三个月，诉求人社局介入').unit).toBe('RS');
+  });
+
+  it('a rating that clearly blames the unit next door goes to that unit; otherwise to the window', () => {
+    const next = route({ text: '税务这边挺快，问题在隔壁不动产，让我明天再来', window: 'W1', classification: clean }, index);
+    expect(next).toMatchObject({ unit: 'BDC', rule: 'window_mention' });
+    expect(route({ text: '办税挺快，隔壁排队的人太多了', window: 'W1', classification: clean }, index).unit).toBe('SW');
+  });
+
   it('a unit the text says is not responsible loses', () => {
     expect(routeText('不是县医保局的问题，是税务局一直拖着不办').unit).toBe('SW');
   });

@@ -13,17 +13,22 @@ const PLACE_BEFORE =
   /(我是|我们是|俺是|咱是|本人是|家住|住在|住|居住在|来自|从|户籍在|户口在|户口是|老家|老家在|老家是|籍贯|祖籍|搬到|搬去|嫁到|回|回到|到了|路过|经过|途经|交给|交到|交去|交在|送到|送去|递到|递交给|放在|留在|寄到|托|托了)$/;
 // "在X住/生活/打工" is where someone lives; "在X办/申请/排队" is where the service happened
 const AT_BEFORE = /在$/;
-const AT_LIVING_AFTER = /^(的)?.{0,2}(住|生活|居住|长大|出生|打工|上班|种地|务农|放牧|养老|买了房|买房|租房|落户)|^也(放|设|安|装|建|增设|开通|配)/;
+const AT_LIVING_AFTER = /^(的)?.{0,2}(住(?!房|院|证|建|宿)|生活|居住(?!证)|长大|出生|打工|上班|种地|务农|放牧|养老|买了房|买房|租房|落户)|^也(放|设|安|装|建|增设|开通|配)/;
+// "在开发区一家厂里上班": where someone works, whatever the name
+const AT_WORKING_AFTER = /^[^，。,；;！!？?]{0,6}(上班|打工|务工|干活|打零工)/;
 // after the mention, within its clause
 const PLACE_AFTER =
   /^(的)?(村民|居民|牧民|农民|渔民|牧户|农户|养殖户|种植户|老乡|乡亲|人|老百姓|群众|老人|住户|户籍|户口|本地人|那边住|住了|住着|生活|出生|长大|人氏)|^(到|至|往|开往|去)[^，。,.;；]{1,8}的?(班车|公交|客车|大巴|线路|公路)/;
 const REFERRED_BEFORE = /(让我|叫我|要我|喊我|让俺|叫俺|让咱|让他|让她|叫他|叫她|让我们|叫我们|建议|推荐|推给|推到|转给|转到|推我)(先|再|去|到|找|问|回)?(去|到|找|问)?(找)?$/;
-const REFERRED_BEFORE_SHORT = /(先去|再去|先到|再到|先找|再找|去问问|转去|又去)$/;
+const REFERRED_BEFORE_SHORT = /(先去|再去|先到|再到|先找|再找|去问问|转去|又去|让去|叫去|喊去|让到|让找|叫找)$/;
 const ACTOR_BEFORE = /(找|去找|问了|问|打电话给|打给|联系|联系了|投诉|到|去|去了|跑了|跑|在|被|向|给了|交给了)$/;
+// the unit a person asks to act ("诉求：请市场监管部门查处", "要求劳动监察介入")
+const REQUEST_BEFORE = /(诉求|要求|请求|恳请|希望|盼|请)(：|:)?(由|让|请)?$/;
+const REQUEST_AFTER = /^(部门|那边|的同志|尽快|赶紧|早日|及时)?(介入|处理|查处|查一查|查查|管管|管一管|管一下|出面|督促|调查|核实|解决|协调|上门|来人|派人|整治|取缔)/;
 // a place described by what is near it ("东风社区菜市场旁边的公厕"): where, not who
 const WHERE_AFTER = /^(的)?.{0,6}(旁边|门口|附近|对面|路口|楼下|一带|路段|路边|街上|马路|菜市场|小区|片区|境内|辖区内)/;
 const ACTOR_AFTER =
-  /^(的)?(工作人员|人员|同志|窗口|大厅|柜台|那边|那里|这边)?(就是|就|还|也|又|偏偏|硬是|死活|根本|压根|竟然|居然)?(说|讲|称|答复|回复|告知|告诉|要求|让|叫|不给|不予|不让|不肯|不愿|拒绝|不受理|不办|办不了|不管|推|拖|没有办|没办|没给|一直|总是|老是|态度|收了|收取|要了|弄丢|丢了|搞错|错了|没收到|说没|称没|不认|不承认|不同意|卡着|压着|不理|不接|不回|嫌|又说|却说|非要|硬要)/;
+  /^(的)?(工作人员|人员|同志|窗口|大厅|柜台|那边|那里|这边)?(就是|就|还|也|又|偏偏|硬是|死活|根本|压根|竟然|居然)?(说|讲|称|答复|回复|告知|告诉|要求|要(?:我|俺|咱|群众|先|交|拿|提供|出具|[^，。,；;！!？?]{0,8}?(?:证明|原件|意见))|喊|让|叫|不给|不予|不让|不肯|不愿|拒绝|不受理|不办|办不了|不管|推|拖|没有办|没办|没给|一直|总是|老是|态度|收了|收取|要了|弄丢|丢了|搞错|错了|没收到|说没|称没|不认|不承认|不同意|卡着|压着|不理|不接|不回|嫌|又说|却说|非要|硬要)/;
 // "X一名工作人员…", "X那个小伙子说…", "X业务窗口": X's staff or counter did it
 const STAFF_AFTER =
   /^(便民服务站|便民服务中心|服务站|服务中心|服务点|代办点|大厅|那边|这边)?(的)?(一名|一位|一个|有个|有位|那个|那位|这个|这位|个别)?(工作人员|人员|同志|小伙子|小姑娘|姑娘|小伙|大姐|大妈|阿姨|大爷|师傅|领导|干部|科长|主任|股长|所长|窗口|柜台|业务窗口|办事员|经办人|代办员|网格员|专干|会计|文书|支书|村支书|村主任|书记|村干部|村官|村会计|社区干部|镇干部|乡干部|街道干部)/;
@@ -66,9 +71,13 @@ export function partyRole(text: string, index: number, length: number, locality 
   if ((!locality || INSTITUTION.test(text.slice(index, index + length))) && /^的(人|那个人|那位)/.test(after)) return 'actor';
   // a service centre's own door, floor or car park is its own ("便民中心门口没有停车的地方"); a village's is a place
   const premises = PREMISES.test(text.slice(index, index + length));
+  // "友谊社区便民服务站门口有台阶": the locality's own premises come before "a place near X"
+  if (locality && OWN_PREMISES_AFTER.test(after)) return 'actor';
   if (locality && (PLACE_AFTER.test(after) || (!premises && WHERE_AFTER.test(after)))) return 'place';
-  if (locality && (OWN_PREMISES_AFTER.test(after) || (premises && OWN_FACILITY_AFTER.test(after)))) return 'actor';
-  if (locality && AT_BEFORE.test(before) && AT_LIVING_AFTER.test(after)) return 'place';
+  if (locality && premises && OWN_FACILITY_AFTER.test(after)) return 'actor';
+  if (AT_BEFORE.test(before) && (AT_WORKING_AFTER.test(after) || (locality && AT_LIVING_AFTER.test(after)))) return 'place';
+  // "诉求劳动监察介入", "希望城管管一管": the unit the person asks to act
+  if (!locality && REQUEST_BEFORE.test(before) && REQUEST_AFTER.test(after)) return 'actor';
   if (REFERRED_BEFORE.test(before) || REFERRED_BEFORE_SHORT.test(before)) {
     // "让我去找税务，税务说…" — the referral is this mention; a later one may still be the actor
     return ACTOR_AFTER.test(after) ? 'actor' : 'referred';
@@ -88,7 +97,7 @@ export function isBlamed(text: string, index: number, length: number): boolean {
 // a step a locality's own office or staff did (or botched) itself: lost or mis-entered papers, never forwarded,
 // fees of its own, a locked door, nobody able to work the system, or the service done for the person
 const OWN_STEP =
-  /(弄丢|搞丢|丢失|录错|填错|输错|写错|登记错|搞错|弄错|录的[^，。,]{0,8}错|填的[^，。,]{0,8}错|录到别人|录成别人|漏报|漏录|忘了?(提交|上报|报|录|交|审核)|没(有)?(提交|上报|报上去|录入|录进去|报送|往上报|及时报)|压着不报|拖着不报|收了[^，。,]{0,8}(费|钱|红包)|跑腿费|辛苦费|好处费|要[^，。,]{0,8}(送东西|送礼|红包|好处费)|锁门|锁着门|提前[^，。,]{0,6}(走了|下班|关门|离岗|溜了)|不在岗|脱岗|压着没(送|报|交)|没送上(来|去)|无人会|没人会|没有人会|不会操作|帮[^，。,]{0,12}(办好|办了|办结|跑了|递上去|弄好)|上门帮|(自助终端|自助机|打印机|复印机|电脑|叫号机|取号机)[^，。,]{0,4}(黑屏|坏了|坏掉|打不开|用不了|死机|打印不了|没纸))/;
+  /(弄丢|搞丢|丢失|录错|填错|输错|写错|登记错|搞错|弄错|录的[^，。,]{0,8}错|填的[^，。,]{0,8}错|录到别人|录成别人|漏报|漏录|忘了?(提交|上报|报|录|交|审核)|没(有)?(提交|上报|报上去|录入|录进去|报送|往上报|及时报)|压着不报|拖着不报|收了[^，。,]{0,8}(费|钱|红包)|跑腿费|辛苦费|好处费|要[^，。,]{0,8}(送东西|送礼|红包|好处费)|锁门|锁着门|提前[^，。,]{0,6}(走了|下班|关门|离岗|溜了)|不在岗|脱岗|压着没(送|报|交)|压了[^，。,]{0,8}(才|都没|也没|还没)(送|报|交|转)|没送上(来|去)|无人会|没人会|没有人会|不会操作|帮[^，。,]{0,12}(办好|办了|办结|跑了|递上去|弄好)|上门帮|(自助终端|自助机|打印机|复印机|电脑|叫号机|取号机)[^，。,]{0,4}(黑屏|坏了|坏掉|打不开|用不了|死机|打印不了|没纸))/;
 const SENTENCE_END = /[。！？!?；;]/;
 
 /**

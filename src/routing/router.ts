@@ -130,6 +130,12 @@ const W = {
   dutyScale: 1,
   dutyCap: 7,
   memory: 4,
+  /** the first of several units that acted (the one the person came to) */
+  chainFirst: 2.5,
+  /** a locality whose own staff answered, no department acting */
+  localServed: 2,
+  /** a unit another says the matter belongs to ("说是民政管") */
+  asserted: 2.5,
   /** a score below this is not evidence enough on its own */
   minimum: 1.5,
 };
@@ -188,6 +194,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   if (input.window) {
     const w = index.windows.get(input.window) ?? index.windowsByName.get(normalizeText(input.window));
     if (w) {
+      // the rating clearly blames the unit next door ("问题在隔壁不动产", "是隔壁社保窗口把…"): that unit
+      const next = nextDoorBlamed(index, input.text ?? '', w.unit);
+      if (next) {
+        evidence.push({ rule: 'window', text: w.code, unit: w.unit }, { rule: 'window_mention', text: `评价指向隔壁的“${next.phrase}”`, unit: next.unit });
+        return finish(next.unit, 'window_mention', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}，但评价指向隔壁的“${next.phrase}”，由${unitName(index, next.unit)}办理`);
+      }
       evidence.push({ rule: 'window', text: w.code, unit: w.unit });
       return finish(w.unit, 'window', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}`);
     }
@@ -233,6 +245,34 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // "审批局交通窗口", "审批局那个办诊所的窗口": a unit named right before a counter owns it
   const ownerBefore = (at: number): Mention | undefined =>
     mentions.find((o) => (o.kind === 'unit' || o.kind === 'unit_core') && !o.negated && o.index + o.phrase.length <= at && /^(的|那个|这个|的那个)?$/.test(text.slice(o.index + o.phrase.length, at)));
+  // units passing the buck ("A说找B，B说要C先出证明"): the parties that spoke or acted, in text order; a unit that
+  // says the matter is another's ("残联说是民政管") points at that one
+  let firstParty: string | null = null;
+  const localServed = new Set<string>();
+  let firstDeflects = false;
+  let laterBlamed = false;
+  let otherParty = false;
+  const heard = (m: Mention, unit: string, role: PartyRole): void => {
+    const end = m.index + m.phrase.length;
+    if (role !== 'actor' && role !== 'referred') {
+      const before = text.slice(Math.max(0, m.index - 4), m.index);
+      const after = text.slice(end, end + 6);
+      if ((DUTY_ASSERTED_BEFORE.test(before) && DUTY_ASSERTED_AFTER.test(after)) || (DUTY_NAMED_BEFORE.test(before) && DUTY_VERB_AFTER.test(after))) {
+        give(unit, W.asserted, 'named_unit', `文中说明该事项由“${m.phrase}”负责`);
+      }
+      return;
+    }
+    if (role !== 'actor') return;
+    if (!unit) otherParty = firstParty !== null;
+    else if (firstParty === null) {
+      firstParty = unit;
+      firstDeflects = DEFLECTS_AFTER.test(text.slice(end, end + 16));
+    } else if (unit !== firstParty) {
+      otherParty = true;
+      // a later unit that itself refused or sat on it ("税务局的人却一直不给办") is the one the text is about
+      if (isBlamed(text, m.index, m.phrase.length)) laterBlamed = true;
+    }
+  };
   for (const m of mentions) {
     if (m.negated) {
       evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
@@ -263,10 +303,15 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       // "镇上", "村里": resolved below to the town or village the text names
       if (LOCALITY_TYPES.has(m.code)) continue;
       if (role === 'named' && inPapers(m.index)) continue; // a paper to bring ("社保缴费记录"), not a party
-      const score = W.body[role] + blamed;
+      // a third party (a hospital, a school, a funeral home) answering back is not the catalogue's party: the unit
+      // overseeing it takes it as named, and it starts no chain of units passing the buck
+      const third = role === 'actor' && THIRD_PARTY.test(m.phrase);
+      const score = (third ? W.body.named : W.body[role]) + blamed;
       // a department's name said in passing ("公积金提取") is the matter, not a party
       const bodyRule: RouteRule = role === 'named' ? 'duty' : 'named_unit';
-      for (const { unit, weight } of unitsOfType(index, m.code)) give(unit, score * weight, bodyRule, `${roleWord(role)}提到“${m.phrase}”`);
+      const bodyUnits = unitsOfType(index, m.code);
+      for (const { unit, weight } of bodyUnits) give(unit, score * weight, bodyRule, `${roleWord(role)}提到“${m.phrase}”`);
+      if (bodyUnits.length) heard(m, third ? '' : bodyUnits[0]!.unit, role);
       continue;
     }
     if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
@@ -287,11 +332,16 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // a town, community or village merely named is more often where than who
     const factor = locality && role === 'named' ? 0.8 : 1;
     give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
+    if (!locality) heard(m, m.code, role);
     if (role === 'actor') {
       unitActor = true;
       actors.add(m.code);
     }
   }
+
+  // the first unit that acted, when others answered after it and it did not disown the matter, is where the person
+  // came to do it: the holder of the matter, the others the sources of its papers
+  if (firstParty !== null && otherParty && !firstDeflects && !laterBlamed) give(firstParty, W.chainFirst, 'named_unit', `${unitName(index, firstParty)}是群众最先办理该事项的单位`);
 
   // a town or village named as the one that acted, that handles the same kind of item itself, does this one too
   // ("在青石镇办居民养老保险参保，镇里窗口说…" where the town has its own pension-enrolment item)
@@ -322,12 +372,25 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const levels = TOWN_WORDS.test(phrase) ? TOWN_LEVELS : COMMUNITY_LEVELS;
     const named = mentions.filter((m) => (m.kind === 'unit' || m.kind === 'unit_core') && !m.negated && levels.has(index.units.get(m.code)?.level ?? ''));
     let target = [...named].reverse().find((m) => m.index < at)?.code ?? named[0]?.code ?? null;
+    // "街道", "镇上" in a text that names only a community or village: the town or street it belongs to
+    if (!target && levels === TOWN_LEVELS) {
+      for (const m of mentions) {
+        const parent = m.kind === 'unit' || m.kind === 'unit_core' ? index.units.get(index.units.get(m.code)?.parent ?? '') : undefined;
+        if (!m.negated && COMMUNITY_LEVELS.has(index.units.get(m.code)?.level ?? '') && parent && TOWN_LEVELS.has(parent.level ?? '')) {
+          target = parent.code;
+          break;
+        }
+      }
+    }
     if (!target) {
       const only = [...index.units.values()].filter((u) => levels.has(u.level));
       if (only.length === 1) target = only[0]!.code;
     }
     if (!target) continue;
     anchors.push({ at, length: phrase.length, code: target });
+    if (DUTY_ASSERTED_BEFORE.test(text.slice(Math.max(0, at - 4), at)) && DUTY_ASSERTED_AFTER.test(text.slice(at + phrase.length, at + phrase.length + 6))) {
+      give(target, W.asserted, 'named_unit', `文中说明该事项由“${phrase}”负责`);
+    }
     const role = partyRole(text, at, phrase.length, true);
     if (role === 'place') continue;
     const blamed = isBlamed(text, at, phrase.length) ? W.blamed : 0;
@@ -335,6 +398,20 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (role === 'actor') actors.add(target);
   }
   localActs();
+
+  // a town, street, community or village whose own staff answered the person, with no department acting in the
+  // text, served the matter at its level ("在金沙苑社区办高龄津贴，社区说必须本人到场"): its own service, unless
+  // it sent the person elsewhere ("社区说这个归民政局管")
+  if (firstParty === null && actors.size) {
+    for (const a of anchors) {
+      if (!actors.has(a.code) || !facts.local.has(a.code) || localServed.has(a.code)) continue;
+      const end = a.at + a.length;
+      const after = text.slice(end, end + 20);
+      if (partyRole(text, a.at, a.length, true) !== 'actor' || DEFLECTS_AFTER.test(after) || FORWARDED.test(after)) continue;
+      localServed.add(a.code);
+      give(a.code, W.localServed, 'named_unit', `群众在${unitName(index, a.code)}办理，由其工作人员经办`);
+    }
+  }
 
   // a locality's own office or staff did the step itself ("社区把申请表填错了", "村里的代办员把社保卡弄丢了",
   // "网格员帮他把申请递上去了"), with no other party named in between: the locality's own service
@@ -357,11 +434,29 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
           ? !LOCALITY_TYPES.has(m.code) && !!m.code && m.code !== 'government_service' && (partyRole(text, m.index, m.phrase.length, false) === 'actor' || /^(把|将)/.test(text.slice(m.index + m.phrase.length)))
           : !facts.local.has(m.code) && !isHall(m.code)),
     );
+    // another locality named in between ("街道说材料还在社区柜子里压着") did the step
     if (between) continue;
+    // the locality named nearest before the step did it: one of the other level ("街道说材料还在社区柜子里压着") takes
+    // the step from the one named first
+    if (otherLevelNearest(index, a.code, text.slice(from, from + p))) continue;
     ownDone.add(a.code);
     actors.add(a.code);
     unitActor = true;
     give(a.code, W.ownStep, 'named_unit', `${unitName(index, a.code)}自身经办的环节（工作人员办理、录入、报送或收费）`);
+  }
+  // the locality botched its own step: the item's department (the one that approves later) weighs less
+  if (ownDone.size) {
+    for (const m of mentions) {
+      if (m.kind !== 'item' || m.negated) continue;
+      const item = index.items.get(m.code);
+      const t = item && !ownDone.has(item.unit) && !facts.local.has(item.unit) ? tallies.get(item.unit) : undefined;
+      const why = item ? `涉及事项“${item.name}”` : '';
+      const e = t?.evidence.find((x) => x.text === why);
+      if (!t || !e || e.score <= 0) continue;
+      const cut = e.score * (1 - ITEM_DAMP_OWN_STEP);
+      e.score -= cut;
+      t.score -= cut;
+    }
   }
 
   // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
@@ -555,6 +650,28 @@ const RULE_RANK: Record<RouteRule, number> = {
   junk: 6,
 };
 
+// "隔壁不动产", "问题在隔壁", "旁边的社保窗口": the unit next to the scanned window
+const NEXT_DOOR_BEFORE = /(隔壁|隔壁的|旁边的|对面的|问题在|问题出在)$/;
+
+/** On a rating, a unit next door that the text blames (not the window's own unit), or null. */
+function nextDoorBlamed(index: CatalogIndex, raw: string, own: string): { unit: string; phrase: string } | null {
+  if (!raw.includes('隔壁') && !raw.includes('旁边') && !raw.includes('对面') && !raw.includes('问题')) return null;
+  const text = normalizeText(raw.slice(0, TEXT_LIMIT));
+  for (const m of index.findMentions(text)) {
+    if (m.negated || m.kind === 'item') continue;
+    if (!NEXT_DOOR_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
+    const unit = m.kind === 'body' ? unitsOfType(index, m.code)[0]?.unit : m.code;
+    if (!unit || unit === own || unitFacts(index).hall.has(unit) || isAncestor(index, unit, own) || isAncestor(index, own, unit)) continue;
+    return { unit, phrase: m.phrase };
+  }
+  return null;
+}
+
+function isAncestor(index: CatalogIndex, ancestor: string, code: string): boolean {
+  for (let u = index.units.get(code)?.parent ?? null, depth = 0; u && depth < 8; u = index.units.get(u)?.parent ?? null, depth++) if (u === ancestor) return true;
+  return false;
+}
+
 /** Whether "窗口" or "柜台" (or "的窗口", "的柜台") starts at i. */
 function counterAfter(text: string, i: number): boolean {
   if (text.charCodeAt(i) === 0x7684) i++; // 的
@@ -584,16 +701,56 @@ const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿
 const HALL_FACILITY_AT =
   /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/;
 
+// "镇上说材料已经报上去了", "说早转给民政局了", "等县里批": the locality only passed the file on
+const FORWARDED = /(报上去|报上级|报到|上报了|已上报|转给|转到|转上去|送到|送上去|送过去|交上去|递上去|报给|等(市|县|区|旗|盟|州|上面)里?(批|审|审批|审核|办|回复))/;
+
+const LOCAL_WORD = /(社区|村里|村委|居委会|村上|街道|镇上|镇里|乡里|乡上|镇政府|乡政府)/g;
+/** Whether the locality word named last in the span is of the other level (a community for a street, and back). */
+function otherLevelNearest(index: CatalogIndex, code: string, span: string): boolean {
+  const level = index.units.get(code)?.level ?? '';
+  if (!TOWN_LEVELS.has(level) && !COMMUNITY_LEVELS.has(level)) return false;
+  let last = '';
+  LOCAL_WORD.lastIndex = 0;
+  for (let m = LOCAL_WORD.exec(span); m; m = LOCAL_WORD.exec(span)) last = m[0];
+  if (!last) return false;
+  return TOWN_WORDS.test(last) || last.endsWith('政府') ? COMMUNITY_LEVELS.has(level) : TOWN_LEVELS.has(level);
+}
+
+/** what a department's item keeps when a locality did (or botched) its own step on it */
+const ITEM_DAMP_OWN_STEP = 0.6;
+
+// bodies outside the catalogue that the texts name as parties: third parties, overseen by a department
+const THIRD_PARTY = /(医院|卫生院|诊所|医生|护士|殡仪馆|学校|校方|校长|班主任|幼儿园|驾校|银行|开发商|物业|医院方)$/;
+
+// "说是民政管", "说归X管", "称属于X": the unit the speaker says the matter belongs to
+const DUTY_ASSERTED_BEFORE = /(说|讲|称|答复)[^，。,；;！!？?]{0,2}(是|归|属于|由)$|下放(到|给|至)$|[，,：:]是$/;
+// "街道说人社审", "窗口说民政管": the speaker names who decides, with the verb right after the name
+const DUTY_NAMED_BEFORE = /(说|讲|称)$/;
+const DUTY_VERB_AFTER = /^(那边|这边)?(管|负责|审|审核|审批|批|受理)/;
+const DUTY_ASSERTED_AFTER = /^(那边|这边)?(管|的事|负责|的职责|的活|的问题|办理|来办|受理|审批|审核|在收|收|在管|在办|没|搞错|弄错|卡着|$|[，。,；;！!？?])/;
+// "税务说不归他们管", "窗口说是民政管", "说让去找…": the unit disowns the matter
+const DEFLECTS_AFTER =
+  /^(的)?(工作人员|人员|窗口|那边|这边|的人)?(就|又|却|还|直接)?(让|叫|喊|推)(我|俺|咱|他|她|我们|群众)?(先|再)?(去|到|找)|^(的)?(工作人员|人员|窗口|那边|这边|的人)?(就|又|却|还)?(说|讲|称|答复|回复|告知)(这|此|这个|这事|这个事)?(不归|不是(我们|他们|这边|俺们|这里)|不属于|不管|不负责|管不了|是.{1,6}(管|的事|负责)|归.{1,6}管|属于|得找|该找|要找|去找|找)/;
+
 /** A duty word inside a list of papers to bring counts this much: the papers are not the matter. */
 const PAPER_WEIGHT = 0.3;
 // "要房产证、户口本、居住证…": after a verb of demanding, an enumeration with 、
 const PAPER_LIST = /(要|需要|提供|带上?|交|开具?|出具|准备|补|拿)(了)?([^，。,；;！!？?：:]{1,14}、){1,}[^，。,；;！!？?：:]{1,14}/g;
 
-/** Index → whether it lies in a list of required papers. */
+// "公积金中心要我拿社保缴费证明", "窗口要求提供结婚证原件", "让先开无犯罪记录证明": one paper another party demands as
+// a precondition; the paper's department issues it, the matter stays with the unit that asked for it ("我要开…" is
+// the person's own matter, not a demand)
+const PAPER_DEMANDED =
+  /(?:(?<![我俺咱想就])要(?:我|俺|咱|群众|他|她|求)?|需要|必须|得先|要先|提供|出示|拿来|带上?|(?:让|叫|喊)(?:我|俺|咱)?先)(?:先|再|去)?(?:拿|开|交|提供|出具|出|补)?(?:个|一个|一份|份|张)?([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|介绍信|成果|受理单|回执|原件|结婚证|户口本|出生证))/g;
+
+/** Index → whether it lies in a list of required papers or in one paper another party demands. */
 function paperLists(text: string): (index: number) => boolean {
-  if (!text.includes('、')) return () => false; // every list has one; most texts have none
   const spans: Array<[number, number]> = [];
-  for (const m of text.matchAll(PAPER_LIST)) spans.push([m.index + (m[1]?.length ?? 0), m.index + m[0].length]);
+  if (text.includes('、')) for (const m of text.matchAll(PAPER_LIST)) spans.push([m.index + (m[1]?.length ?? 0), m.index + m[0].length]);
+  if (text.includes('证') || text.includes('记录') || text.includes('意见') || text.includes('单') || text.includes('成果') || text.includes('原件')) {
+    PAPER_DEMANDED.lastIndex = 0;
+    for (let m = PAPER_DEMANDED.exec(text); m; m = PAPER_DEMANDED.exec(text)) spans.push([m.index + m[0].length - (m[1]?.length ?? 0), m.index + m[0].length]);
+  }
   if (!spans.length) return () => false;
   return (i) => spans.some(([a, b]) => i >= a && i < b);
 }
