@@ -77,6 +77,7 @@ export interface RouteOptions {
 }
 
 const TEXT_LIMIT = 20_000;
+const NONE: readonly Mention[] = [];
 
 type UnitMatch = { code: string; score: number; matched: string } | null;
 // an export names the same few 承办单位 on thousands of rows: remember each answer per catalogue index
@@ -154,17 +155,55 @@ interface Tally {
   item: string | null;
 }
 
-/** A mention of one of the unit's own sub-units right after it ("公安局户籍大厅", "公安局的户籍科"). */
-function subUnitAfter(index: CatalogIndex, mentions: Mention[], m: Mention, text: string): boolean {
+/**
+ * A mention of one of the unit's own sub-units right after it ("公安局户籍大厅", "公安局的户籍科"). `startingAt` gives
+ * the mentions that start at a position (looked up, not scanned: a hostile text names units thousands of times).
+ */
+function subUnitAfter(index: CatalogIndex, startingAt: (at: number) => readonly Mention[], m: Mention, text: string): boolean {
   const end = m.index + m.phrase.length;
-  for (const o of mentions) {
-    if (o === m || o.negated || (o.kind !== 'unit' && o.kind !== 'unit_core') || o.index < end || o.code === m.code) continue;
-    if (!/^(的)?$/.test(text.slice(end, o.index))) continue;
-    for (let u = index.units.get(o.code)?.parent ?? null, depth = 0; u && depth < 8; u = index.units.get(u)?.parent ?? null, depth++) {
-      if (u === m.code) return true;
+  const check = (list: readonly Mention[]): boolean => {
+    for (const o of list) {
+      if (o === m || o.negated || (o.kind !== 'unit' && o.kind !== 'unit_core') || o.code === m.code) continue;
+      for (let u = index.units.get(o.code)?.parent ?? null, depth = 0; u && depth < 8; u = index.units.get(u)?.parent ?? null, depth++) {
+        if (u === m.code) return true;
+      }
     }
+    return false;
+  };
+  return check(startingAt(end)) || (text[end] === '的' && check(startingAt(end + 1)));
+}
+
+/** What may stand between a unit and the counter it owns ("审批局交通窗口", "审批局那个办诊所的窗口"), longest first. */
+const OWNER_GAPS = ['的那个', '那个', '这个', '的', ''];
+
+/** The position in `list` (in text order) of the first mention that starts at or after `at`, found by halving. */
+function firstFrom(list: readonly Mention[], at: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.index < at) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
+}
+
+/** Whether a mention that starts in [from, to) passes `test`. */
+function someStartingIn(list: readonly Mention[], from: number, to: number, test: (m: Mention) => boolean): boolean {
+  for (let i = firstFrom(list, from); i < list.length && list[i]!.index < to; i++) if (test(list[i]!)) return true;
   return false;
+}
+
+/** Whether a mention that overlaps [from, to) passes `test` (mentions never overlap: their ends are in order too). */
+function someOverlapping(list: readonly Mention[], from: number, to: number, test: (m: Mention) => boolean): boolean {
+  for (let i = firstFrom(list, to) - 1; i >= 0 && list[i]!.index + list[i]!.phrase.length > from; i--) if (test(list[i]!)) return true;
+  return false;
+}
+
+/** The last of `list` (in text order) that starts before `at`, found by halving. */
+function lastBefore(list: readonly Mention[], at: number): Mention | undefined {
+  const i = firstFrom(list, at);
+  return i > 0 ? list[i - 1] : undefined;
 }
 
 function roleWord(role: PartyRole): string {
@@ -236,6 +275,18 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
 
   // (3) what the text names: service items, units, windows, departments — as parties, places or referrals
   const mentions = index.findMentions(text);
+  let byStart: Map<number, Mention[]> | null = null;
+  const startingAt = (at: number): readonly Mention[] => {
+    if (!byStart) {
+      byStart = new Map();
+      for (const o of mentions) {
+        const list = byStart.get(o.index);
+        if (list) list.push(o);
+        else byStart.set(o.index, [o]);
+      }
+    }
+    return byStart.get(at) ?? NONE;
+  };
   const inPapers = paperLists(text);
   // a catalogue unit named as the one that acted ("大坪村那个管低保的说…"): its staff's conduct is its own
   let unitActor = false;
@@ -243,8 +294,17 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // where a town, street, community or village (or "社区", "村里" meaning the one named) stands in the text
   const anchors: Array<{ at: number; length: number; code: string }> = [];
   // "审批局交通窗口", "审批局那个办诊所的窗口": a unit named right before a counter owns it
-  const ownerBefore = (at: number): Mention | undefined =>
-    mentions.find((o) => (o.kind === 'unit' || o.kind === 'unit_core') && !o.negated && o.index + o.phrase.length <= at && /^(的|那个|这个|的那个)?$/.test(text.slice(o.index + o.phrase.length, at)));
+  // the first unit (in text order) that ends right before `at`, or before 的/那个/这个/的那个 there: mentions never
+  // overlap, so the one ending at a given place is the last that starts before it (looked up, not scanned)
+  const ownerBefore = (at: number): Mention | undefined => {
+    for (const gap of OWNER_GAPS) {
+      const end = at - gap.length;
+      if (end < 0 || (gap && !text.startsWith(gap, end))) continue;
+      const o = lastBefore(mentions, end);
+      if (o && o.index + o.phrase.length === end && (o.kind === 'unit' || o.kind === 'unit_core') && !o.negated) return o;
+    }
+    return undefined;
+  };
   // units passing the buck ("A说找B，B说要C先出证明"): the parties that spoke or acted, in text order; a unit that
   // says the matter is another's ("残联说是民政管") points at that one
   let firstParty: string | null = null;
@@ -316,7 +376,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
     // "公安局户籍大厅", "自然资源局的不动产中心": a unit named right before one of its own sub-units names the sub-unit
-    if ((m.kind === 'unit' || m.kind === 'unit_core') && subUnitAfter(index, mentions, m, text)) continue;
+    if ((m.kind === 'unit' || m.kind === 'unit_core') && subUnitAfter(index, startingAt, m, text)) continue;
     const counterOf = m.kind !== 'window' && counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
     if (counterOf && counterOf.code !== m.code) {
       give(counterOf.code, W.unit[role] - W.unit.named, 'window_mention', `提到${unitName(index, counterOf.code)}的“${m.phrase}”窗口`);
@@ -364,14 +424,26 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
 
   // "街道称…", "镇上说…", "社区没报": the town, street, community or village the text names before (or after)
   // an exec loop over the one global pattern: matchAll would clone the pattern for every text
+  // the towns' (or the communities') mentions, in text order, made once for each kind of word
+  const namedByLevels = new Map<ReadonlySet<string>, Mention[]>();
+  const localNamed = (levels: ReadonlySet<string>): Mention[] => {
+    let named = namedByLevels.get(levels);
+    if (!named) {
+      named = mentions.filter((m) => (m.kind === 'unit' || m.kind === 'unit_core') && !m.negated && levels.has(index.units.get(m.code)?.level ?? ''));
+      namedByLevels.set(levels, named);
+    }
+    return named;
+  };
   LOCAL_REF.lastIndex = 0;
   for (let ref = LOCAL_REF.exec(text); ref; ref = LOCAL_REF.exec(text)) {
     const at = ref.index;
     const phrase = ref[0];
-    if (mentions.some((m) => at < m.index + m.phrase.length && m.index < at + phrase.length)) continue; // part of a name
+    // part of a name: mentions are in text order and never overlap, so only the last one starting before its end can
+    const last = lastBefore(mentions, at + phrase.length);
+    if (last && last.index + last.phrase.length > at) continue;
     const levels = TOWN_WORDS.test(phrase) ? TOWN_LEVELS : COMMUNITY_LEVELS;
-    const named = mentions.filter((m) => (m.kind === 'unit' || m.kind === 'unit_core') && !m.negated && levels.has(index.units.get(m.code)?.level ?? ''));
-    let target = [...named].reverse().find((m) => m.index < at)?.code ?? named[0]?.code ?? null;
+    const named = localNamed(levels);
+    let target = lastBefore(named, at)?.code ?? named[0]?.code ?? null;
     // "街道", "镇上" in a text that names only a community or village: the town or street it belongs to
     if (!target && levels === TOWN_LEVELS) {
       for (const m of mentions) {
@@ -423,11 +495,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const from = a.at + a.length;
     // a unit or window named in between, or a department named as the one that acted ("医保局把…录错了"); a
     // department's word inside the matter ("社保卡") is not a party
-    const between = mentions.some(
+    const between = someStartingIn(
+      mentions,
+      from,
+      from + p,
       (m) =>
         !m.negated &&
-        m.index >= from &&
-        m.index < from + p &&
         m.kind !== 'item' &&
         !STAFF_WORD.test(m.phrase) &&
         (m.kind === 'body'
@@ -482,7 +555,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const w = counterWords(text, Math.max(0, at - 10), at);
       if (!w) continue;
       const { words, start } = w;
-      if (mentions.some((m) => m.index < start + words.length && start < m.index + m.phrase.length && m.kind !== 'body')) continue; // a name
+      if (someOverlapping(mentions, start, start + words.length, (m) => m.kind !== 'body')) continue; // a name
       const owner = ownerBefore(start);
       if (owner) {
         give(owner.code, W.blamed, 'window_mention', `提到${unitName(index, owner.code)}办理“${words}”的窗口`);
