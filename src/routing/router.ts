@@ -163,10 +163,7 @@ function subUnitAfter(index: CatalogIndex, startingAt: (at: number) => readonly 
   const end = m.index + m.phrase.length;
   const check = (list: readonly Mention[]): boolean => {
     for (const o of list) {
-      if (o === m || o.negated || (o.kind !== 'unit' && o.kind !== 'unit_core') || o.code === m.code) continue;
-      for (let u = index.units.get(o.code)?.parent ?? null, depth = 0; u && depth < 8; u = index.units.get(u)?.parent ?? null, depth++) {
-        if (u === m.code) return true;
-      }
+      if (o !== m && !o.negated && (o.kind === 'unit' || o.kind === 'unit_core') && o.code !== m.code && isAncestor(index, m.code, o.code)) return true;
     }
     return false;
   };
@@ -315,9 +312,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const heard = (m: Mention, unit: string, role: PartyRole): void => {
     const end = m.index + m.phrase.length;
     if (role !== 'actor' && role !== 'referred') {
-      const before = text.slice(Math.max(0, m.index - 4), m.index);
-      const after = text.slice(end, end + 6);
-      if ((DUTY_ASSERTED_BEFORE.test(before) && DUTY_ASSERTED_AFTER.test(after)) || (DUTY_NAMED_BEFORE.test(before) && DUTY_VERB_AFTER.test(after))) {
+      if (dutyAsserted(text, m.index, m.phrase.length) || (DUTY_NAMED_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index)) && DUTY_VERB_AFTER.test(text.slice(end, end + 6)))) {
         give(unit, W.asserted, 'named_unit', `文中说明该事项由“${m.phrase}”负责`);
       }
       return;
@@ -423,17 +418,35 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   };
 
   // "街道称…", "镇上说…", "社区没报": the town, street, community or village the text names before (or after)
-  // an exec loop over the one global pattern: matchAll would clone the pattern for every text
-  // the towns' (or the communities') mentions, in text order, made once for each kind of word
-  const namedByLevels = new Map<ReadonlySet<string>, Mention[]>();
-  const localNamed = (levels: ReadonlySet<string>): Mention[] => {
-    let named = namedByLevels.get(levels);
-    if (!named) {
-      named = mentions.filter((m) => (m.kind === 'unit' || m.kind === 'unit_core') && !m.negated && levels.has(index.units.get(m.code)?.level ?? ''));
-      namedByLevels.set(levels, named);
+  // for each kind of word (town or community): its level's mentions in text order, and the unit the word means when
+  // none is named before it — the first one named, else a named community's town or street, else the only unit of
+  // that level in the catalogue (made once, not for every word)
+  const localByLevels = new Map<ReadonlySet<string>, { named: Mention[]; fallback: string | null }>();
+  const localOf = (levels: ReadonlySet<string>): { named: Mention[]; fallback: string | null } => {
+    let l = localByLevels.get(levels);
+    if (!l) {
+      const named = mentions.filter((m) => (m.kind === 'unit' || m.kind === 'unit_core') && !m.negated && levels.has(index.units.get(m.code)?.level ?? ''));
+      let fallback = named[0]?.code ?? null;
+      // "街道", "镇上" in a text that names only a community or village: the town or street it belongs to
+      if (!fallback && levels === TOWN_LEVELS) {
+        for (const m of mentions) {
+          const parent = m.kind === 'unit' || m.kind === 'unit_core' ? index.units.get(index.units.get(m.code)?.parent ?? '') : undefined;
+          if (!m.negated && COMMUNITY_LEVELS.has(index.units.get(m.code)?.level ?? '') && parent && TOWN_LEVELS.has(parent.level ?? '')) {
+            fallback = parent.code;
+            break;
+          }
+        }
+      }
+      if (!fallback) {
+        const only = [...index.units.values()].filter((u) => levels.has(u.level));
+        if (only.length === 1) fallback = only[0]!.code;
+      }
+      l = { named, fallback };
+      localByLevels.set(levels, l);
     }
-    return named;
+    return l;
   };
+  // an exec loop over the one global pattern: matchAll would clone the pattern for every text
   LOCAL_REF.lastIndex = 0;
   for (let ref = LOCAL_REF.exec(text); ref; ref = LOCAL_REF.exec(text)) {
     const at = ref.index;
@@ -442,25 +455,11 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const last = lastBefore(mentions, at + phrase.length);
     if (last && last.index + last.phrase.length > at) continue;
     const levels = TOWN_WORDS.test(phrase) ? TOWN_LEVELS : COMMUNITY_LEVELS;
-    const named = localNamed(levels);
-    let target = lastBefore(named, at)?.code ?? named[0]?.code ?? null;
-    // "街道", "镇上" in a text that names only a community or village: the town or street it belongs to
-    if (!target && levels === TOWN_LEVELS) {
-      for (const m of mentions) {
-        const parent = m.kind === 'unit' || m.kind === 'unit_core' ? index.units.get(index.units.get(m.code)?.parent ?? '') : undefined;
-        if (!m.negated && COMMUNITY_LEVELS.has(index.units.get(m.code)?.level ?? '') && parent && TOWN_LEVELS.has(parent.level ?? '')) {
-          target = parent.code;
-          break;
-        }
-      }
-    }
-    if (!target) {
-      const only = [...index.units.values()].filter((u) => levels.has(u.level));
-      if (only.length === 1) target = only[0]!.code;
-    }
+    const { named, fallback } = localOf(levels);
+    const target = lastBefore(named, at)?.code ?? fallback;
     if (!target) continue;
     anchors.push({ at, length: phrase.length, code: target });
-    if (DUTY_ASSERTED_BEFORE.test(text.slice(Math.max(0, at - 4), at)) && DUTY_ASSERTED_AFTER.test(text.slice(at + phrase.length, at + phrase.length + 6))) {
+    if (dutyAsserted(text, at, phrase.length)) {
       give(target, W.asserted, 'named_unit', `文中说明该事项由“${phrase}”负责`);
     }
     const role = partyRole(text, at, phrase.length, true);
@@ -800,6 +799,10 @@ const DUTY_ASSERTED_BEFORE = /(说|讲|称|答复)[^，。,；;！!？?]{0,2}(�
 // "街道说人社审", "窗口说民政管": the speaker names who decides, with the verb right after the name
 const DUTY_NAMED_BEFORE = /(说|讲|称)$/;
 const DUTY_VERB_AFTER = /^(那边|这边)?(管|负责|审|审核|审批|批|受理)/;
+/** "说是民政管", "说归X管": the text says the matter belongs to the unit named at [at, at + length). */
+function dutyAsserted(text: string, at: number, length: number): boolean {
+  return DUTY_ASSERTED_BEFORE.test(text.slice(Math.max(0, at - 4), at)) && DUTY_ASSERTED_AFTER.test(text.slice(at + length, at + length + 6));
+}
 const DUTY_ASSERTED_AFTER = /^(那边|这边)?(管|的事|负责|的职责|的活|的问题|办理|来办|受理|审批|审核|在收|收|在管|在办|没|搞错|弄错|卡着|$|[，。,；;！!？?])/;
 // "税务说不归他们管", "窗口说是民政管", "说让去找…": the unit disowns the matter
 const DEFLECTS_AFTER =
@@ -825,7 +828,24 @@ function paperLists(text: string): (index: number) => boolean {
     for (let m = PAPER_DEMANDED.exec(text); m; m = PAPER_DEMANDED.exec(text)) spans.push([m.index + m[0].length - (m[1]?.length ?? 0), m.index + m[0].length]);
   }
   if (!spans.length) return () => false;
-  return (i) => spans.some(([a, b]) => i >= a && i < b);
+  // merged and in order, so a mention's index is looked up by halving (a hostile text holds thousands of lists)
+  spans.sort((x, y) => x[0] - y[0]);
+  const merged: Array<[number, number]> = [];
+  for (const sp of spans) {
+    const top = merged[merged.length - 1];
+    if (top && sp[0] <= top[1]) top[1] = Math.max(top[1], sp[1]);
+    else merged.push([sp[0], sp[1]]);
+  }
+  return (i) => {
+    let lo = 0;
+    let hi = merged.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (merged[mid]![0] <= i) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && i < merged[lo - 1]![1];
+  };
 }
 
 const SOURCE_RANK = { explicit: 0, name: 1, items: 2 } as const;
