@@ -13,7 +13,7 @@ import { lexiconPhrases, loadLexicon, type Lexicon } from './lexicon.js';
 import { modelFromJson, modelToJson, trainModel, type Model, type TrainingRow } from './model.js';
 import { createSegmenter, type Segmenter } from './segmenter.js';
 import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.js';
-import { toAssessment, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
+import { assessInput, toAssessment, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
 import { EngineThreads } from './thread/engine-threads.js';
 import { classifyAndRoute } from './thread/classify-route.js';
 import { matterColumns, matterWords } from '../repeats/matter.js';
@@ -107,7 +107,7 @@ export class ClassificationService implements OnModuleDestroy {
   async assess(input: ClassifyInput & Omit<RouteInput, 'classification'>, snap?: CatalogSnapshot): Promise<{ c: Classification; r: RouteResult }> {
     if (this.threads) {
       const s = snap ?? (await this.catalog.get());
-      const [answer] = await this.onThread((t) => t.full([threadInput(input)], s));
+      const [answer] = await this.onThread((t) => t.full([assessInput(input)], s));
       if (answer) {
         if (!answer.ok) throw new Error(answer.error);
         return { c: answer.c, r: answer.r };
@@ -311,15 +311,3 @@ export class ClassificationService implements OnModuleDestroy {
   }
 }
 
-/** An API or intake input as the thread takes it (absent fields are null, as intake's drafts give them). */
-function threadInput(input: ClassifyInput & Omit<RouteInput, 'classification'>): AssessInput {
-  return {
-    text: input.text,
-    subject: input.subject ?? null,
-    channel: input.channel ?? null,
-    rating: input.rating ?? null,
-    tags: input.tags ?? null,
-    window: input.window ?? null,
-    assignedUnit: input.assignedUnit ?? null,
-  };
-}

@@ -137,7 +137,7 @@ export function createClassifier(options: ClassifierOptions): Classifier {
       return empty(evidence, truncated);
     }
 
-    const complaintCue = DIMENSIONS.reduce((s, d) => s + cues.scores[d], 0);
+    const complaintCue = complaintOf(cues);
     if (rating !== null && rating >= 4 && complaintCue < tuning.goodRatingComplaint && !misconductByCue) {
       evidence.push({ kind: 'rule', text: `评价为${rating}分且未反映具体问题` });
       addCueEvidence(evidence, cues);
@@ -223,9 +223,8 @@ function junkOf(lexicon: Lexicon, text: string, cues: CueScores): string | null 
   if (score >= lexicon.junkThreshold) {
     // words wholly inside the advert's own contact, offer or sender phrases ("空调加氟", "加我微信") are the advert,
     // not a complaint or an allegation
-    let complaint = 0;
+    let complaint = complaintOf(cues);
     let misconduct = cues.misconduct;
-    for (const d of DIMENSIONS) complaint += cues.scores[d];
     for (const h of cues.positive) {
       if (h.label === 'none' || h.weight <= 0 || !inside(spans, h.index, h.index + h.text.length)) continue;
       if (h.label === 'misconduct') misconduct -= h.weight;

@@ -1,6 +1,6 @@
 import type { Classification } from '../classifier.js';
 import type { RouteResult } from '../../routing/index.js';
-import type { Assessment, IntakeDraft } from '../../intake/intake.types.js';
+import type { Assessment } from '../../intake/intake.types.js';
 import type { MatterColumns } from '../../repeats/matter.js';
 
 /** What the classification thread needs of a draft (ClassifyingAssessor's input). */
@@ -40,11 +40,12 @@ export type EngineMode = 'compact' | 'full' | 'words';
 /** To the thread: inputs to answer, or routing labels to remember. */
 export type EngineRequest = { id: number; inputs: AssessInput[]; mode: EngineMode } | { remember: EngineWorkerData['labels'] };
 
-export function assessInput(d: IntakeDraft): AssessInput {
+/** A draft, or an API input, as the thread takes it (absent fields are null). */
+export function assessInput(d: { text: string } & { [K in Exclude<keyof AssessInput, 'text'>]?: AssessInput[K] | undefined }): AssessInput {
   return {
     text: d.text,
     subject: d.subject ?? null,
-    channel: d.channel,
+    channel: d.channel ?? null,
     rating: d.rating ?? null,
     tags: d.tags ?? null,
     window: d.window ?? null,
