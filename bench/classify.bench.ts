@@ -9,18 +9,10 @@
  *   git archive main | tar -x -C /tmp/before-src && ln -s $PWD/node_modules /tmp/before-src/ &&
  *   (cd /tmp/before-src && npx tsc -p tsconfig.bench.json)   # then BENCH_BASELINE=/tmp/before-src/dist-bench
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type * as ClassifierModule from '../src/classification/classifier.js';
-import type * as LexiconModule from '../src/classification/lexicon.js';
-import type * as ModelModule from '../src/classification/model.js';
-import type * as NormalizeModule from '../src/classification/normalize.js';
-import type * as IndexModule from '../src/routing/catalog-index.js';
-import type * as CatalogYamlModule from '../src/routing/catalog-yaml.js';
-import type * as RouterModule from '../src/routing/router.js';
 import { benchTexts } from './classify-texts.js';
+import { loadEngineBuild } from './engine-build.js';
 
 const root = process.cwd();
 const texts = benchTexts();
@@ -36,21 +28,7 @@ interface Build {
 
 /** The classifier and router of a compiled tree (this one, or a baseline's dist-bench). */
 async function load(distBench: string): Promise<Build> {
-  const mod = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(distBench, rel)).href)) as T;
-  const { createClassifier } = await mod<typeof ClassifierModule>('src/classification/classifier.js');
-  const { loadLexicon } = await mod<typeof LexiconModule>('src/classification/lexicon.js');
-  const { modelFromJson } = await mod<typeof ModelModule>('src/classification/model.js');
-  const { normalizeText } = await mod<typeof NormalizeModule>('src/classification/normalize.js');
-  const { buildCatalogIndex } = await mod<typeof IndexModule>('src/routing/catalog-index.js');
-  const { loadCatalogYaml } = await mod<typeof CatalogYamlModule>('src/routing/catalog-yaml.js');
-  const { route } = await mod<typeof RouterModule>('src/routing/router.js');
-  const catalog = loadCatalogYaml(path.join(root, process.env.BENCH_CATALOG ?? '../shared/data/org/anping.yaml'));
-  const lexicon = loadLexicon(path.join(root, 'config/classification/lexicon.yaml'));
-  const model = modelFromJson(JSON.parse(readFileSync(path.join(root, 'config/classification/model.json'), 'utf8')));
-  const t = performance.now();
-  const classifier = createClassifier({ catalog, lexicon, model });
-  const index = buildCatalogIndex(catalog);
-  const startupMs = performance.now() - t;
+  const { classifier, index, route, normalizeText, startupMs } = await loadEngineBuild(distBench, root);
   return {
     startupMs,
     segment: (text) => classifier.segmenter.cut(normalizeText(text)),

@@ -7,36 +7,17 @@
  * Same-run baseline: BENCH_BASELINE=<dist-bench folder of an older build> (see classify.bench.ts) is timed on the same texts.
  * Paths are resolved from the working directory (the project root).
  */
-import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
-import type * as ClassifierModule from '../src/classification/classifier.js';
-import type * as LexiconModule from '../src/classification/lexicon.js';
-import type * as ModelModule from '../src/classification/model.js';
-import type * as IndexModule from '../src/routing/catalog-index.js';
-import type * as CatalogYamlModule from '../src/routing/catalog-yaml.js';
-import type * as RouterModule from '../src/routing/router.js';
+import path from 'node:path';
+import { loadEngineBuild } from './engine-build.js';
 
 const root = process.cwd();
 const SIZES = [2_000, 20_000];
 
 async function load(distBench: string): Promise<{ both(text: string): unknown; names: string[] }> {
-  const mod = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(distBench, rel)).href)) as T;
-  const { createClassifier } = await mod<typeof ClassifierModule>('src/classification/classifier.js');
-  const { loadLexicon } = await mod<typeof LexiconModule>('src/classification/lexicon.js');
-  const { modelFromJson } = await mod<typeof ModelModule>('src/classification/model.js');
-  const { buildCatalogIndex } = await mod<typeof IndexModule>('src/routing/catalog-index.js');
-  const { loadCatalogYaml } = await mod<typeof CatalogYamlModule>('src/routing/catalog-yaml.js');
-  const { route } = await mod<typeof RouterModule>('src/routing/router.js');
-  const catalog = loadCatalogYaml(path.join(root, process.env.BENCH_CATALOG ?? '../shared/data/org/anping.yaml'));
-  const lexicon = loadLexicon(path.join(root, 'config/classification/lexicon.yaml'));
-  const model = modelFromJson(JSON.parse(readFileSync(path.join(root, 'config/classification/model.json'), 'utf8')));
-  const classifier = createClassifier({ catalog, lexicon, model });
-  const index = buildCatalogIndex(catalog);
-  const names = [...new Set(catalog.units.flatMap((u) => [u.name, ...u.aliases]))];
+  const { catalog, classifier, index, route } = await loadEngineBuild(distBench, root);
   return {
-    names,
+    names: [...new Set(catalog.units.flatMap((u) => [u.name, ...u.aliases]))],
     both: (text) => {
       const classification = classifier.classify({ text, channel: 'email' });
       return route({ text, channel: 'email', classification }, index);
