@@ -9,6 +9,7 @@
  * so every request stores a new item rather than hitting the duplicate or rate-limit paths.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -34,6 +35,73 @@ function start(cmd: string[], env: Record<string, string>, readyText: string): P
     p.stderr?.on('data', on);
     p.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
   });
+}
+
+/** user + system CPU seconds of each process now (threads included), from /proc; by pid, with its parent and name */
+function processes(): Map<number, { ppid: number; name: string; cpu: number }> {
+  const out = new Map<number, { ppid: number; name: string; cpu: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const raw = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const name = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')'));
+      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(d), { ppid: Number(f[1]), name, cpu: (Number(f[11]) + Number(f[12])) / 100 });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU seconds used so far, by pid, of a server (the process and its descendants: the hub's workers and their
+ * threads), of PostgreSQL (every process named postgres: backends, WAL writer, checkpointer — the server is local)
+ * and of this process (autocannon, pid 0). Differences over a run, per request, tell where a request's CPU goes on a
+ * shared machine.
+ */
+type CpuSample = Map<number, { kind: 'server' | 'postgres' | 'load'; cpu: number }>;
+function cpuNow(serverPid: number): CpuSample {
+  const ps = processes();
+  const inTree = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; hops++) {
+      if (p === serverPid) return true;
+      p = ps.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  const out: CpuSample = new Map();
+  for (const [pid, p] of ps) {
+    if (pid === process.pid) continue;
+    if (inTree(pid)) out.set(pid, { kind: 'server', cpu: p.cpu });
+    else if (p.name === 'postgres') out.set(pid, { kind: 'postgres', cpu: p.cpu });
+  }
+  const own = process.cpuUsage();
+  out.set(0, { kind: 'load', cpu: (own.user + own.system) / 1e6 });
+  return out;
+}
+
+/** CPU seconds by kind between two samples: a process's growth, or all of it if it started in between (one that
+ * ended in between is lost: its share is not counted) */
+function cpuSpent(a: CpuSample, b: CpuSample): Record<'server' | 'postgres' | 'load', number> {
+  const out = { server: 0, postgres: 0, load: 0 };
+  for (const [pid, p] of b) out[p.kind] += p.cpu - (a.get(pid)?.cpu ?? 0);
+  return out;
+}
+
+interface Run {
+  result: autocannon.Result;
+  /** CPU µs per answered request: the server's processes, PostgreSQL's, the load generator's */
+  cpu: { server: number; postgres: number; load: number };
+}
+
+async function measured(serverPid: number, run: () => Promise<autocannon.Result>): Promise<Run> {
+  const a = cpuNow(serverPid);
+  const result = await run();
+  const spent = cpuSpent(a, cpuNow(serverPid));
+  const n = Math.max(1, result.requests.total);
+  const per = (x: number) => (x * 1e6) / n;
+  return { result, cpu: { server: per(spent.server), postgres: per(spent.postgres), load: per(spent.load) } };
 }
 
 let ipCounter = 0;
@@ -65,9 +133,9 @@ async function load(url: string, duration = DURATION, connections = CONNECTIONS)
   });
 }
 
-const fmt = (r: autocannon.Result) =>
+const fmt = ({ result: r, cpu }: Run) =>
   `${Math.round(r.requests.average).toString().padStart(6)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ` +
-  `${r['2xx']} ok, ${r.non2xx} other, ${r.errors} errors`;
+  `${r['2xx']} ok, ${r.non2xx} other, ${r.errors} errors   CPU/request: server ${Math.round(cpu.server)} µs, PostgreSQL ${Math.round(cpu.postgres)} µs, autocannon ${Math.round(cpu.load)} µs`;
 
 async function main(): Promise<void> {
   const db = await benchDatabase('qr');
@@ -89,14 +157,16 @@ async function main(): Promise<void> {
     // the hub too: each worker builds its classifier (jieba dictionary, catalogue index) on its first rating
     await load(`http://127.0.0.1:38181/q/${token}`, 3, 10);
     if (before) await load(`http://127.0.0.1:38183/q/${token}`, 3, 10);
-    const b1 = await load('http://127.0.0.1:38182/');
-    const h1 = await load(`http://127.0.0.1:38181/q/${token}`);
-    const o1 = before ? await load(`http://127.0.0.1:38183/q/${token}`) : null;
-    const o2 = before ? await load(`http://127.0.0.1:38183/q/${token}`) : null;
-    const h2 = await load(`http://127.0.0.1:38181/q/${token}`);
-    const b2 = await load('http://127.0.0.1:38182/');
-    const b = Math.max(b1.requests.average, b2.requests.average);
-    const h = Math.max(h1.requests.average, h2.requests.average);
+    const hubUrl = `http://127.0.0.1:38181/q/${token}`;
+    const beforeUrl = `http://127.0.0.1:38183/q/${token}`;
+    const b1 = await measured(baseline.pid ?? 0, () => load('http://127.0.0.1:38182/'));
+    const h1 = await measured(hub.pid ?? 0, () => load(hubUrl));
+    const o1 = before ? await measured(before.pid ?? 0, () => load(beforeUrl)) : null;
+    const o2 = before ? await measured(before.pid ?? 0, () => load(beforeUrl)) : null;
+    const h2 = await measured(hub.pid ?? 0, () => load(hubUrl));
+    const b2 = await measured(baseline.pid ?? 0, () => load('http://127.0.0.1:38182/'));
+    const b = Math.max(b1.result.requests.average, b2.result.requests.average);
+    const h = Math.max(h1.result.requests.average, h2.result.requests.average);
     process.stdout.write(`baseline (node:http + one INSERT)  run 1: ${fmt(b1)}\n`);
     process.stdout.write(`baseline (node:http + one INSERT)  run 2: ${fmt(b2)}\n`);
     process.stdout.write(`hub POST /q/{token}                run 1: ${fmt(h1)}\n`);
@@ -104,16 +174,22 @@ async function main(): Promise<void> {
     if (o1 && o2) {
       process.stdout.write(`hub before (${beforeDir})  run 1: ${fmt(o1)}\n`);
       process.stdout.write(`hub before (${beforeDir})  run 2: ${fmt(o2)}\n`);
-      const o = Math.max(o1.requests.average, o2.requests.average);
-      process.stdout.write(`hub before / baseline (best runs): ${(o / b).toFixed(2)}×; its p99 best run ${Math.min(o1.latency.p99, o2.latency.p99)} ms\n`);
+      const o = Math.max(o1.result.requests.average, o2.result.requests.average);
+      process.stdout.write(`hub before / baseline (best runs): ${(o / b).toFixed(2)}×; its p99 best run ${Math.min(o1.result.latency.p99, o2.result.latency.p99)} ms\n`);
     }
-    process.stdout.write(`hub / baseline (best runs): ${(h / b).toFixed(2)}×; hub p99 best run ${Math.min(h1.latency.p99, h2.latency.p99)} ms\n`);
+    process.stdout.write(`hub / baseline (best runs): ${(h / b).toFixed(2)}×; hub p99 best run ${Math.min(h1.result.latency.p99, h2.result.latency.p99)} ms\n`);
+    const total = (r: Run) => r.cpu.server + r.cpu.postgres + r.cpu.load;
+    const cores = os.cpus().length;
+    process.stdout.write(
+      `CPU per request, all processes (median of the two runs): baseline ${Math.round((total(b1) + total(b2)) / 2)} µs, hub ${Math.round((total(h1) + total(h2)) / 2)} µs` +
+        ` — at full use of ${cores} cores that allows ${Math.round((cores * 1e6 * 2) / (total(b1) + total(b2)))} and ${Math.round((cores * 1e6 * 2) / (total(h1) + total(h2)))} req/s\n`,
+    );
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     const { rows } = await c.query(`SELECT count(*)::int AS n FROM item WHERE routing_reason <> 'baseline'`);
     await c.end();
     const n = rows[0].n as number;
-    process.stdout.write(`items stored by the hub: ${n} (its 2xx responses: ${h1['2xx'] + h2['2xx']})\n`);
+    process.stdout.write(`items stored by the hub: ${n} (its 2xx responses: ${h1.result['2xx'] + h2.result['2xx']})\n`);
   } finally {
     hub.kill('SIGTERM');
     baseline.kill('SIGTERM');
