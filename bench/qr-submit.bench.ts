@@ -56,12 +56,14 @@ function processes(): Map<number, { ppid: number; name: string; cpu: number }> {
 
 /**
  * CPU seconds used so far, by pid, of a server (the process and its descendants: the hub's workers and their
- * threads), of PostgreSQL (every process named postgres: backends, WAL writer, checkpointer — the server is local)
+ * threads), of the PostgreSQL backends serving the server's database (the server is local; other databases' work
+ * and the shared WAL writer and checkpointer are left out)
  * and of this process (autocannon, pid 0). Differences over a run, per request, tell where a request's CPU goes on a
  * shared machine.
  */
 type CpuSample = Map<number, { kind: 'server' | 'postgres' | 'load'; cpu: number }>;
-function cpuNow(serverPid: number): CpuSample {
+async function cpuNow(serverPid: number, backends: () => Promise<Set<number>>): Promise<CpuSample> {
+  const serving = await backends();
   const ps = processes();
   const inTree = (pid: number): boolean => {
     for (let p = pid, hops = 0; p > 1 && hops < 20; hops++) {
@@ -74,7 +76,7 @@ function cpuNow(serverPid: number): CpuSample {
   for (const [pid, p] of ps) {
     if (pid === process.pid) continue;
     if (inTree(pid)) out.set(pid, { kind: 'server', cpu: p.cpu });
-    else if (p.name === 'postgres') out.set(pid, { kind: 'postgres', cpu: p.cpu });
+    else if (serving.has(pid)) out.set(pid, { kind: 'postgres', cpu: p.cpu });
   }
   const own = process.cpuUsage();
   out.set(0, { kind: 'load', cpu: (own.user + own.system) / 1e6 });
@@ -95,10 +97,10 @@ interface Run {
   cpu: { server: number; postgres: number; load: number };
 }
 
-async function measured(serverPid: number, run: () => Promise<autocannon.Result>): Promise<Run> {
-  const a = cpuNow(serverPid);
+async function measured(serverPid: number, backends: () => Promise<Set<number>>, run: () => Promise<autocannon.Result>): Promise<Run> {
+  const a = await cpuNow(serverPid, backends);
   const result = await run();
-  const spent = cpuSpent(a, cpuNow(serverPid));
+  const spent = cpuSpent(a, await cpuNow(serverPid, backends));
   const n = Math.max(1, result.requests.total);
   const per = (x: number) => (x * 1e6) / n;
   return { result, cpu: { server: per(spent.server), postgres: per(spent.postgres), load: per(spent.load) } };
@@ -157,14 +159,21 @@ async function main(): Promise<void> {
     // the hub too: each worker builds its classifier (jieba dictionary, catalogue index) on its first rating
     await load(`http://127.0.0.1:38181/q/${token}`, 3, 10);
     if (before) await load(`http://127.0.0.1:38183/q/${token}`, 3, 10);
+    const monitor = new pg.Client({ connectionString: db.url });
+    await monitor.connect();
+    const serving = (name: string) => async () =>
+      new Set(((await monitor.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name])).rows as { pid: number }[]).map((r) => r.pid));
+    const mainDb = serving(new URL(db.url).pathname.slice(1));
+    const beforeDbName = beforeDb ? serving(new URL(beforeDb.url).pathname.slice(1)) : mainDb;
     const hubUrl = `http://127.0.0.1:38181/q/${token}`;
     const beforeUrl = `http://127.0.0.1:38183/q/${token}`;
-    const b1 = await measured(baseline.pid ?? 0, () => load('http://127.0.0.1:38182/'));
-    const h1 = await measured(hub.pid ?? 0, () => load(hubUrl));
-    const o1 = before ? await measured(before.pid ?? 0, () => load(beforeUrl)) : null;
-    const o2 = before ? await measured(before.pid ?? 0, () => load(beforeUrl)) : null;
-    const h2 = await measured(hub.pid ?? 0, () => load(hubUrl));
-    const b2 = await measured(baseline.pid ?? 0, () => load('http://127.0.0.1:38182/'));
+    const b1 = await measured(baseline.pid ?? 0, mainDb, () => load('http://127.0.0.1:38182/'));
+    const h1 = await measured(hub.pid ?? 0, mainDb, () => load(hubUrl));
+    const o1 = before ? await measured(before.pid ?? 0, beforeDbName, () => load(beforeUrl)) : null;
+    const o2 = before ? await measured(before.pid ?? 0, beforeDbName, () => load(beforeUrl)) : null;
+    const h2 = await measured(hub.pid ?? 0, mainDb, () => load(hubUrl));
+    const b2 = await measured(baseline.pid ?? 0, mainDb, () => load('http://127.0.0.1:38182/'));
+    await monitor.end();
     const b = Math.max(b1.result.requests.average, b2.result.requests.average);
     const h = Math.max(h1.result.requests.average, h2.result.requests.average);
     process.stdout.write(`baseline (node:http + one INSERT)  run 1: ${fmt(b1)}\n`);

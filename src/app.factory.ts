@@ -9,7 +9,9 @@ import { DomainError, ErrorCode } from './common/domain-error.js';
 import { QuietStartupLogger } from './common/log-format.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { QrRatingService } from './intake/qr/qr-rating.service.js';
-import { qrSubmitFastPath } from './intake/qr/qr-submit.fast-path.js';
+import { requestId } from './common/http-log.js';
+import { inFrontOf, qrSubmitFastPath } from './intake/qr/qr-submit.fast-path.js';
+import type { Server } from 'node:http';
 
 export const JSON_LIMIT = '1mb';
 export const CATALOG_LIMIT = '5mb';
@@ -29,8 +31,13 @@ export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise
   app.disable('x-powered-by');
   // answers are dynamic (and citizen pages no-store): hashing every body for an ETag is wasted work
   app.set('etag', false);
-  // every request timed by its route pattern, before any parser can refuse it
-  app.use(app.get(MetricsService).httpMiddleware());
+  // every request timed by its route pattern and given its id, before any parser can refuse it
+  const timing = app.get(MetricsService).httpMiddleware();
+  app.use(timing);
+  app.use((req: express.Request & { id?: string }, res: express.Response, next: express.NextFunction) => {
+    req.id = requestId(req, res);
+    next();
+  });
   // each parser only where its bodies are expected: the API takes JSON (and YAML for the catalogue), the citizen
   // pages take form posts
   app.use('/api', express.json({ limit: JSON_LIMIT }));
@@ -42,9 +49,21 @@ export async function createApp(opts: AppOptions & { quiet?: boolean }): Promise
     }),
   );
   app.use('/api/calendar', express.text({ limit: '200kb', type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'] }));
-  app.use('/q', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
-  // the rating submit, the hub's busiest request, answered without the framework's per-request pipeline
-  app.use('/q', qrSubmitFastPath(app.get(QrRatingService)));
+  const ratingForm = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 });
+  app.use('/q', ratingForm);
+  // the rating submit, the hub's busiest request, answered in front of the framework (same parser, proxies, timing)
+  const adapter = app.getHttpAdapter() as unknown as { getInstance(): unknown; mapException(e: unknown): unknown };
+  const instance = adapter.getInstance() as express.Express;
+  inFrontOf(
+    app.getHttpServer() as Server,
+    qrSubmitFastPath({
+      qr: app.get(QrRatingService),
+      formParser: ratingForm,
+      trustProxy: instance.get('trust proxy fn') as (addr: string, i: number) => boolean,
+      timing,
+      mapException: (e) => adapter.mapException(e),
+    }),
+  );
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

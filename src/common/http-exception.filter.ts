@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { DomainError, ErrorCode } from './domain-error.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -28,7 +29,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
 }
 
 /** The filter's answer, also used by the handlers mounted outside the framework (the QR rating submit). */
-export function answerError(exception: unknown, req: Request & { id?: string }, res: Response, logger: Pick<Logger, 'error'>): void {
+export function answerError(exception: unknown, req: { id?: string }, res: ServerResponse, logger: Pick<Logger, 'error'>): void {
   let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
   let body: Record<string, unknown> = { error: 'internal', message: 'internal error' };
 
@@ -56,7 +57,12 @@ export function answerError(exception: unknown, req: Request & { id?: string }, 
     logger.error({ err: exception, requestId: req.id }, 'unhandled error');
   }
   if (res.headersSent) return;
-  res.status(status).json({ ...body, requestId: req.id });
+  // written on the bare response (what Express's json would write), so handlers outside the framework answer alike
+  const json = JSON.stringify({ ...body, requestId: req.id });
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }
 
 function httpCode(status: number): string {

@@ -18,8 +18,13 @@ interface SerializedReq {
   [k: string]: unknown;
 }
 
-/** A request's id: the caller's X-Request-Id when it is a sane one, else a new one; echoed on the answer. */
+/**
+ * A request's id: the caller's X-Request-Id when it is a sane one, else a new one; echoed on the answer. Given once
+ * per request (the first middleware gives it, so a parser's error answer carries it too; the request log reuses it).
+ */
 export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const known = (req as IncomingMessage & { id?: unknown }).id;
+  if (typeof known === 'string') return known;
   const given = req.headers['x-request-id'];
   const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
   res.setHeader('X-Request-Id', id);
