@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { Worker } from 'node:worker_threads';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import { ClassificationService } from '../../src/classification/classification.service.js';
@@ -94,5 +96,38 @@ describe('the classification thread (one engine per process)', () => {
     expect(a.map((x) => (x.ok ? x.a : x))).toEqual(b.map((x) => (x.ok ? x.a : x)));
     expect(a.every((x) => x.ok && x.matter)).toBe(true);
     expect(here.holdsEngine).toBe(true);
+  });
+
+  it('posts calls made together as one message, each caller getting its own answers in order', async () => {
+    const texts = readFileSync(DEV, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { text: string }).text)
+      .slice(150, 270);
+    const onThread = ctx.app.get(ClassificationService);
+    const here = inProcess.get(ClassificationService);
+    const snap = await ctx.app.get(CatalogCache).get();
+    const draft = (text: string): AssessInput => ({ text, subject: null, channel: 'qr', rating: 2, tags: null, window: null, assignedUnit: null });
+    await onThread.assess({ text: texts[0] as string, channel: 'qr' }); // the thread is up
+    const posted = jest.spyOn(Worker.prototype, 'postMessage');
+    try {
+      // ratings arriving together: whole results and intake assessments (one and several), interleaved
+      const calls = texts.map((text, i) =>
+        i % 3 === 0 ? onThread.assess({ text, channel: 'qr' }) : i % 3 === 1 ? onThread.assessMany([draft(text)], snap) : onThread.assessMany([draft(text), draft(`${text}。`)], snap),
+      );
+      const together = await Promise.all(calls);
+      const messages = posted.mock.calls.length;
+      expect(messages).toBeGreaterThan(0);
+      expect(messages).toBeLessThan(texts.length / 4);
+      for (let i = 0; i < texts.length; i++) {
+        const text = texts[i] as string;
+        const expected =
+          i % 3 === 0 ? await here.assess({ text, channel: 'qr' }) : i % 3 === 1 ? await here.assessMany([draft(text)], snap) : await here.assessMany([draft(text), draft(`${text}。`)], snap);
+        const strip = (x: unknown) => (Array.isArray(x) ? x.map((y: { ok: boolean; a?: unknown }) => (y.ok ? y.a : y)) : x);
+        expect(strip(together[i])).toEqual(strip(expected));
+      }
+    } finally {
+      posted.mockRestore();
+    }
   });
 });

@@ -25,6 +25,16 @@ interface Thread {
   ready: Promise<void>;
   busy: number;
   waiting: Map<number, (a: unknown[] | Error) => void>;
+  /** requests made in this turn of the event loop, posted together when it ends (see EngineThreads.request) */
+  queued: Queued[];
+  /** the error the thread died of: requests made after it are answered with it */
+  dead: Error | null;
+}
+
+interface Queued {
+  inputs: AssessInput[];
+  mode: EngineMode;
+  resolve: (a: unknown[] | Error) => void;
 }
 
 interface Pool {
@@ -118,11 +128,7 @@ export class EngineThreads {
       await t.ready;
       const out: unknown[] = [];
       for (let i = 0; i < inputs.length; i += CHUNK) {
-        const id = ++this.seq;
-        const part = await new Promise<unknown[] | Error>((resolve) => {
-          t.waiting.set(id, resolve);
-          post(t, { id, inputs: inputs.slice(i, i + CHUNK), mode });
-        });
+        const part = await this.request(t, inputs.slice(i, i + CHUNK), mode);
         if (part instanceof Error) throw part;
         for (const x of part) out.push(x);
       }
@@ -130,6 +136,48 @@ export class EngineThreads {
     } finally {
       t.busy--;
       if (pool.retired && pool.threads.every((x) => x.busy === 0)) void stopPool(pool);
+    }
+  }
+
+  /**
+   * One piece of a call, answered in order. Pieces asked for in the same turn of the event loop (ratings that arrived
+   * together) go to the thread as one message when the turn ends: every message costs a structured clone and a
+   * wake-up of the other thread each way, more than classifying a short comment.
+   */
+  private request(t: Thread, inputs: AssessInput[], mode: EngineMode): Promise<unknown[] | Error> {
+    return new Promise((resolve) => {
+      if (t.dead) return resolve(t.dead);
+      t.queued.push({ inputs, mode, resolve });
+      if (t.queued.length === 1) setImmediate(() => this.flush(t));
+    });
+  }
+
+  /** Posts a thread's queued pieces: neighbours of the same mode together, up to CHUNK inputs a message. */
+  private flush(t: Thread): void {
+    const q = t.queued;
+    t.queued = [];
+    for (let i = 0; i < q.length; ) {
+      const first = q[i] as Queued;
+      const group = [first];
+      let n = first.inputs.length;
+      for (i++; i < q.length && (q[i] as Queued).mode === first.mode && n + (q[i] as Queued).inputs.length <= CHUNK; i++) {
+        group.push(q[i] as Queued);
+        n += (q[i] as Queued).inputs.length;
+      }
+      if (t.dead) {
+        for (const g of group) g.resolve(t.dead);
+        continue;
+      }
+      const id = ++this.seq;
+      t.waiting.set(id, (out) => {
+        if (out instanceof Error) return group.forEach((g) => g.resolve(out));
+        let at = 0;
+        for (const g of group) {
+          g.resolve(group.length === 1 ? out : out.slice(at, at + g.inputs.length));
+          at += g.inputs.length;
+        }
+      });
+      post(t, { id, inputs: group.length === 1 ? first.inputs : group.flatMap((g) => g.inputs), mode: first.mode });
     }
   }
 
@@ -201,6 +249,7 @@ export class EngineThreads {
       fail = reject;
     });
     ready.catch(() => undefined);
+    const thread: Thread = { worker, ready, busy: 0, waiting, queued: [], dead: null };
     worker.on('message', (m: { ready?: true; id?: number; out?: unknown[] }) => {
       if (m.ready) return markReady();
       const w = waiting.get(m.id as number);
@@ -208,9 +257,11 @@ export class EngineThreads {
       w?.(m.out as unknown[]);
     });
     const died = (e: Error) => {
+      thread.dead ??= e;
       fail(e);
       for (const w of waiting.values()) w(e);
       waiting.clear();
+      // pieces queued for the next post are answered when it comes (flush sees the thread dead)
       pool.broken = true;
     };
     worker.on('error', (e) => {
@@ -218,7 +269,7 @@ export class EngineThreads {
       died(e);
     });
     worker.on('exit', (code) => died(new Error(`classification thread stopped (exit ${code})`)));
-    return { worker, ready, busy: 0, waiting };
+    return thread;
   }
 }
 
