@@ -1,17 +1,17 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { CatalogCache, type CatalogSnapshot } from '../org/catalog.cache.js';
 import { buildCatalogIndex, type CatalogIndex } from '../routing/catalog-index.js';
-import { routerFromJson, routerToJson, trainRouter, type LearnedRouter, type RoutingRow } from '../routing/learned-router.js';
+import { routerToJson, trainRouter, type RoutingRow } from '../routing/learned-router.js';
 import { RoutingMemory } from '../routing/memory.js';
 import type { RouteInput, RouteResult } from '../routing/router.js';
 import { createClassifier, type Classification, type ClassifyInput, type Classifier } from './classifier.js';
 import { isLabel } from './dimensions.js';
 import { lexiconPhrases, loadLexicon, type Lexicon } from './lexicon.js';
-import { modelFromJson, modelToJson, trainModel, type Model, type TrainingRow } from './model.js';
+import { modelFromJson, modelToJson, trainModel, type TrainingRow } from './model.js';
 import { createSegmenter, type Segmenter } from './segmenter.js';
+import { classifierModelJson, latestModels, routingLabels } from './model-store.js';
 import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.js';
 import { assessInput, toAssessment, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
 import { EngineThreads } from './thread/engine-threads.js';
@@ -26,10 +26,8 @@ const CHECK_EVERY_MS = 3000;
 interface Engine {
   catalogVersion: string;
   modelId: string;
-  routerId: string;
   classifier: Classifier;
   index: CatalogIndex;
-  router: LearnedRouter | null;
   /** confirmed routings and corrections, searched by similarity; grows as labels arrive */
   memory: RoutingMemory;
   /** the newest routing label the memory holds */
@@ -243,18 +241,13 @@ export class ClassificationService implements OnModuleDestroy {
 
   private async refresh(given?: CatalogSnapshot): Promise<Engine> {
     const snap = given ?? (await this.catalog.get());
-    const [latest] = await this.ds.query(
-      `SELECT (SELECT max(id) FROM classifier_model WHERE kind = 'classifier')::text AS model,
-              (SELECT max(id) FROM classifier_model WHERE kind = 'router')::text AS router,
-              (SELECT max(id) FROM item_label WHERE kind = 'routing')::bigint AS label`,
-    );
-    const modelId = latest.model ?? 'seed';
-    const routerId = latest.router ?? 'seed';
-    const labelId = Number(latest.label ?? 0);
+    // the same choice as the classification thread's (model-store.ts). The learned router the store may also hold is
+    // not read: routing uses the routing memory below (the router's naive-Bayes model is kept for evaluation only)
+    const { model: modelId, label: labelId } = await latestModels(this.ds);
     this.checkedAt = performance.now();
     const e = this.engine;
     if (e && e.labelId < labelId) await this.remember(e.memory, e.labelId, labelId);
-    if (e && e.catalogVersion === snap.version && e.modelId === modelId && e.routerId === routerId) {
+    if (e && e.catalogVersion === snap.version && e.modelId === modelId) {
       e.labelId = Math.max(e.labelId, labelId);
       return e;
     }
@@ -266,48 +259,22 @@ export class ClassificationService implements OnModuleDestroy {
       classifier = createClassifier({ lexicon: this.lexicon, segmenter, catalog: snap.catalog });
     }
     const c = classifier as Classifier;
-    if (!e || e.modelId !== modelId || e.catalogVersion !== snap.version) c.setModel(await this.loadModel(modelId));
-    let router = e?.router ?? null;
-    if (!e || e.routerId !== routerId || e.catalogVersion !== snap.version) router = await this.loadRouter(routerId, c);
+    if (!e || e.modelId !== modelId || e.catalogVersion !== snap.version) c.setModel(modelFromJson(await classifierModelJson(this.ds, modelId)));
     let memory = e?.memory;
     if (!memory) {
       memory = seedMemory(snap.catalog);
       await this.remember(memory, 0, labelId);
     }
-    const engine: Engine = { catalogVersion: snap.version, modelId, routerId, classifier: c, index: buildCatalogIndex(snap.catalog), router, memory, labelId };
+    const engine: Engine = { catalogVersion: snap.version, modelId, classifier: c, index: buildCatalogIndex(snap.catalog), memory, labelId };
     this.engine = engine;
     return engine;
   }
 
   /** Adds the routing labels (staff confirmations, dispatches, corrections) stored after `from` to the memory. */
   private async remember(memory: RoutingMemory, from: number, to: number): Promise<void> {
-    if (to <= from) return;
-    const rows: { item_id: string; text: string; unit_code: string }[] = await this.ds.query(
-      `SELECT item_id::text, text, unit_code FROM item_label WHERE kind = 'routing' AND unit_code IS NOT NULL AND id > $1 AND id <= $2 ORDER BY id`,
-      [from, to],
-    );
     // an item corrected twice counts once, with its latest unit
-    for (const r of rows) memory.add(r.text, r.unit_code, `item:${r.item_id}`);
+    for (const r of await routingLabels(this.ds, from, to)) memory.add(r.text, r.unit, `item:${r.item}`);
   }
 
-  private async loadModel(id: string): Promise<Model> {
-    if (id === 'seed') return modelFromJson(JSON.parse(readFileSync(path.join(CLASSIFICATION_DIR, 'model.json'), 'utf8')));
-    const [row] = await this.ds.query(`SELECT model FROM classifier_model WHERE id = $1`, [id]);
-    return modelFromJson(row.model);
-  }
-
-  private async loadRouter(id: string, c: Classifier): Promise<LearnedRouter | null> {
-    if (id !== 'seed') {
-      const [row] = await this.ds.query(`SELECT model FROM classifier_model WHERE id = $1`, [id]);
-      return routerFromJson(row.model);
-    }
-    // no router trained from the store yet: learn one from the shipped confirmed routings (units not in this
-    // catalogue are ignored at prediction time)
-    const rows = shippedTrainingRows()
-      .map((r) => r as TrainingRow & { unit?: unknown })
-      .filter((r): r is TrainingRow & { unit: string } => typeof r.unit === 'string')
-      .map((r) => ({ text: r.text, subject: r.subject, unit: r.unit }));
-    return rows.length ? trainRouter(rows, c.segmenter) : null;
-  }
 }
 

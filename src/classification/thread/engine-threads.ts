@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../../config/config.js';
 import type { CatalogSnapshot } from '../../org/catalog.cache.js';
-import { CLASSIFICATION_DIR } from '../shipped.js';
+import { classifierModelJson, latestModels, routingLabels } from '../model-store.js';
 import type { AssessAnswer, AssessInput, EngineMode, EngineRequest, EngineWorkerData, FullAnswer } from './assess-types.js';
 
 /** the thread's script, built (npm run build); in-process classification when it is missing */
@@ -193,29 +193,22 @@ export class EngineThreads {
   }
 
   private async refresh(snap: CatalogSnapshot): Promise<Pool> {
-    // the same choice as ClassificationService: the newest model in the store, else the shipped one; the routing
-    // memory with every routing label up to the newest
-    const [latest] = await this.ds.query(
-      `SELECT (SELECT max(id) FROM classifier_model WHERE kind = 'classifier')::text AS model,
-              (SELECT max(id) FROM item_label WHERE kind = 'routing')::bigint AS label`,
-    );
-    const modelId = (latest.model as string | null) ?? 'seed';
-    const labelId = Number(latest.label ?? 0);
+    // the same choice as ClassificationService (model-store.ts): the newest model in the store, else the shipped one;
+    // the routing memory with every routing label up to the newest
+    const { model: modelId, label: labelId } = await latestModels(this.ds);
     this.checkedAt = performance.now();
     const p = this.pool;
     if (p && !p.broken && p.catalogVersion === snap.version && p.modelId === modelId) {
       if (labelId > p.labelId) {
-        const labels = await this.labels(p.labelId, labelId);
+        const labels = await routingLabels(this.ds, p.labelId, labelId);
         // messages to a thread are handled in order: every later call sees these labels
         for (const t of p.threads) post(t, { remember: labels });
         p.labelId = labelId;
       }
       return p;
     }
-    const model = modelId === 'seed'
-      ? JSON.parse(readFileSync(path.join(CLASSIFICATION_DIR, 'model.json'), 'utf8'))
-      : (await this.ds.query(`SELECT model FROM classifier_model WHERE id = $1`, [modelId]))[0].model;
-    const workerData: EngineWorkerData = { catalog: snap.catalog, model, labels: await this.labels(0, labelId) };
+    const model = await classifierModelJson(this.ds, modelId);
+    const workerData: EngineWorkerData = { catalog: snap.catalog, model, labels: await routingLabels(this.ds, 0, labelId) };
     const pool: Pool = { catalogVersion: snap.version, modelId, labelId, threads: [], next: 0, retired: false, broken: false };
     pool.threads = Array.from({ length: this.size }, () => this.spawn(workerData, pool));
     await Promise.all(pool.threads.map((t) => t.ready));
@@ -227,15 +220,6 @@ export class EngineThreads {
     }
     if (this.closed) void this.close();
     return pool;
-  }
-
-  private async labels(from: number, to: number): Promise<EngineWorkerData['labels']> {
-    if (to <= from) return [];
-    return this.ds.query(
-      `SELECT item_id::text AS item, text, unit_code AS unit FROM item_label
-       WHERE kind = 'routing' AND unit_code IS NOT NULL AND id > $1 AND id <= $2 ORDER BY id`,
-      [from, to],
-    );
   }
 
   private spawn(workerData: EngineWorkerData, pool: Pool): Thread {
