@@ -175,6 +175,44 @@ describe('model', () => {
     expect(predict(m, classifier.segmenter, '收红包').misconduct).toBeGreaterThan(0.5);
   });
 
+  it('learns junk in its own head, and a model saved without one still loads and predicts no junk', () => {
+    const rows = [
+      { text: '窗口排队排了两个小时', dimension: 'D1' as const },
+      { text: '材料太多，复印件一大摞', dimension: 'D2' as const },
+      { text: '工作人员态度很差', dimension: 'D5' as const },
+      { text: '来电人推销净水器，问要不要', dimension: 'none' as const, junk: true },
+      { text: '来电人推销茶叶，厂家直销', dimension: 'none' as const, junk: true },
+      { text: '推销保险的，打错了', dimension: 'none' as const, junk: true },
+    ];
+    const m = trainModel(rows, classifier.segmenter, { minCount: 1 });
+    expect(m.bias.length).toBe(8);
+    expect(predict(m, classifier.segmenter, '有人推销茶叶').junk).toBeGreaterThan(0.5);
+    expect(predict(m, classifier.segmenter, '排队两个小时').junk).toBeLessThan(0.5);
+    // the format before the junk head: labels and misconduct only
+    const json = modelToJson(m, 6);
+    const old = {
+      ...json,
+      bias: json.bias.slice(0, 7),
+      weights: Object.fromEntries(Object.entries(json.weights).map(([f, w]) => [f, w.slice(0, 7)])),
+    };
+    const loaded = modelFromJson(old);
+    const p = predict(loaded, classifier.segmenter, '有人推销茶叶');
+    expect(p.junk).toBeNull();
+    expect(p.probs.none).toBeCloseTo(predict(m, classifier.segmenter, '有人推销茶叶').probs.none, 4);
+  });
+
+  it('the shipped model recognises junk the advert phrases do not list, and never a complaint', () => {
+    // an advert and a wrong number in words of their own, not in the lexicon's advert phrases
+    for (const text of ['您好，我司代理各类会议场地租赁，欢迎来电咨询', '来电人称要找他表哥，电话打错']) {
+      const c = classify({ text, channel: 'phone' });
+      expect(c.junk).toBe(true);
+      expect(c.evidence.some((e) => e.kind === 'model' && e.text.includes('无关'))).toBe(true);
+    }
+    const complaint = classify({ text: '来电人反映在大厅排了三个小时队还没办成，窗口说系统坏了。', channel: 'phone' });
+    expect(complaint.junk).toBeFalsy();
+    expect(classify({ text: 'ok', channel: 'qr', rating: 5 }).junk).toBeFalsy();
+  });
+
   it('rejects a malformed model file', () => {
     expect(() => modelFromJson({ version: 1, labels: ['D1'], bias: [0], weights: {} })).toThrow(/bias/);
     expect(() => modelFromJson({ version: 2 })).toThrow();

@@ -56,6 +56,10 @@ export interface ClassifierTuning {
   secondaryCue: number;
   /** With rating 4–5, complaint cues below this mean "no problem". */
   goodRatingComplaint: number;
+  /** Model junk probability that makes an item junk when the lexicon found no complaint or allegation in it. */
+  modelJunk: number;
+  /** Complaint cue score above which the model's junk head is not asked (a complaint is never junk). */
+  modelJunkComplaint: number;
 }
 
 export const DEFAULT_TUNING: ClassifierTuning = {
@@ -63,6 +67,8 @@ export const DEFAULT_TUNING: ClassifierTuning = {
   modelMisconduct: 0.5,
   secondaryCue: 3,
   goodRatingComplaint: 2.5,
+  modelJunk: 0.7,
+  modelJunkComplaint: 1,
 };
 
 /** Longer texts are classified on this prefix: the cause is stated early, and cost stays bounded. */
@@ -138,13 +144,26 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     }
 
     const complaintCue = complaintOf(cues);
+    const prediction = model ? predict(model, segmenter, text) : null;
+    // junk in words the advert phrases do not list (a sales call, a wrong number, chatter): the model's junk head,
+    // asked only when the lexicon found no complaint and no allegation in the text
+    if (
+      prediction?.junk != null &&
+      prediction.junk >= tuning.modelJunk &&
+      complaintCue <= tuning.modelJunkComplaint &&
+      cues.misconduct <= 0 &&
+      !(rating !== null && rating <= 2) &&
+      !PRAISE_LATIN.test(text)
+    ) {
+      evidence.push({ kind: 'model', text: '模型判断为广告、测试或与政务服务无关的内容', weight: round(prediction.junk) });
+      return { dimension: 'none', secondary: [], misconduct: false, junk: true, confidence: round(prediction.junk), evidence, ...(truncated ? { truncated } : {}) };
+    }
     if (rating !== null && rating >= 4 && complaintCue < tuning.goodRatingComplaint && !misconductByCue) {
       evidence.push({ kind: 'rule', text: `评价为${rating}分且未反映具体问题` });
       addCueEvidence(evidence, cues);
       return { dimension: 'none', secondary: [], misconduct: false, confidence: 0.85, evidence, ...(truncated ? { truncated } : {}) };
     }
 
-    const prediction = model ? predict(model, segmenter, text) : null;
     // loops rather than map/reduce/spread (this runs on every item): the same operations in the same order
     const logits: number[] = [];
     let max = -Infinity;

@@ -1,6 +1,7 @@
 /**
  * The learned half of the classifier: multinomial logistic regression over word and character-bigram features,
- * plus a binary logistic head for misconduct.
+ * plus binary logistic heads for misconduct and for junk (adverts, tests, wrong numbers: words the lexicon's advert
+ * phrases do not list). A model saved before the junk head (width labels + 1) still loads and predicts junk as null.
  *
  * Why logistic regression rather than naive Bayes: words and the bigrams inside them are heavily correlated, which
  * makes naive Bayes double-count evidence and return near-0/1 posteriors; a discriminative model shares the weight
@@ -19,6 +20,8 @@ export interface TrainingRow {
   dimension: Label;
   secondary?: string[];
   misconduct?: boolean;
+  /** an advert, spam, a test or text unrelated to government service */
+  junk?: boolean;
 }
 
 export interface TrainOptions {
@@ -33,13 +36,15 @@ export interface TrainOptions {
 export interface Model {
   version: 1;
   labels: Label[];
-  features: Map<string, Float64Array>; // per feature: one weight per label, then the misconduct weight
-  bias: Float64Array; // one per label, then misconduct
+  features: Map<string, Float64Array>; // per feature: one weight per label, then misconduct, then junk (if trained)
+  bias: Float64Array; // one per label, then misconduct, then junk (if trained)
 }
 
 export interface ModelPrediction {
   probs: Record<Label, number>;
   misconduct: number;
+  /** the junk head's probability; null for a model without one */
+  junk: number | null;
   /** Features that pushed hardest towards each label, for evidence. */
   contributions: (label: Label, top: number) => Array<{ feature: string; weight: number }>;
 }
@@ -48,7 +53,7 @@ export interface ModelJson {
   version: 1;
   labels: Label[];
   bias: number[];
-  /** feature → weights (labels…, misconduct), rounded */
+  /** feature → weights (labels…, misconduct[, junk]), rounded */
   weights: Record<string, number[]>;
 }
 
@@ -94,19 +99,23 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
   });
   const y = usable.map((r) => LABELS.indexOf(r.dimension));
   const m = usable.map((r) => (r.misconduct ? 1 : 0));
+  const jk = usable.map((r) => (r.junk ? 1 : 0));
   // balance classes so a label with few rows (misconduct especially) is not ignored
   const classCount = new Array<number>(K).fill(0);
   y.forEach((c) => classCount[c]!++);
   const classWeight = classCount.map((c) => (c ? usable.length / (K * c) : 0));
   const pos = m.reduce<number>((a, b) => a + b, 0);
   const posWeight = pos ? Math.min(10, (usable.length - pos) / pos) : 1;
+  const junkPos = jk.reduce<number>((a, b) => a + b, 0);
+  const junkWeight = junkPos ? Math.min(10, (usable.length - junkPos) / junkPos) : 1;
 
   const D = vocab.length;
-  const W = new Float64Array(D * (K + 1));
-  const bias = new Float64Array(K + 1);
+  const S = K + 2; // per feature: labels, misconduct, junk
+  const W = new Float64Array(D * S);
+  const bias = new Float64Array(S);
   // AdaGrad: per-coordinate step sizes suit sparse text features
-  const G = new Float64Array(D * (K + 1)).fill(1e-8);
-  const Gb = new Float64Array(K + 1).fill(1e-8);
+  const G = new Float64Array(D * S).fill(1e-8);
+  const Gb = new Float64Array(S).fill(1e-8);
   const order = examples.map((_, i) => i);
   const z = new Float64Array(K);
   for (let epoch = 0; epoch < epochs; epoch++) {
@@ -118,20 +127,25 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
       const { idx, val } = examples[n]!;
       for (let k = 0; k < K; k++) {
         let s = bias[k] as number;
-        for (const f of idx) s += (W[f * (K + 1) + k] as number) * val;
+        for (const f of idx) s += (W[f * S + k] as number) * val;
         z[k] = s;
       }
       const p = softmax(z);
       const cw = classWeight[y[n]!] as number;
       let sm = bias[K] as number;
-      for (const f of idx) sm += (W[f * (K + 1) + K] as number) * val;
+      let sj = bias[K + 1] as number;
+      for (const f of idx) {
+        sm += (W[f * S + K] as number) * val;
+        sj += (W[f * S + K + 1] as number) * val;
+      }
       const gm = (sigmoid(sm) - m[n]!) * (m[n] ? posWeight : 1);
-      for (let k = 0; k <= K; k++) {
-        const g = k < K ? ((p[k] as number) - (k === y[n] ? 1 : 0)) * cw : gm;
+      const gj = (sigmoid(sj) - jk[n]!) * (jk[n] ? junkWeight : 1);
+      for (let k = 0; k < S; k++) {
+        const g = k < K ? ((p[k] as number) - (k === y[n] ? 1 : 0)) * cw : k === K ? gm : gj;
         Gb[k] = (Gb[k] as number) + g * g;
         bias[k] = (bias[k] as number) - (lr * g) / Math.sqrt(Gb[k] as number);
         for (const f of idx) {
-          const at = f * (K + 1) + k;
+          const at = f * S + k;
           const gw = g * val + l2 * (W[at] as number);
           G[at] = (G[at] as number) + gw * gw;
           W[at] = (W[at] as number) - (lr * gw) / Math.sqrt(G[at] as number);
@@ -141,7 +155,7 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
   }
   const features = new Map<string, Float64Array>();
   vocab.forEach((f, i) => {
-    const w = W.slice(i * (K + 1), (i + 1) * (K + 1));
+    const w = W.slice(i * S, (i + 1) * S);
     if (w.some((v) => Math.abs(v) >= 1e-3)) features.set(f, w);
   });
   return { version: 1, labels: [...LABELS], features, bias };
@@ -159,8 +173,10 @@ interface CompiledModel {
   /** any other bigram feature, by its two characters */
   otherPairs: Map<string, number>;
   names: string[];
-  /** all weights, feature after feature (labels…, misconduct): one block of memory instead of one array each */
+  /** all weights, feature after feature (labels…, misconduct[, junk]): one block of memory instead of one array each */
   flat: Float64Array;
+  /** weights per feature: labels + 1, or labels + 2 with the junk head */
+  width: number;
   seen: Uint32Array;
   gen: number;
   /** per segmenter that lists its catalogue names: one look-up answers "a name?" and "which word feature?" */
@@ -196,7 +212,7 @@ function compiled(model: Model): CompiledModel {
   if (c) return c;
   let size = 1024;
   while (size < model.features.size * 2) size *= 2;
-  const width = model.labels.length + 1;
+  const width = model.bias.length;
   c = {
     words: new Map(),
     pairs: new Int32Array(size * 2).fill(-1),
@@ -204,6 +220,7 @@ function compiled(model: Model): CompiledModel {
     otherPairs: new Map(),
     names: [],
     flat: new Float64Array(model.features.size * width),
+    width,
     seen: new Uint32Array(model.features.size),
     gen: 0,
     tables: new WeakMap(),
@@ -397,10 +414,12 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
   const c = compiled(model);
   const ids = featureIds(c, segmenter, normalizedText);
   const K = model.labels.length;
-  const W = K + 1;
+  const W = c.width;
+  const hasJunk = W === K + 2;
   const val = ids.length ? 1 / Math.sqrt(ids.length) : 0;
   const bias = model.bias;
   let zm = bias[K] as number;
+  let zj = hasJunk ? (bias[K + 1] as number) : 0;
   const flat = c.flat;
   // every label, in LABELS order, then the model's own
   const probs: Record<Label, number> = { D1: 0, D2: 0, D3: 0, D4: 0, D5: 0, none: 0 };
@@ -414,7 +433,7 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
     let z4 = bias[4] as number;
     let z5 = bias[5] as number;
     for (let i = 0; i < ids.length; i++) {
-      const at = (ids[i] as number) * 7;
+      const at = (ids[i] as number) * W;
       z0 += (flat[at] as number) * val;
       z1 += (flat[at + 1] as number) * val;
       z2 += (flat[at + 2] as number) * val;
@@ -422,6 +441,7 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
       z4 += (flat[at + 4] as number) * val;
       z5 += (flat[at + 5] as number) * val;
       zm += (flat[at + 6] as number) * val;
+      if (hasJunk) zj += (flat[at + 7] as number) * val;
     }
     let max = -Infinity;
     if (z0 > max) max = z0;
@@ -457,6 +477,7 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
       const at = (ids[i] as number) * W;
       for (let k = 0; k < K; k++) z[k] = (z[k] as number) + (flat[at + k] as number) * val;
       zm += (flat[at + K] as number) * val;
+      if (hasJunk) zj += (flat[at + K + 1] as number) * val;
     }
     const p = softmax(z);
     for (let k = 0; k < K; k++) probs[model.labels[k] as Label] = p[k] as number;
@@ -464,6 +485,7 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
   return {
     probs,
     misconduct: sigmoid(zm),
+    junk: hasJunk ? sigmoid(zj) : null,
     contributions(label, top) {
       const k = model.labels.indexOf(label);
       if (k < 0) return [];
@@ -510,8 +532,11 @@ export function modelFromJson(json: unknown): Model {
   }
   const labels = j.labels;
   if (!labels.every(isLabel)) throw new Error('model JSON: labels must be D1..D5 or none');
-  const width = labels.length + 1;
-  if (j.bias.length !== width) throw new Error(`model JSON: bias must have ${width} numbers`);
+  // labels and misconduct, and the junk head when the model was trained with one
+  const width = j.bias.length;
+  if (width !== labels.length + 1 && width !== labels.length + 2) {
+    throw new Error(`model JSON: bias must have ${labels.length + 1} or ${labels.length + 2} numbers`);
+  }
   const features = new Map<string, Float64Array>();
   for (const [f, w] of Object.entries(j.weights)) {
     if (!Array.isArray(w) || w.length !== width || w.some((v) => typeof v !== 'number')) {
