@@ -8,6 +8,8 @@
  * and routing from both (the machine is shared, so only figures of one run compare). Build the older code with e.g.
  *   git archive main | tar -x -C /tmp/before-src && ln -s $PWD/node_modules /tmp/before-src/ &&
  *   (cd /tmp/before-src && npx tsc -p tsconfig.bench.json)   # then BENCH_BASELINE=/tmp/before-src/dist-bench
+ * The baseline reads this project's lexicon and model unless BENCH_BASELINE_ROOT names its own project root (for a
+ * change of the model's format or the lexicon: then the outputs may differ, and the differences are counted).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -27,8 +29,8 @@ interface Build {
 }
 
 /** The classifier and router of a compiled tree (this one, or a baseline's dist-bench). */
-async function load(distBench: string): Promise<Build> {
-  const { classifier, index, route, normalizeText, startupMs } = await loadEngineBuild(distBench, root);
+async function load(distBench: string, projectRoot = root): Promise<Build> {
+  const { classifier, index, route, normalizeText, startupMs } = await loadEngineBuild(distBench, projectRoot);
   return {
     startupMs,
     segment: (text) => classifier.segmenter.cut(normalizeText(text)),
@@ -52,7 +54,9 @@ function run(n: number, fn: (text: string) => unknown): { rate: number; cpu: num
 }
 
 const current = await load(path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'));
-const baseline = process.env.BENCH_BASELINE ? await load(path.resolve(process.env.BENCH_BASELINE)) : null;
+const baseline = process.env.BENCH_BASELINE
+  ? await load(path.resolve(process.env.BENCH_BASELINE), process.env.BENCH_BASELINE_ROOT ? path.resolve(process.env.BENCH_BASELINE_ROOT) : root)
+  : null;
 
 // the same output for every text, before any timing
 let differences = 0;
