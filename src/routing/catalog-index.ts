@@ -97,6 +97,19 @@ const GENERIC_CORE = new Set([
   '登记', '受理', '综合受理', '咨询', '缴费', '收费', '办理', '自助', '一窗受理', '导办', '导服',
 ]);
 
+/** Levels whose units are a locality: their counters are named with the locality ("青石镇综合受理窗口"). */
+const LOCAL_LEVELS = new Set(['town', 'township', 'street', 'community', 'village']);
+
+/** Comprehensive and result counters: which window names they match, and the words people call them by. */
+const COMMON_COUNTERS: ReadonlyArray<readonly [string, RegExp, readonly string[]]> = [
+  [
+    'comprehensive',
+    /综合受理|综合窗口|无差别|一窗受理|综合服务窗口/,
+    ['综合受理窗口', '综合窗口', '综合服务窗口', '综窗', '无差别窗口', '无差别受理窗口', '无差别综合受理窗口', '无差别综合窗口', '一窗受理窗口', '综合柜台', '综合受理台'],
+  ],
+  ['results', /出件|取件|发证/, ['出件窗口', '统一出件窗口', '取件窗口', '出证窗口', '发证窗口', '统一出件']],
+];
+
 function coreOf(phrase: string): string | null {
   const core = phrase.replace(GENERIC_TAIL, '');
   if (core === phrase || Array.from(core).length < 2 || GENERIC_CORE.has(core)) return null;
@@ -142,6 +155,21 @@ export function buildCatalogIndex(catalog: Catalog, duties: DutyBook = defaultDu
     // "房产窗口", "办税大厅那个窗口": the distinctive part of a window's name
     const core = coreOf(normalizeText(w.name));
     if (core) add(core, { kind: 'window', code: w.unit, strength: 1, window: w.code });
+  }
+  // the hall's comprehensive windows by the words people use for them ("综窗", "三号综合窗口", "无差别窗口", "出件窗口"):
+  // a hall on the 一窗受理 model takes papers at counters staffed by one unit for departments that approve behind
+  // them, and a complaint about that counter's own handling is that unit's. Only the windows of units that are not a
+  // town, street, community or village (their counters are named with the locality: "青石镇综合受理窗口"), and only
+  // when one unit owns them all.
+  for (const [kind, pattern, forms] of COMMON_COUNTERS) {
+    const owners = new Set<string>();
+    for (const w of windows.values()) {
+      const level = units.get(w.unit)?.level;
+      if (pattern.test(w.name) && !LOCAL_LEVELS.has(level ?? '')) owners.add(w.unit);
+    }
+    if (owners.size !== 1) continue;
+    const owner = [...owners][0] as string;
+    for (const form of forms) add(form, { kind: 'window', code: owner, strength: 1, window: `${kind}:${owner}` });
   }
   for (const [body, types] of duties.bodies) {
     if (types.length === 1) add(body, { kind: 'body', code: types[0] as string, strength: 0.5 });

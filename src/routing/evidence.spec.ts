@@ -210,3 +210,52 @@ describe('round 3: own steps, the hall, counters by owner and by matter', () => 
     expect(routeText('材料交给柳树村了，县医保局把我的信息录错了').unit).toBe('YB');
   });
 });
+
+// A hall on the 一窗受理 model, written for these tests: the hall's own unit staffs the comprehensive and result
+// counters and sits at the top of the tree; departments approve behind them; a town has a counter of its own.
+describe('a hall whose own counters take papers for the departments behind them', () => {
+  const hall = catalogFromObject({
+    region: '某省麦禾县',
+    units: [
+      { code: 'ZF', name: '麦禾县政务服务和数据管理局', role: 'triage', level: 'county' },
+      { code: 'JJ', name: '麦禾县纪委监委派驻纪检监察组', role: 'supervision', parent: 'ZF', level: 'county' },
+      { code: 'NY', name: '麦禾县农业农村局', aliases: ['农业局'], parent: 'ZF', level: 'county' },
+      { code: 'SJ', name: '麦禾县市场监督管理局', aliases: ['工商局'], parent: 'ZF', level: 'county' },
+      { code: 'T-HZ', name: '河庄镇便民服务中心', aliases: ['河庄镇'], parent: 'ZF', level: 'town' },
+    ],
+    windows: [
+      { code: 'C1', unit: 'ZF', name: '综合受理窗口1号（企业开办）', location: '一楼1号' },
+      { code: 'C2', unit: 'ZF', name: '综合受理窗口2号（农业农村）', location: '一楼2号' },
+      { code: 'C9', unit: 'ZF', name: '统一出件窗口', location: '一楼出口' },
+      { code: 'T1', unit: 'T-HZ', name: '河庄镇便民服务中心综合窗口', location: '河庄镇政府一楼' },
+    ],
+    items: [
+      { code: 'I-NY', name: '农药经营许可', unit: 'NY', steps: [] },
+      { code: 'I-SJ', name: '个体工商户登记', unit: 'SJ', aliases: ['个体户执照'], steps: [] },
+    ],
+  });
+  const hallIndex = buildCatalogIndex(hall);
+  const at = (text: string, extra: object = {}) => route({ text, classification: clean, ...extra }, hallIndex);
+
+  it("the counter's own handling is the hall's, by the words people call it ('综窗', '综合窗口', '出件窗口')", () => {
+    const lost = at('上个月在综合窗口交的个体户执照材料，今天去问，窗口小伙翻了半天说找不到，让我再拿一份');
+    expect(lost).toMatchObject({ unit: 'ZF', rule: 'window_mention' });
+    expect(lost.reason).toContain('综合窗口');
+    expect(at('个体户执照早批了，到出件窗口去领，窗口的人说每周只打印两回，又等了四天').unit).toBe('ZF');
+  });
+
+  it('a department that sat on the papers behind the counter is that department', () => {
+    expect(at('农药经营许可交到综合窗口二十多天了，农业局一直说还没排上去现场看，不给办').unit).toBe('NY');
+  });
+
+  it("a rating that clears the counter goes to the unit it names behind it; one that does not stays with the counter", () => {
+    const cleared = route({ text: '窗口收件挺快，不怨窗口。农药经营许可交上去二十多天了，农业局那边一直拖着', window: 'C2', classification: clean }, hallIndex);
+    expect(cleared).toMatchObject({ unit: 'NY', rule: 'window_mention' });
+    expect(cleared.reason).toContain('窗口没有问题');
+    expect(route({ text: '窗口的人态度不好，农药经营许可的材料说了三遍都没听明白', window: 'C2', classification: clean }, hallIndex).unit).toBe('ZF');
+  });
+
+  it("a town's own counter is not the hall's: the bare counter words name the hall's only", () => {
+    expect(hallIndex.findMentions('综合窗口').map((m) => m.code)).toEqual(['ZF']);
+  });
+});

@@ -236,6 +236,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
         evidence.push({ rule: 'window', text: w.code, unit: w.unit }, { rule: 'window_mention', text: `评价指向隔壁的“${next.phrase}”`, unit: next.unit });
         return finish(next.unit, 'window_mention', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}，但评价指向隔壁的“${next.phrase}”，由${unitName(index, next.unit)}办理`);
       }
+      // the rating clears the counter and names the unit behind it that failed ("不怨窗口…农业局那边一直…")
+      const behind = clearedCounterBlames(index, input.text ?? '', w.unit);
+      if (behind) {
+        evidence.push({ rule: 'window', text: w.code, unit: w.unit }, { rule: 'window_mention', text: `评价说明窗口没有问题，指向“${behind.phrase}”`, unit: behind.unit });
+        return finish(behind.unit, 'window_mention', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}，但评价说明窗口没有问题，指向“${behind.phrase}”，由${unitName(index, behind.unit)}办理`);
+      }
       evidence.push({ rule: 'window', text: w.code, unit: w.unit });
       return finish(w.unit, 'window', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}`);
     }
@@ -369,7 +375,10 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       if (bodyUnits.length) heard(m, third ? '' : bodyUnits[0]!.unit, role);
       continue;
     }
-    if (isHall(m.code)) continue; // the hall hosts every window: where things happen, not who did them
+    // the hall hosts every window: where things happen, not who did them — except a counter the hall staffs itself
+    // ("综合窗口", "出件窗口" of a hall on the 一窗受理 model), whose handling is the hall's own
+    const hallCounter = isHall(m.code) && (m.kind === 'window' || HALL_COUNTER_NAME.test(m.phrase));
+    if (isHall(m.code) && !hallCounter) continue;
     // "公安局户籍大厅", "自然资源局的不动产中心": a unit named right before one of its own sub-units names the sub-unit
     if ((m.kind === 'unit' || m.kind === 'unit_core') && subUnitAfter(index, startingAt, m, text)) continue;
     const counterOf = m.kind !== 'window' && counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
@@ -383,7 +392,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     if (role === 'named' && inPapers(m.index)) continue;
     const table = m.kind === 'unit' ? W.unit : m.kind === 'window' ? W.window : W.unitCore;
-    const rule: RouteRule = m.kind === 'window' ? 'window_mention' : 'named_unit';
+    const rule: RouteRule = m.kind === 'window' || hallCounter ? 'window_mention' : 'named_unit';
     // a town, community or village merely named is more often where than who
     const factor = locality && role === 'named' ? 0.8 : 1;
     give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
@@ -391,6 +400,22 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (role === 'actor') {
       unitActor = true;
       actors.add(m.code);
+    }
+  }
+
+  // a bare "窗口" acting later ("窗口小伙翻了半天说找不到", "窗口说…") is the counter named before it: its staff acted
+  {
+    let lastCounter: Mention | undefined;
+    let mi = 0;
+    for (let at = text.indexOf('窗口'); at >= 0; at = text.indexOf('窗口', at + 2)) {
+      while (mi < mentions.length && mentions[mi]!.index + mentions[mi]!.phrase.length <= at) {
+        const m = mentions[mi++]!;
+        if (!m.negated && (m.kind === 'window' || (isHall(m.code) && HALL_COUNTER_NAME.test(m.phrase)))) lastCounter = m;
+      }
+      if (!lastCounter || (mi < mentions.length && mentions[mi]!.index <= at)) continue; // inside a name
+      if (!COUNTER_ACTS.test(text.slice(at + 2, at + 8))) continue;
+      give(lastCounter.code, W.window.actor, 'window_mention', `“${lastCounter.phrase}”的工作人员经办（文中“窗口…”）`);
+      break;
     }
   }
 
@@ -634,7 +659,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   }
 
   const ranked = [...tallies.entries()]
-    .filter(([code, t]) => t.score > 0 && !(isHall(code) && !t.evidence.some((e) => e.rule === 'duty')))
+    .filter(([code, t]) => t.score > 0 && !(isHall(code) && !t.evidence.some((e) => e.rule === 'duty' || e.rule === 'window_mention')))
     .sort((a, b) => b[1].score - a[1].score || unitDepth(index, b[0]) - unitDepth(index, a[0]));
   candidates = ranked.slice(0, 3).map(([unit, t]) => ({
     unit,
@@ -662,6 +687,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const hint = candidates.length ? `（可能是${candidates.slice(0, 2).map((c) => unitName(index, c.unit)).join('或')}）` : '';
   return finish(index.triage.code, 'triage', `未能自动确定责任单位${hint}，转${index.triage.name}人工分派`, null, confidence);
 }
+
+/** What a counter's staff did, right after a bare "窗口": spoke, asked, refused, lost. */
+const COUNTER_ACTS = /^(的)?(小伙|小姑娘|大姐|同志|工作人员|人员|的人|那个人|那人|说|称|讲|让|叫|要|要求|非让|非要|硬要|不给|不收|不让|不受理|把|翻|弄丢|丢了|找不到)/;
+
+/** A name of the hall's unit that is a counter's name ("综窗", "出件窗口" given as its aliases). */
+const HALL_COUNTER_NAME = /(窗口|窗|柜台|受理台)$/;
 
 /** Confidence from the winner's score and its margin over the runner-up (calibrated on labelled data, docs/benchmarks.md). */
 export function confidenceOf(top: number, second: number): number {
@@ -733,10 +764,39 @@ function nextDoorBlamed(index: CatalogIndex, raw: string, own: string): { unit: 
     if (m.negated || m.kind === 'item') continue;
     if (!NEXT_DOOR_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
     const unit = m.kind === 'body' ? unitsOfType(index, m.code)[0]?.unit : m.code;
-    if (!unit || unit === own || unitFacts(index).hall.has(unit) || isAncestor(index, unit, own) || isAncestor(index, own, unit)) continue;
+    if (!unit || unit === own || unitFacts(index).hall.has(unit) || related(index, unit, own)) continue;
     return { unit, phrase: m.phrase };
   }
   return null;
+}
+
+// the rating clears the counter it was given at ("不怨窗口", "综窗收件没毛病", "不是窗口的问题", "窗口的同志一直帮俺催")
+const COUNTER_CLEARED =
+  /(?:不怨|不怪|不赖|怨不着|怪不着)(?:人家)?(?:窗口|柜台|综窗|小姑娘|小伙|工作人员)|(?:窗口|柜台|综窗)(?:的)?(?:收件|受理|同志|工作人员|小姑娘|小伙|服务)?[^，。,；;]{0,4}?(?:没毛病|没问题|挺快|很快|挺好|很好|没得说|挺热情|很热情|一直帮|尽力了|也没办法)|不是(?:窗口|柜台|综窗)(?:的)?(?:问题|错|责任|原因)/;
+
+/**
+ * A rating that clears the counter it was given at and then names the unit that failed ("窗口收件挺快，不怨窗口。…农业局
+ * 那边一直…"): that unit, the first party named after the clearing that is not the counter's own unit or the hall.
+ */
+function clearedCounterBlames(index: CatalogIndex, raw: string, own: string): { unit: string; phrase: string } | null {
+  if (!raw.includes('窗') && !raw.includes('柜台')) return null;
+  const text = normalizeText(raw.slice(0, TEXT_LIMIT));
+  const cleared = COUNTER_CLEARED.exec(text);
+  if (!cleared) return null;
+  const after = cleared.index + cleared[0].length;
+  for (const m of index.findMentions(text)) {
+    if (m.negated || m.index < after) continue;
+    const unit = m.kind === 'body' ? unitsOfType(index, m.code)[0]?.unit : m.kind === 'item' ? index.items.get(m.code)?.unit : m.code;
+    if (!unit || unit === own || unitFacts(index).hall.has(unit) || related(index, unit, own)) continue;
+    return { unit, phrase: m.phrase };
+  }
+  return null;
+}
+
+/** One unit above the other (公安局 and its 户籍科); the hall at the top of a catalogue's tree is no one's superior here. */
+function related(index: CatalogIndex, a: string, b: string): boolean {
+  const hall = unitFacts(index).hall;
+  return (!hall.has(a) && isAncestor(index, a, b)) || (!hall.has(b) && isAncestor(index, b, a));
 }
 
 function isAncestor(index: CatalogIndex, ancestor: string, code: string): boolean {
