@@ -126,6 +126,16 @@ describe('parties, places and blame', () => {
     expect(routeText('不是县医保局的问题，是税务局一直拖着不办').unit).toBe('SW');
   });
 
+  it("a town's own counter for a department's matter is the town's", () => {
+    expect(routeText('石桥镇便民服务中心的医保窗口工作人员态度很差，问个参保把表扔出来').unit).toBe('T-SQ');
+    expect(routeText('县医保局的医保窗口工作人员态度很差，问个参保把表扔出来').unit).toBe('YB');
+  });
+
+  it("a facility on a floor, no town named, is the hall's; a street's toilet is the city's", () => {
+    expect(routeText('一楼厕所的水龙头坏了半个月没人修')).toMatchObject({ unit: 'ZW', rule: 'duty' });
+    expect(routeText('街口那个公共厕所的水龙头坏了半个月没人修').unit).toBe('CG');
+  });
+
   it('a window named by its floor and number', () => {
     const r = routeText('二楼3号窗口那个人爱搭不理的');
     expect(r).toMatchObject({ unit: 'BDC', rule: 'window_mention' });

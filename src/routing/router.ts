@@ -308,6 +308,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     return undefined;
   };
+  const localOwner = (o: Mention | undefined): Mention | undefined => (o && facts.local.has(o.code) ? o : undefined);
   // units passing the buck ("A说找B，B说要C先出证明"): the parties that spoke or acted, in text order; a unit that
   // says the matter is another's ("残联说是民政管") points at that one
   let firstParty: string | null = null;
@@ -381,7 +382,14 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (isHall(m.code) && !hallCounter) continue;
     // "公安局户籍大厅", "自然资源局的不动产中心": a unit named right before one of its own sub-units names the sub-unit
     if ((m.kind === 'unit' || m.kind === 'unit_core') && subUnitAfter(index, startingAt, m, text)) continue;
-    const counterOf = m.kind !== 'window' && counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
+    // "审批局交通窗口": the counter of the unit named right before it; "沙岗乡便民服务中心的社保窗口": a town's, street's
+    // or village's own counter for a department's matter is the locality's
+    const counterOf =
+      m.kind !== 'window'
+        ? counterAfter(text, m.index + m.phrase.length)
+          ? ownerBefore(m.index)
+          : undefined
+        : localOwner(ownerBefore(m.index));
     if (counterOf && counterOf.code !== m.code) {
       give(counterOf.code, W.unit[role] - W.unit.named, 'window_mention', `提到${unitName(index, counterOf.code)}的“${m.phrase}”窗口`);
       continue;
@@ -558,9 +566,18 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
 
   // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
   // (every match names a 中心 or 大厅; the pattern runs once, for its first match: no iterator, no copy of it)
+  let hallFacility = false;
   if (text.includes('中心') || text.includes('大厅')) {
     const m = HALL_FACILITY_AT.exec(text);
-    if (m) give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
+    if (m) {
+      give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
+      hallFacility = true;
+    }
+  }
+  // a facility on a floor ("一楼厕所的水龙头坏了"), no town or village named: the building people do business in
+  if (!hallFacility && text.includes('楼')) {
+    const f = FLOOR_FACILITY.exec(text);
+    if (f && !mentions.some((m) => facts.local.has(m.code))) give(index.triage.code, W.hallFacility, 'duty', `反映“${f[0]}”的公共设施，属于大厅管理`);
   }
 
   // a window by its number and floor ("二楼6号窗口")
@@ -689,7 +706,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
 }
 
 /** What a counter's staff did, right after a bare "窗口": spoke, asked, refused, lost. */
-const COUNTER_ACTS = /^(的)?(小伙|小姑娘|大姐|同志|工作人员|人员|的人|那个人|那人|说|称|讲|让|叫|要|要求|非让|非要|硬要|不给|不收|不让|不受理|把|翻|弄丢|丢了|找不到)/;
+const COUNTER_ACTS = /^(的)?(小伙|小姑娘|大姐|同志|工作人员|人员|的人|那个人|那人|说|称|讲|解释|答复|回复|告诉|告知|让|叫|要|要求|非让|非要|硬要|不给|不收|不让|不受理|把|翻|弄丢|丢了|找不到)/;
 
 /** A name of the hall's unit that is a counter's name ("综窗", "出件窗口" given as its aliases). */
 const HALL_COUNTER_NAME = /(窗口|窗|柜台|受理台)$/;
@@ -829,9 +846,11 @@ function windowTypes(index: CatalogIndex): Map<string, Set<string>> {
 
 // a helper's job title ("代办员") names a person wherever they work, not another party
 const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿者|专干)$/;
+// a public facility by the floor it is on
+const FLOOR_FACILITY = /[一二三四五六七八九1-9]楼(?:的|大厅|大厅的)?(?:厕所|卫生间|洗手间|电梯|楼梯|饮水机|开水|空调|座位|椅子|坡道|无障碍)/;
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
 const HALL_FACILITY_AT =
-  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|打印机|复印)/;
+  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅)(?:的|里|里面|里头|那边|这边)?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|台阶|打印机|复印)/;
 
 // "镇上说材料已经报上去了", "说早转给民政局了", "等县里批": the locality only passed the file on
 const FORWARDED = /(报上去|报上级|报到|上报了|已上报|转给|转到|转上去|送到|送上去|送过去|交上去|递上去|报给|等(市|县|区|旗|盟|州|上面)里?(批|审|审批|审核|办|回复))/;
