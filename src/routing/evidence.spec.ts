@@ -261,8 +261,13 @@ describe('a hall whose own counters take papers for the departments behind them'
   it("a rating that clears the counter goes to the unit it names behind it; one that does not stays with the counter", () => {
     const cleared = route({ text: '窗口收件挺快，不怨窗口。农药经营许可交上去二十多天了，农业局那边一直拖着', window: 'C2', classification: clean }, hallIndex);
     expect(cleared).toMatchObject({ unit: 'NY', rule: 'window_mention' });
-    expect(cleared.reason).toContain('窗口没有问题');
+    expect(cleared.reason).toContain('问题出在“农业局”');
     expect(route({ text: '窗口的人态度不好，农药经营许可的材料说了三遍都没听明白', window: 'C2', classification: clean }, hallIndex).unit).toBe('ZF');
+  });
+
+  it('a rating at a counter that passed the papers on, where they stopped, goes to the unit they stopped at', () => {
+    expect(route({ text: '综合窗口收了材料说转给农业局了，十几天没动静', window: 'C2', classification: clean }, hallIndex).unit).toBe('NY');
+    expect(route({ text: '综合窗口收了材料说转给农业局了，三天就批下来了，很快', window: 'C2', classification: clean }, hallIndex).unit).toBe('ZF');
   });
 
   it("a town's own counter is not the hall's: the bare counter words name the hall's only", () => {

@@ -237,10 +237,10 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
         return finish(next.unit, 'window_mention', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}，但评价指向隔壁的“${next.phrase}”，由${unitName(index, next.unit)}办理`);
       }
       // the rating clears the counter and names the unit behind it that failed ("不怨窗口…农业局那边一直…")
-      const behind = clearedCounterBlames(index, input.text ?? '', w.unit);
+      const behind = clearedCounterBlames(index, input.text ?? '', w.unit) ?? forwardedAndStuck(index, input.text ?? '', w.unit);
       if (behind) {
-        evidence.push({ rule: 'window', text: w.code, unit: w.unit }, { rule: 'window_mention', text: `评价说明窗口没有问题，指向“${behind.phrase}”`, unit: behind.unit });
-        return finish(behind.unit, 'window_mention', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}，但评价说明窗口没有问题，指向“${behind.phrase}”，由${unitName(index, behind.unit)}办理`);
+        evidence.push({ rule: 'window', text: w.code, unit: w.unit }, { rule: 'window_mention', text: `评价指向窗口之后的“${behind.phrase}”`, unit: behind.unit });
+        return finish(behind.unit, 'window_mention', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}，但评价说明问题出在“${behind.phrase}”，由${unitName(index, behind.unit)}办理`);
       }
       evidence.push({ rule: 'window', text: w.code, unit: w.unit });
       return finish(w.unit, 'window', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}`);
@@ -814,6 +814,25 @@ function clearedCounterBlames(index: CatalogIndex, raw: string, own: string): { 
 function related(index: CatalogIndex, a: string, b: string): boolean {
   const hall = unitFacts(index).hall;
   return (!hall.has(a) && isAncestor(index, a, b)) || (!hall.has(b) && isAncestor(index, b, a));
+}
+
+// the counter passed the papers on and they stopped there ("收了材料说转给医保局了，十几天没动静")
+const FORWARDED_TO = /(?:转给|转到|转交|报给|报到|送到|送给|交给|递给|递到|推给|推送给)了?$/;
+const STUCK_AFTER = /^(?:了|那边|那里|那儿)?[^。！!？?]{0,12}?(?:没动静|没消息|没下文|没回音|没结果|没回复|没反应|没人管|石沉大海|杳无音信|一直没|还没批|还没办|压着|卡着|拖着)/;
+
+/** A rating at a counter that passed the papers to another unit, where they stopped: that unit. */
+function forwardedAndStuck(index: CatalogIndex, raw: string, own: string): { unit: string; phrase: string } | null {
+  if (!raw.includes('没') && !raw.includes('压着') && !raw.includes('卡着') && !raw.includes('拖着') && !raw.includes('石沉大海') && !raw.includes('杳无音信')) return null;
+  const text = normalizeText(raw.slice(0, TEXT_LIMIT));
+  for (const m of index.findMentions(text)) {
+    if (m.negated || m.kind === 'item') continue;
+    if (!FORWARDED_TO.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
+    if (!STUCK_AFTER.test(text.slice(m.index + m.phrase.length, m.index + m.phrase.length + 20))) continue;
+    const unit = m.kind === 'body' ? unitsOfType(index, m.code)[0]?.unit : m.code;
+    if (!unit || unit === own || unitFacts(index).hall.has(unit) || related(index, unit, own)) continue;
+    return { unit, phrase: m.phrase };
+  }
+  return null;
 }
 
 function isAncestor(index: CatalogIndex, ancestor: string, code: string): boolean {
