@@ -21,11 +21,21 @@ describe('lexicon negation', () => {
   });
 
   // plain words for a breach reach the flag; a refused gift, a fee on the schedule or a feared favour does not
-  it.each(['这不是吃拿卡要吗', '村主任家的亲戚不用排队直接办', '收费不开票，问就说这是规矩', '让我去他亲戚开的打印店复印'])(
+  it.each(['这不是吃拿卡要吗', '村主任家的亲戚不用排队直接办', '收费不开票，问就说这是规矩', '让我去他亲戚开的打印店复印', '找了里面的人就能当天拿证', '验收的非让我们请吃饭，还要打包'])(
     '"%s" reaches the misconduct threshold',
     (text) => expect(cues(text).misconduct).toBeGreaterThanOrEqual(lexicon.misconductThreshold),
   );
-  it.each(['坚决不收烟，还说按规矩办', '本以为要托人找关系，结果当天就办了', '护照加急要另外收费吗', '公证费按标准收费，开了正规发票'])(
+  it.each([
+    '坚决不收烟，还说按规矩办',
+    '本以为要托人找关系，结果当天就办了',
+    '护照加急要另外收费吗',
+    '公证费按标准收费，开了正规发票',
+    // an invitation refused, touts stopped by staff, a search for a sign
+    '验收到了中午，我们请他们吃饭，人家不去，蹲在工地吃盒饭',
+    '代办员分文不收，还不让我们请吃饭',
+    '有人在门口收钱代办，保安当即劝离并报了警',
+    '找了半天，指示牌能不能弄大点',
+  ])(
     '"%s" stays below the misconduct threshold',
     (text) => expect(cues(text).misconduct).toBeLessThan(lexicon.misconductThreshold),
   );
