@@ -21,7 +21,7 @@ describe('lexicon negation', () => {
   });
 
   // plain words for a breach reach the flag; a refused gift, a fee on the schedule or a feared favour does not
-  it.each(['这不是吃拿卡要吗', '村主任家的亲戚不用排队直接办', '收费不开票，问就说这是规矩', '让我去他亲戚开的打印店复印', '找了里面的人就能当天拿证', '验收的非让我们请吃饭，还要打包'])(
+  it.each(['这不是吃拿卡要吗', '村主任家的亲戚不用排队直接办', '收费不开票，问就说这是规矩', '让我去他亲戚开的打印店复印', '找了里面的人就能当天拿证', '验收的非让我们请吃饭，还要打包', '核查的人话里话外让买他说的那家操作台，买了就能过'])(
     '"%s" reaches the misconduct threshold',
     (text) => expect(cues(text).misconduct).toBeGreaterThanOrEqual(lexicon.misconductThreshold),
   );
