@@ -11,6 +11,7 @@ import { predict, type Model } from './model.js';
 import { normalizeText } from './normalize.js';
 import { resolveTags } from './qr-tags.js';
 import { createSegmenter, type Segmenter } from './segmenter.js';
+import { defaultDutyBook } from '../routing/catalog-index.js';
 
 export interface ClassifyInput {
   text: string;
@@ -153,7 +154,8 @@ export function createClassifier(options: ClassifierOptions): Classifier {
       complaintCue <= tuning.modelJunkComplaint &&
       cues.misconduct <= 0 &&
       !(rating !== null && rating <= 2) &&
-      !PRAISE_LATIN.test(text)
+      !PRAISE_LATIN.test(text) &&
+      !namesService(segmenter, text)
     ) {
       evidence.push({ kind: 'model', text: '模型判断为广告、测试或与政务服务无关的内容', weight: round(prediction.junk) });
       return { dimension: 'none', secondary: [], misconduct: false, junk: true, confidence: round(prediction.junk), evidence, ...(truncated ? { truncated } : {}) };
@@ -256,6 +258,18 @@ function junkOf(lexicon: Lexicon, text: string, cues: CueScores): string | null 
   // nothing a person could act on: no Chinese, no word of praise (random keys, "1111", "asdf")
   if (!CJK.test(text) && !PRAISE_LATIN.test(text) && text.length <= 40 && !/@/.test(text)) return '内容没有可办理的文字（疑似测试或误发）';
   return null;
+}
+
+/**
+ * Whether the text names a government service: a unit, window or item of the catalogue (which the model masks, so to
+ * it such a text is nearly empty), or a clear duty term of a department ("营业执照" alone, on an order the hotline
+ * assigned). A person wrote about a service, so the junk head is not asked. (Asked only when the junk head would
+ * fire, which is rare; the segmenter remembers the cut `predict` just made.)
+ */
+function namesService(segmenter: Segmenter, text: string): boolean {
+  for (const w of segmenter.cut(text)) if (segmenter.isEntity(w)) return true;
+  for (const hit of defaultDutyBook().score(text).values()) if (hit.score >= 2) return true;
+  return false;
 }
 
 /** The sum of the five dimensions' cue scores. */

@@ -127,6 +127,8 @@ const W = {
   ownStep: 5,
   /** the hall's own facilities and hours, the hall named */
   hallFacility: 5,
+  /** a facility on a floor, the hall not named: weaker, so staff corrections of such texts (memory) can outweigh it */
+  floorFacility: 2,
   windowNumber: 3.5,
   dutyScale: 1,
   dutyCap: 7,
@@ -577,7 +579,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // a facility on a floor ("一楼厕所的水龙头坏了"), no town or village named: the building people do business in
   if (!hallFacility && text.includes('楼')) {
     const f = FLOOR_FACILITY.exec(text);
-    if (f && !mentions.some((m) => facts.local.has(m.code))) give(index.triage.code, W.hallFacility, 'duty', `反映“${f[0]}”的公共设施，属于大厅管理`);
+    if (f && !mentions.some((m) => facts.local.has(m.code))) give(index.triage.code, W.floorFacility, 'duty', `反映“${f[0]}”的公共设施，属于大厅管理`);
   }
 
   // a window by its number and floor ("二楼6号窗口")

@@ -142,6 +142,8 @@ describe('routing with another county catalogue (nothing assumes the sample)', (
     expect((await route({ text: '东王村便民服务站的代办员经常不在岗' })).body).toMatchObject({ unit: 'QH-V-DW' });
     const bribe = await route({ text: '审批局有人收好处费' });
     expect(bribe.body).toMatchObject({ unit: 'QH-SPJ', supervision: 'QH-JW' });
-    expect((await route({ text: '随便说说' })).body).toMatchObject({ unit: 'QH-ZWFW', rule: 'triage' });
+    // a real matter that names nothing routable goes to the office's triage; chatter is junk, kept with the office
+    expect((await route({ text: '有件事情想反映，上次说了一直没人回复' })).body).toMatchObject({ unit: 'QH-ZWFW', rule: 'triage' });
+    expect((await route({ text: '随便说说' })).body).toMatchObject({ unit: 'QH-ZWFW', rule: 'junk', junk: true });
   });
 });
