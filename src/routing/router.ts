@@ -127,8 +127,8 @@ const W = {
   ownStep: 5,
   /** the hall's own facilities and hours, the hall named */
   hallFacility: 5,
-  /** a facility on a floor, the hall not named: weaker, so staff corrections of such texts (memory) can outweigh it */
-  floorFacility: 2,
+  /** a facility on a floor, the hall not named: the hall scores at least this, so staff corrections (memory) can outweigh it */
+  floorFacility: 3.5,
   windowNumber: 3.5,
   dutyScale: 1,
   dutyCap: 7,
@@ -569,6 +569,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // the hall's own facilities and hours, the hall named ("政务中心一楼卫生间没有纸", "市民中心中午还歇两个小时")
   // (every match names a 中心 or 大厅; the pattern runs once, for its first match: no iterator, no copy of it)
   let hallFacility = false;
+  let floorFacility: string | null = null;
   if (text.includes('中心') || text.includes('大厅')) {
     const m = HALL_FACILITY_AT.exec(text);
     if (m) {
@@ -579,7 +580,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // a facility on a floor ("一楼厕所的水龙头坏了"), no town or village named: the building people do business in
   if (!hallFacility && text.includes('楼')) {
     const f = FLOOR_FACILITY.exec(text);
-    if (f && !mentions.some((m) => facts.local.has(m.code))) give(index.triage.code, W.floorFacility, 'duty', `反映“${f[0]}”的公共设施，属于大厅管理`);
+    if (f && !mentions.some((m) => facts.local.has(m.code))) floorFacility = f[0];
   }
 
   // a window by its number and floor ("二楼6号窗口")
@@ -666,6 +667,13 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const own = source === 'items' && actors.has(unit) ? (index.types.byUnit.get(unit)?.get(type)?.weight ?? weight) : weight * levelFactor;
       give(unit, base * own * hallDamp * conductDamp * missingDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
     }
+  }
+
+  // the facility on a floor makes the hall's score at least floorFacility (its own duty words count towards it), so
+  // staff corrections of such texts (the memory, below) can still outweigh it
+  if (floorFacility) {
+    const have = tallies.get(index.triage.code)?.score ?? 0;
+    if (have < W.floorFacility) give(index.triage.code, W.floorFacility - have, 'duty', `反映“${floorFacility}”的公共设施，属于大厅管理`);
   }
 
   // (5) past confirmed routings of similar text
