@@ -233,13 +233,17 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const w = index.windows.get(input.window) ?? index.windowsByName.get(normalizeText(input.window));
     if (w) {
       // the rating clearly blames the unit next door ("问题在隔壁不动产", "是隔壁社保窗口把…"): that unit
-      const next = nextDoorBlamed(index, input.text ?? '', w.unit);
+      // the rating's text read (normalised, its names found) at most once for the checks below
+      const raw = input.text ?? '';
+      let read: QrText | null = null;
+      const qr = (): QrText => (read ??= readQrText(index, raw));
+      const next = nextDoorBlamed(index, raw, qr, w.unit);
       if (next) {
         evidence.push({ rule: 'window', text: w.code, unit: w.unit }, { rule: 'window_mention', text: `评价指向隔壁的“${next.phrase}”`, unit: next.unit });
         return finish(next.unit, 'window_mention', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}，但评价指向隔壁的“${next.phrase}”，由${unitName(index, next.unit)}办理`);
       }
       // the rating clears the counter and names the unit behind it that failed ("不怨窗口…农业局那边一直…")
-      const behind = clearedCounterBlames(index, input.text ?? '', w.unit) ?? forwardedAndStuck(index, input.text ?? '', w.unit);
+      const behind = clearedCounterBlames(index, raw, qr, w.unit) ?? forwardedAndStuck(index, raw, qr, w.unit);
       if (behind) {
         evidence.push({ rule: 'window', text: w.code, unit: w.unit }, { rule: 'window_mention', text: `评价指向窗口之后的“${behind.phrase}”`, unit: behind.unit });
         return finish(behind.unit, 'window_mention', `扫码评价的窗口“${w.name}”属于${unitName(index, w.unit)}，但评价说明问题出在“${behind.phrase}”，由${unitName(index, behind.unit)}办理`);
@@ -784,15 +788,30 @@ const RULE_RANK: Record<RouteRule, number> = {
 const NEXT_DOOR_BEFORE = /(隔壁|隔壁的|旁边的|对面的|问题在|问题出在)$/;
 
 /** On a rating, a unit next door that the text blames (not the window's own unit), or null. */
-function nextDoorBlamed(index: CatalogIndex, raw: string, own: string): { unit: string; phrase: string } | null {
-  if (!raw.includes('隔壁') && !raw.includes('旁边') && !raw.includes('对面') && !raw.includes('问题')) return null;
+interface QrText {
+  text: string;
+  mentions: Mention[];
+}
+function readQrText(index: CatalogIndex, raw: string): QrText {
   const text = normalizeText(raw.slice(0, TEXT_LIMIT));
-  for (const m of index.findMentions(text)) {
+  return { text, mentions: index.findMentions(text) };
+}
+
+/** The unit a mention names if it is another party than the rated counter's unit: not the hall, not above or below it. */
+function otherParty(index: CatalogIndex, m: Mention, own: string): string | null {
+  const unit = m.kind === 'body' ? unitsOfType(index, m.code)[0]?.unit : m.kind === 'item' ? index.items.get(m.code)?.unit : m.code;
+  if (!unit || unit === own || unitFacts(index).hall.has(unit) || related(index, unit, own)) return null;
+  return unit;
+}
+
+function nextDoorBlamed(index: CatalogIndex, raw: string, qr: () => QrText, own: string): { unit: string; phrase: string } | null {
+  if (!raw.includes('隔壁') && !raw.includes('旁边') && !raw.includes('对面') && !raw.includes('问题')) return null;
+  const { text, mentions } = qr();
+  for (const m of mentions) {
     if (m.negated || m.kind === 'item') continue;
     if (!NEXT_DOOR_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
-    const unit = m.kind === 'body' ? unitsOfType(index, m.code)[0]?.unit : m.code;
-    if (!unit || unit === own || unitFacts(index).hall.has(unit) || related(index, unit, own)) continue;
-    return { unit, phrase: m.phrase };
+    const unit = otherParty(index, m, own);
+    if (unit) return { unit, phrase: m.phrase };
   }
   return null;
 }
@@ -805,17 +824,16 @@ const COUNTER_CLEARED =
  * A rating that clears the counter it was given at and then names the unit that failed ("窗口收件挺快，不怨窗口。…农业局
  * 那边一直…"): that unit, the first party named after the clearing that is not the counter's own unit or the hall.
  */
-function clearedCounterBlames(index: CatalogIndex, raw: string, own: string): { unit: string; phrase: string } | null {
+function clearedCounterBlames(index: CatalogIndex, raw: string, qr: () => QrText, own: string): { unit: string; phrase: string } | null {
   if (!raw.includes('窗') && !raw.includes('柜台')) return null;
-  const text = normalizeText(raw.slice(0, TEXT_LIMIT));
+  const { text, mentions } = qr();
   const cleared = COUNTER_CLEARED.exec(text);
   if (!cleared) return null;
   const after = cleared.index + cleared[0].length;
-  for (const m of index.findMentions(text)) {
+  for (const m of mentions) {
     if (m.negated || m.index < after) continue;
-    const unit = m.kind === 'body' ? unitsOfType(index, m.code)[0]?.unit : m.kind === 'item' ? index.items.get(m.code)?.unit : m.code;
-    if (!unit || unit === own || unitFacts(index).hall.has(unit) || related(index, unit, own)) continue;
-    return { unit, phrase: m.phrase };
+    const unit = otherParty(index, m, own);
+    if (unit) return { unit, phrase: m.phrase };
   }
   return null;
 }
@@ -831,16 +849,16 @@ const FORWARDED_TO = /(?:转给|转到|转交|报给|报到|送到|送给|交给
 const STUCK_AFTER = /^(?:了|那边|那里|那儿)?[^。！!？?]{0,12}?(?:没动静|没消息|没下文|没回音|没结果|没回复|没反应|没人管|石沉大海|杳无音信|一直没|还没批|还没办|压着|卡着|拖着)/;
 
 /** A rating at a counter that passed the papers to another unit, where they stopped: that unit. */
-function forwardedAndStuck(index: CatalogIndex, raw: string, own: string): { unit: string; phrase: string } | null {
-  if (!raw.includes('没') && !raw.includes('压着') && !raw.includes('卡着') && !raw.includes('拖着') && !raw.includes('石沉大海') && !raw.includes('杳无音信')) return null;
-  const text = normalizeText(raw.slice(0, TEXT_LIMIT));
-  for (const m of index.findMentions(text)) {
+function forwardedAndStuck(index: CatalogIndex, raw: string, qr: () => QrText, own: string): { unit: string; phrase: string } | null {
+  // "转给", "交给", "报到"…: no hand-over word, no hand-over
+  if (!/[转报送交递推][给到交]/.test(raw)) return null;
+  const { text, mentions } = qr();
+  for (const m of mentions) {
     if (m.negated || m.kind === 'item') continue;
     if (!FORWARDED_TO.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
     if (!STUCK_AFTER.test(text.slice(m.index + m.phrase.length, m.index + m.phrase.length + 20))) continue;
-    const unit = m.kind === 'body' ? unitsOfType(index, m.code)[0]?.unit : m.code;
-    if (!unit || unit === own || unitFacts(index).hall.has(unit) || related(index, unit, own)) continue;
-    return { unit, phrase: m.phrase };
+    const unit = otherParty(index, m, own);
+    if (unit) return { unit, phrase: m.phrase };
   }
   return null;
 }
