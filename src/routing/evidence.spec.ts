@@ -274,3 +274,47 @@ describe('a hall whose own counters take papers for the departments behind them'
     expect(hallIndex.findMentions('综合窗口').map((m) => m.code)).toEqual(['ZF']);
   });
 });
+
+// A hall whose agency counter is also called "代办员", with village agency points: the title belongs to whoever the
+// text names it with.
+describe("a helper's title shared by the hall's agency counter and a village's own helper", () => {
+  const agency = catalogFromObject({
+    region: '某省禾丰县',
+    units: [
+      { code: 'ZW', name: '禾丰县政务服务中心', role: 'triage', level: 'county' },
+      { code: 'JW', name: '禾丰县派驻纪检监察组', role: 'supervision', parent: 'ZW', level: 'county' },
+      { code: 'DB', name: '禾丰县政务服务中心帮办代办窗口', aliases: ['帮办代办', '代办员'], parent: 'ZW', level: 'county' },
+      { code: 'RS', name: '禾丰县人力资源和社会保障局', parent: 'ZW', level: 'county' },
+      { code: 'MZ', name: '禾丰县民政局', parent: 'ZW', level: 'county' },
+      { code: 'T-HS', name: '河上镇便民服务中心', aliases: ['河上镇'], parent: 'ZW', level: 'town' },
+      { code: 'V-DS', name: '河上镇东山村便民服务代办点', aliases: ['东山村', '东山村代办点'], parent: 'T-HS', level: 'village' },
+    ],
+    windows: [],
+    items: [
+      { code: 'P1', name: '养老保险待遇资格认证', unit: 'RS', aliases: ['养老金认证'] },
+      { code: 'P2', name: '最低生活保障审批', unit: 'MZ', aliases: ['低保'] },
+    ],
+  });
+  const agencyIndex = buildCatalogIndex(agency);
+  const routeAt = (text: string) => route({ text, classification: clean }, agencyIndex);
+
+  it.each([
+    // the village's helper, named with the village just before
+    ['东山村代办员人很好，帮我爹把低保的表送到镇上，一分钱不收', 'V-DS'],
+    // the village's own step: papers left in a drawer, a list it sent up
+    ['东山村代办点：代办员收了五户的养老金认证表，一直放在村室抽屉里，未报送河上镇', 'V-DS'],
+    ['东山村代办点报上去的低保名单里，有两户是村里管事的亲戚', 'V-DS'],
+  ])('%s → %s', (text, unit) => {
+    expect(routeAt(text).unit).toBe(unit);
+  });
+
+  it('gives the helper to the village named before it even with the matter said in between, and to the counter otherwise', () => {
+    const scores = (text: string) => new Map(routeAt(text).candidates.map((c) => [c.unit, c.score]));
+    const village = scores('在东山村代办点咨询养老金认证，代办员说系统密码忘了，让去镇上办');
+    expect(village.get('V-DS')).toBeGreaterThanOrEqual(4);
+    expect(village.has('DB')).toBe(false);
+    const counter = scores('政务中心的代办员说系统密码忘了，让下周再来');
+    expect(counter.get('DB')).toBeGreaterThanOrEqual(4);
+    expect(counter.has('V-DS')).toBe(false);
+  });
+});

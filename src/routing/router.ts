@@ -406,6 +406,21 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
     if (role === 'named' && inPapers(m.index)) continue;
     const table = m.kind === 'unit' ? W.unit : m.kind === 'window' ? W.window : W.unitCore;
+    // a helper's title that is also a unit's alias ("代办员" of the hall's agency counter), said of a village, community
+    // or town named just before ("在前杨村代办点咨询…，代办员说…", "后屯村代办员帮他把表送到乡里"): that locality's own helper
+    if (!locality && STAFF_WORD.test(m.phrase)) {
+      let i = firstFrom(mentions, m.index) - 1;
+      while (i >= 0 && mentions[i]!.kind === 'item') i--; // the matter said in between ("咨询养老金认证") is no party
+      const near = i >= 0 ? mentions[i] : undefined;
+      if (near && !near.negated && near.kind !== 'body' && facts.local.has(near.code) && m.index - (near.index + near.phrase.length) <= 24) {
+        give(near.code, table[role] + blamed, 'named_unit', `${roleWord(role)}提到${unitName(index, near.code)}的“${m.phrase}”`);
+        if (role === 'actor') {
+          unitActor = true;
+          actors.add(near.code);
+        }
+        continue;
+      }
+    }
     const rule: RouteRule = m.kind === 'window' || hallCounter ? 'window_mention' : 'named_unit';
     // a town, community or village merely named is more often where than who
     const factor = locality && role === 'named' ? 0.8 : 1;
