@@ -35,6 +35,12 @@ describe('lexicon negation', () => {
     '代办员分文不收，还不让我们请吃饭',
     '有人在门口收钱代办，保安当即劝离并报了警',
     '找了半天，指示牌能不能弄大点',
+    // a benefit called 红包, a gift offered and refused, a receipt given, staff cleared of a tout, a priority lane
+    '想问政府发的生育红包在哪里申请',
+    '包了个红包想谢谢她，她硬是不要',
+    '公证费收了两千，发票给了的，就想问问标准',
+    '门口有中介揽活收钱，窗口的人跟他们没有任何关系，只想请你们管一管',
+    '我是残疾人走的绿色通道，有人说我走后门，别冤枉了窗口',
   ])(
     '"%s" stays below the misconduct threshold',
     (text) => expect(cues(text).misconduct).toBeLessThan(lexicon.misconductThreshold),
@@ -144,6 +150,14 @@ describe('misconduct recall on phrasings not in the labelled data', () => {
     '收了我们每户五十元手续费，不开票',
     '有人说里面有人，交钱就能插队',
     '審批人員索要好處費', // traditional characters
+    // told in plain words: a kickback per customer, a cut of the money, an envelope slipped over, a tout's deal, an
+    // acquaintance served on the spot
+    '窗口小伙介绍我去斜对面照相，后来老板说每单要返他五块',
+    '经办的人暗示托个人能快一些，那人要补偿款的两成',
+    '看见有人把信封悄悄塞给柜台里的大姐',
+    '门口那人说他跟里面打好招呼了，三百包过',
+    '后来的那个是窗口小妹的熟人，拿个身份证就办了',
+    '我等了一上午，她一来就先办，原来是那个科员的老乡',
   ])('flags "%s"', (text) => {
     expect(cues(text).misconduct).toBeGreaterThanOrEqual(lexicon.misconductThreshold);
   });
