@@ -356,8 +356,10 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (m.kind === 'item') {
       const item = index.items.get(m.code);
       if (!item) continue;
-      // a person's conduct belongs to the unit whose staff they are, so the item counts less for D5
-      give(item.unit, (staffConduct ? W.item * 0.6 : W.item) + blamed, 'service_item', `涉及事项“${item.name}”`, item.code);
+      // a person's conduct belongs to the unit whose staff they are, so the item counts less for D5; an item's word
+      // in a list of papers to bring ("入学要户口本、房产证…") is a paper, not the matter
+      const weight = (staffConduct ? W.item * 0.6 : W.item) * (inPapers(m.index) ? PAPER_WEIGHT : 1);
+      give(item.unit, weight + blamed, 'service_item', `涉及事项“${item.name}”`, item.code);
       continue;
     }
     if (m.kind === 'body') {
