@@ -959,6 +959,9 @@ const PAPER_LIST = /(要|需要|提供|带上?|交|开具?|出具|准备|补|拿
 // "公积金中心要我拿社保缴费证明", "窗口要求提供结婚证原件", "让先开无犯罪记录证明": one paper another party demands as
 // a precondition; the paper's department issues it, the matter stays with the unit that asked for it ("我要开…" is
 // the person's own matter, not a demand)
+// "朝阳社区开的居住证明，派出所不认": a paper one party issued and another refused — the refusal is the matter
+const PAPER_REFUSED = /(?:开的|出的|出具的|打的|盖的)([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|证))(?=[，,]?[^，。,；;！!？?]{0,10}?(?:不认|不收|不承认|不要|说不行|退回|说格式|说不对))/g;
+
 const PAPER_DEMANDED =
   /(?:(?<![我俺咱想就])要(?:我|俺|咱|群众|他|她|求)?|需要|必须|得先|要先|提供|出示|拿来|带上?|(?:让|叫|喊)(?:我|俺|咱)?先)(?:先|再|去)?(?:拿|开|交|提供|出具|出|补)?(?:个|一个|一份|份|张)?([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|介绍信|成果|受理单|回执|原件|结婚证|户口本|出生证))/g;
 
@@ -969,6 +972,8 @@ function paperLists(text: string): (index: number) => boolean {
   if (text.includes('证') || text.includes('记录') || text.includes('意见') || text.includes('单') || text.includes('成果') || text.includes('原件')) {
     PAPER_DEMANDED.lastIndex = 0;
     for (let m = PAPER_DEMANDED.exec(text); m; m = PAPER_DEMANDED.exec(text)) spans.push([m.index + m[0].length - (m[1]?.length ?? 0), m.index + m[0].length]);
+    PAPER_REFUSED.lastIndex = 0;
+    for (let m = PAPER_REFUSED.exec(text); m; m = PAPER_REFUSED.exec(text)) spans.push([m.index + m[0].length - (m[1]?.length ?? 0), m.index + m[0].length]);
   }
   if (!spans.length) return () => false;
   // merged and in order, so a mention's index is looked up by halving (a hostile text holds thousands of lists)
