@@ -318,3 +318,20 @@ describe("a helper's title shared by the hall's agency counter and a village's o
     expect(counter.has('V-DS')).toBe(false);
   });
 });
+
+describe('round 8: homes and wishes are places, named staff and own services are the locality, refused papers are papers', () => {
+  it.each([
+    // "家在X" is where the person lives; "能不能在村里办" is where they would like the service
+    ['我家在柳树村，办低保要跑县里民政，能不能在村里就办', 'MZ'],
+    // one of the town's staff by name, doing the work
+    ['表扬石桥镇的小周，帮我父亲办低保跑前跑后，一分钱不要', 'T-SQ'],
+    // a service the village point took on and then stopped
+    ['柳树村便民服务站承接的社保卡补办，系统登不上，已经停办一个月了', 'V-LS'],
+    // a paper the village issued, refused by a department: the department's refusal is the matter
+    ['柳树村开的居住证明，县医保局不认，说格式不对', 'YB'],
+    // the town asked for papers again and again
+    ['低保申请在石桥镇交的，镇里让补了三次材料，每次要的都不一样', 'T-SQ'],
+  ])('%s → %s', (text, unit) => {
+    expect(routeText(text).unit).toBe(unit);
+  });
+});
