@@ -335,3 +335,14 @@ describe('round 8: homes and wishes are places, named staff and own services are
     expect(routeText(text).unit).toBe(unit);
   });
 });
+
+describe('a counter looked for is a place, and signs are the hall\'s', () => {
+  it('sends "the signs are unclear, I looked for the tax counter for ages" to the hall', () => {
+    const r = routeText('标识牌不清楚，找税务找了半天');
+    expect(r.unit).toBe('ZW');
+    expect(r.candidates.map((c) => c.unit)).not.toContain('SW');
+  });
+  it('still gives the counter a matter done there', () => {
+    expect(routeText('找税务办清税，窗口说系统不通，让明天再来').unit).toBe('SW');
+  });
+});

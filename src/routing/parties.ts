@@ -21,6 +21,7 @@ const PLACE_AFTER =
   /^(的)?(村民|居民|牧民|农民|渔民|牧户|农户|养殖户|种植户|老乡|乡亲|人|老百姓|群众|老人|住户|户籍|户口|本地人|那边住|住了|住着|生活|出生|长大|人氏)|^(到|至|往|开往|去)[^，。,.;；]{1,8}的?(班车|公交|客车|大巴|线路|公路)/;
 // "能不能在乡上办", "希望在镇里也能办": where the person would like the service, not who refused it
 const WISH_BEFORE = /(能不能|可不可以|可否|能否|希望|想|建议|盼着?|最好)(也)?(就)?(在|到)$/;
+const WAYFINDING_AFTER = /^(的窗口|窗口)?(找了?(半天|好久|很久|一圈|老半天|半个钟头|半小时)|在哪|在哪儿|在哪里|在几楼|在什么地方|在啥地方)/;
 const REFERRED_BEFORE = /(让我|叫我|要我|喊我|让俺|叫俺|让咱|让他|让她|叫他|叫她|让我们|叫我们|建议|推荐|推给|推到|转给|转到|推我)(先|再|去|到|找|问|回)?(去|到|找|问)?(找)?$/;
 const REFERRED_BEFORE_SHORT = /(先去|再去|先到|再到|先找|再找|去问问|转去|又去|让去|叫去|喊去|让到|让找|叫找)$/;
 const ACTOR_BEFORE = /(找|去找|问了|问|打电话给|打给|联系|联系了|投诉|到|去|去了|跑了|跑|在|被|向|给了|交给了)$/;
@@ -67,7 +68,8 @@ function around(text: string, index: number, length: number): { before: string; 
 
 /**
  * The role of a mention. Only a locality (a town, street, community or village) can be a place someone lives in,
- * came from or handed a paper in; for a department, "X的人" is its staff.
+ * came from or handed a paper in; for a department, "X的人" is its staff. Any unit looked for ("找出入境找了半天")
+ * is a place.
  */
 export function partyRole(text: string, index: number, length: number, locality = true): PartyRole {
   const { before, after } = around(text, index, length);
@@ -83,6 +85,8 @@ export function partyRole(text: string, index: number, length: number, locality 
   // "诉求劳动监察介入", "希望城管管一管": the unit the person asks to act
   if (!locality && REQUEST_BEFORE.test(before) && REQUEST_AFTER.test(after)) return 'actor';
   if (locality && WISH_BEFORE.test(before)) return 'named';
+  // "找出入境找了半天", "不知道税务在几楼": a counter looked for is where, not who (the hall's signs are the matter)
+  if (WAYFINDING_AFTER.test(after)) return 'place';
   if (REFERRED_BEFORE.test(before) || REFERRED_BEFORE_SHORT.test(before)) {
     // "让我去找税务，税务说…" — the referral is this mention; a later one may still be the actor
     return ACTOR_AFTER.test(after) ? 'actor' : 'referred';

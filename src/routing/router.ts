@@ -403,7 +403,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       continue;
     }
     if (role === 'place') {
-      evidence.push({ rule: 'place', text: `“${m.phrase}”是居住地、来处或递交材料的地方，不作为责任方`, unit: m.code });
+      evidence.push({ rule: 'place', text: `“${m.phrase}”是居住地、来处、递交材料或寻找的地方，不作为责任方`, unit: m.code });
       continue;
     }
     if (role === 'named' && inPapers(m.index)) continue;
