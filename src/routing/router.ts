@@ -593,7 +593,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   let floorFacility: string | null = null;
   if (text.includes('中心') || text.includes('大厅')) {
     const m = HALL_FACILITY_AT.exec(text);
-    if (m) {
+    // "安居苑社区办事大厅上班时间一直锁起": a town's or community's own hall is its own premises
+    const own = m ? localOwner(ownerBefore(m.index)) : undefined;
+    if (m && own) {
+      give(own.code, W.hallFacility, 'named_unit', `反映${unitName(index, own.code)}自身${m[1]}的设施或开放时间`);
+      hallFacility = true;
+    } else if (m) {
       give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
       hallFacility = true;
     }
