@@ -136,6 +136,12 @@ describe('classify rules', () => {
     expect(classify(input).junk).toBeFalsy();
   });
 
+  it('a text that clears the staff of a fee or an agent outside weighs against D5, not only against the flag', () => {
+    const agents = '门口有人发传单说代办执照收三百，这些人是干啥的？';
+    expect(classify({ text: agents }).dimension).toBe('D5'); // money and agents alone read as conduct
+    expect(classify({ text: '门口有人发传单说代办执照收三百，里头窗口说免费自己办，这些人是干啥的？' })).toMatchObject({ dimension: 'none', misconduct: false });
+  });
+
   it('rudeness is D5 without the misconduct flag', () => {
     expect(classify({ text: '窗口大姐态度恶劣，吼了我一顿' })).toMatchObject({ dimension: 'D5', misconduct: false });
   });

@@ -169,9 +169,12 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     // loops rather than map/reduce/spread (this runs on every item): the same operations in the same order
     const logits: number[] = [];
     let max = -Infinity;
+    // a text that clears the staff (a fee on the schedule, a gift refused, an agent outside with no tie to the
+    // window) weighs that against D5 too, where no conduct cue says otherwise: money words alone taught the model D5
+    const cleared = cues.misconduct < 0 && cues.scores.D5 < 2 ? cues.misconduct : 0;
     for (const l of LABELS) {
       const p = prediction ? prediction.probs[l] : 1 / LABELS.length;
-      const z = Math.log(Math.max(p, 1e-6)) + tuning.cueWeight * cues.scores[l];
+      const z = Math.log(Math.max(p, 1e-6)) + tuning.cueWeight * (l === 'D5' ? cues.scores[l] + cleared : cues.scores[l]);
       logits.push(z);
       max = Math.max(max, z);
     }
