@@ -106,7 +106,7 @@ describe('lexicon negation', () => {
     expect(cues(text).scores.none).toBeGreaterThanOrEqual(2),
   );
 
-  it.each(['镇上让我找村里，村里说是镇上定的', '街道说钱早转过去了，供暖公司说没到账'])('each body sending the person to the other is a D4 cue: "%s"', (text) =>
+  it.each(['镇上让我找村里，村里说是镇上定的', '街道说钱早转过去了，供暖公司说没到账', '街道讲这个归区里民政管，民政讲早下放到街道了', '医院和卫健局来回推，证明到现在改不了', '镇里讲应由村里出，村里讲要去镇上'])('each body sending the person to the other is a D4 cue: "%s"', (text) =>
     expect(cues(text).scores.D4).toBeGreaterThanOrEqual(3),
   );
 
