@@ -41,6 +41,8 @@ describe('lexicon negation', () => {
     '公证费收了两千，发票给了的，就想问问标准',
     '门口有中介揽活收钱，窗口的人跟他们没有任何关系，只想请你们管一管',
     '我是残疾人走的绿色通道，有人说我走后门，别冤枉了窗口',
+    // a tout's own patter, no insider and no staff in it
+    '大厅门口有人发名片，说能快速办证',
   ])(
     '"%s" stays below the misconduct threshold',
     (text) => expect(cues(text).misconduct).toBeLessThan(lexicon.misconductThreshold),
@@ -158,6 +160,7 @@ describe('misconduct recall on phrasings not in the labelled data', () => {
     '门口那人说他跟里面打好招呼了，三百包过',
     '后来的那个是窗口小妹的熟人，拿个身份证就办了',
     '我等了一上午，她一来就先办，原来是那个科员的老乡',
+    '开户费收两千，我问有没有收费文件，他讲没有，就是这个价',
   ])('flags "%s"', (text) => {
     expect(cues(text).misconduct).toBeGreaterThanOrEqual(lexicon.misconductThreshold);
   });
