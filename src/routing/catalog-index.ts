@@ -66,20 +66,29 @@ export function parseNumber(s: string): number | null {
 const NUMBER_WORD = '([0-9]{1,3}|[零〇一二两三四五六七八九十]{1,3})';
 const FLOOR_RE = new RegExp(`${NUMBER_WORD}(?:楼|层)`);
 const WINDOW_NO_RE = new RegExp(`${NUMBER_WORD}号(?:综合|服务|受理|办理|业务)?(?:窗口|窗|柜台|台)`);
-// "二楼1号" with the floor right before it is a window too
-const FLOOR_NO_RE = new RegExp(`(?:楼|层)的?${NUMBER_WORD}号`);
+// "二楼1号" with the floor right before it is a window too, and "一楼A区5号" with the floor's area between
+const FLOOR_NO_RE = new RegExp(`(?:楼|层)的?(?:[a-z]区)?${NUMBER_WORD}号`);
+// the lettered area of a hall ("A区", "b区") right before a window's number
+const AREA_NO_RE = new RegExp(`([a-z])区的?${NUMBER_WORD}号`);
 
-/** "f2#6", "#6" keys of a window's floor and number, from its name and location. */
+/**
+ * "f2a#6", "a#6", "f2#6", "#6" keys of a window's floor, area and number, from its name and location, the most
+ * specific first (a text's keys are tried in order until one names a single window).
+ */
 export function windowNumberKeys(text: string): string[] {
   const t = normalizeText(text);
-  if (!t.includes('号')) return []; // both patterns need it
-  const n = WINDOW_NO_RE.exec(t) ?? FLOOR_NO_RE.exec(t);
+  if (!t.includes('号')) return []; // every pattern needs it
+  const a = AREA_NO_RE.exec(t);
+  const n = a ? [a[0], a[2]] : (WINDOW_NO_RE.exec(t) ?? FLOOR_NO_RE.exec(t));
   if (!n) return [];
   const no = parseNumber(n[1] as string);
   if (no === null) return [];
   const f = FLOOR_RE.exec(t);
   const floor = f ? parseNumber(f[1] as string) : null;
-  return floor === null ? [`#${no}`] : [`f${floor}#${no}`, `#${no}`];
+  const plain = floor === null ? [`#${no}`] : [`f${floor}#${no}`, `#${no}`];
+  if (!a) return plain;
+  const area = a[1] as string;
+  return [...(floor === null ? [] : [`f${floor}${area}#${no}`]), `${area}#${no}`, ...plain];
 }
 
 /** Units may carry an `active` flag once the org module stores one; absent means active. */
@@ -95,6 +104,8 @@ const GENERIC_CORE = new Set([
   '政务', '政务服务', '便民', '便民服务', '综合', '服务', '业务', '行政', '政府', '区', '市', '县', '镇', '乡', '街道', '社区', '村',
   '中心', '大厅', '窗口', '办事', '帮办', '代办', '全科', '党群', '审批', '管理', '行政审批', '公共', '专区', '一楼', '二楼',
   '登记', '受理', '综合受理', '咨询', '缴费', '收费', '办理', '自助', '一窗受理', '导办', '导服',
+  // everyday words a centre may be named for ("企业服务中心", "项目代办中心", "群众服务中心")
+  '企业', '项目', '群众', '人民', '居民', '市民', '农民', '老年', '青年', '妇女', '儿童',
 ]);
 
 /** Levels whose units are a locality: their counters are named with the locality ("青石镇综合受理窗口"). */
@@ -224,7 +235,10 @@ export function buildCatalogIndex(catalog: Catalog, duties: DutyBook = defaultDu
 
   const windowsByNumber = new Map<string, CatalogWindow[]>();
   for (const w of windows.values()) {
-    for (const key of windowNumberKeys(`${w.location ?? ''} ${w.name}`)) {
+    // a window in a lettered area ("三楼C区4号") is numbered within it: a bare "4号窗口" may be another area's 4
+    const keys = windowNumberKeys(`${w.location ?? ''} ${w.name}`);
+    const areaKeys = keys.filter((k) => /[a-z]#/.test(k));
+    for (const key of areaKeys.length ? areaKeys : keys) {
       const list = windowsByNumber.get(key) ?? [];
       list.push(w);
       windowsByNumber.set(key, list);

@@ -49,7 +49,7 @@ const INSTITUTION = /(委员会|村委会|居委会|村委|街道办|办事处|�
 // a name that is itself a service centre, station or counter
 const PREMISES = /(中心|服务站|服务点|代办点|大厅|窗口)$/;
 // "南街社区那个服务站在三楼": the locality's own premises, whose hours, stairs and seats are its own
-const OWN_PREMISES_AFTER = /^(那个|的|这个)?(便民服务站|便民服务中心|便民中心|服务站|服务中心|服务点|代办点|办事大厅|大厅)(在|的|没|没有|太|只|就|一直|门口|不|连)/;
+const OWN_PREMISES_AFTER = /^(那个|的|这个)?(便民服务站|便民服务中心|便民中心|服务站|服务中心|服务点|代办点|办事大厅|大厅)(在|的|没|没有|太|只|就|一直|门口|不|连|搬到|搬去|搬进|挪到|设在)/;
 // clause breaks by code unit (all single BMP characters; text[i] is one code unit)
 const CLAUSE_CODES = (() => {
   const table = new Uint8Array(65536);

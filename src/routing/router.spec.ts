@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readLabelledJsonl } from '../classification/seed.js';
 import type { Catalog } from '../org/catalog.types.js';
-import { buildCatalogIndex } from './catalog-index.js';
+import { buildCatalogIndex, windowNumberKeys } from './catalog-index.js';
 import { loadCatalogYaml } from './catalog-yaml.js';
 import { canonicalName, nameSimilarity } from './fuzzy.js';
 import { RoutingMemory } from './memory.js';
@@ -146,5 +146,39 @@ describe('catalogue independence', () => {
   it('refuses a catalogue without active units', () => {
     const empty: Catalog = { region: null, units: [], windows: [], items: [] };
     expect(() => buildCatalogIndex(empty)).toThrow(/no active units/);
+  });
+});
+
+describe('windows numbered within a lettered area of the hall', () => {
+  it('reads the floor, the area and the number ("一楼A区5号")', () => {
+    expect(windowNumberKeys('一楼A区5号')).toEqual(['f1a#5', 'a#5', 'f1#5', '#5']);
+    expect(windowNumberKeys('二楼6号窗口')).toEqual(['f2#6', '#6']);
+  });
+
+  it('finds the window by area and number, and not by a bare number another area may share', () => {
+    // the sample hall numbers its windows within areas A–D: 一楼A区5号 is the tax counter
+    const byArea = route({ text: '一楼A区5号的工作人员上班时间玩手机游戏', channel: 'phone', classification: clean }, ap);
+    expect(byArea.unit).toBe('SW');
+    expect(byArea.rule).toBe('window_mention');
+    const bare = route({ text: '4号窗口那个女的脾气太大，问一句吼一句', channel: 'phone', classification: clean }, ap);
+    expect(bare.evidence.some((e) => e.rule === 'window_mention')).toBe(false);
+  });
+});
+
+describe('everyday words in a centre\'s name', () => {
+  it('does not read "企业" in "企业会计" as the enterprise service centre', () => {
+    const catalog: Catalog = {
+      region: '某省某区',
+      units: [
+        { code: 'ZW', name: '某区政务服务管理办公室', aliases: [], parent: null, level: 'district', role: 'triage', email: null },
+        { code: 'JW', name: '某区派驻纪检监察组', aliases: [], parent: 'ZW', level: 'district', role: 'supervision', email: null },
+        { code: 'QF', name: '某区企业服务中心', aliases: [], parent: 'ZW', level: 'district', role: null, email: null },
+        { code: 'SW', name: '国家税务总局某区税务局', aliases: ['税务局'], parent: 'ZW', level: 'district', role: null, email: null },
+      ],
+      windows: [],
+      items: [],
+    } as unknown as Catalog;
+    const r = route({ text: '来电人是企业会计，反映电子税务局申报时反复跳回登录页面', channel: 'phone', classification: clean }, buildCatalogIndex(catalog));
+    expect(r.unit).toBe('SW');
   });
 });
