@@ -132,6 +132,8 @@ describe('classify rules', () => {
     { subject: null, text: '银行网点工作人员办社保卡时一直向我推销理财产品' },
     { subject: null, text: '婚姻登记处说要找对象一起来才能办' },
     { subject: null, text: '网上办事大厅的链接点开就报错，https://zwfw.example.gov.cn 打不开' },
+    // an outdoor-advertising permit is a licence, not an advert
+    { subject: '户外广告审批', text: '门头招牌的申请交上去半个月，只回复不符合规范，哪里不符合也不说' },
   ])('complaints with such words are no junk: $text', (input) => {
     expect(classify(input).junk).toBeFalsy();
   });
