@@ -346,3 +346,35 @@ describe('a counter looked for is a place, and signs are the hall\'s', () => {
     expect(routeText('找税务办清税，窗口说系统不通，让明天再来').unit).toBe('SW');
   });
 });
+
+describe('round 8: peers give the same services, and a missing paper is a paper', () => {
+  const district = catalogFromObject({
+    region: '某省海湾区',
+    units: [
+      { code: 'ZW', name: '海湾区政务服务管理办公室', role: 'triage', level: 'county' },
+      { code: 'JW', name: '海湾区派驻纪检监察组', role: 'supervision', parent: 'ZW', level: 'county' },
+      { code: 'SCJ', name: '海湾区市场监督管理局', parent: 'ZW', level: 'county' },
+      { code: 'BDC', name: '海湾区不动产登记中心', parent: 'ZW', level: 'county' },
+      { code: 'SW', name: '海湾区自来水公司', aliases: ['水司'], parent: 'ZW', level: 'outlet' },
+      { code: 'JD', name: '海湾区东港街道便民服务中心', aliases: ['东港街道'], parent: 'ZW', level: 'street' },
+      { code: 'SQ-A', name: '东港街道渔港社区居委会', aliases: ['渔港社区'], parent: 'JD', level: 'community' },
+      { code: 'SQ-B', name: '东港街道海安社区居委会', aliases: ['海安社区'], parent: 'JD', level: 'community' },
+    ],
+    windows: [],
+    items: [
+      { code: 'C1', name: '居住证明开具', unit: 'SQ-A', aliases: ['居住证明', '开居住证明'] },
+      { code: 'S1', name: '企业变更登记', unit: 'SCJ', aliases: ['地址变更', '公司变更'] },
+      { code: 'B1', name: '不动产首次登记', unit: 'BDC', aliases: ['不动产证'] },
+      { code: 'W1', name: '用水报装', unit: 'SW', aliases: ['装水表'] },
+    ],
+  });
+  const at = (text: string) => route({ text, classification: clean }, buildCatalogIndex(district)).unit;
+
+  it('gives a community the service its peer holds in the catalogue, when the text names it acting', () => {
+    expect(at('海安社区居委会开居住证明要房东本人到场，房东在国外，社区不接受视频确认')).toBe('SQ-B');
+  });
+  it('reads papers said missing or to be had first as papers', () => {
+    expect(at('公司地址变更跑了三趟，第一次少租赁合同，第二次少产权证明，第三次又讲要复印件盖章')).toBe('SCJ');
+    expect(at('新房装水表，水司说要先有不动产证才能立户，卡了一个多月')).toBe('SW');
+  });
+});

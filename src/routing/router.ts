@@ -464,9 +464,23 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     for (const code of actors) {
       if (!facts.local.has(code)) continue;
       const held = index.types.byUnit.get(code);
+      let given = false;
       for (const t of itemTypes) {
         if (held?.get(t)?.source === 'items') {
           give(code, W.item * 0.8, 'service_item', `${unitName(index, code)}自办同类事项`);
+          given = true;
+          break;
+        }
+      }
+      if (given) continue;
+      // an item the catalogue lists under a peer of the same level ("新市民居住证明" under one community) is a
+      // service every such peer gives: the one the text names as acting gave it
+      const level = index.units.get(code)?.level;
+      for (const m of mentions) {
+        if (m.kind !== 'item' || m.negated) continue;
+        const holder = index.items.get(m.code)?.unit;
+        if (holder && holder !== code && facts.local.has(holder) && index.units.get(holder)?.level === level) {
+          give(code, W.item * 0.8, 'service_item', `${unitName(index, code)}办理同级单位均办理的事项`);
           break;
         }
       }
@@ -968,7 +982,7 @@ const PAPER_LIST = /(要|需要|提供|带上?|交|开具?|出具|准备|补|拿
 const PAPER_REFUSED = /(?:开的|出的|出具的|打的|盖的)([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|证))(?=[，,]?[^，。,；;！!？?]{0,10}?(?:不认|不收|不承认|不要|说不行|退回|说格式|说不对))/g;
 
 const PAPER_DEMANDED =
-  /(?:(?<![我俺咱想就])要(?:我|俺|咱|群众|他|她|求)?|需要|必须|得先|要先|提供|出示|拿来|带上?|(?:让|叫|喊)(?:我|俺|咱)?先)(?:先|再|去)?(?:拿|开|交|提供|出具|出|补)?(?:个|一个|一份|份|张)?([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|介绍信|成果|受理单|回执|原件|结婚证|户口本|出生证))/g;
+  /(?:(?<![我俺咱想就])要(?:我|俺|咱|群众|他|她|求)?|需要|必须|得先|要先|提供|出示|拿来|带上?|(?:让|叫|喊)(?:我|俺|咱)?先|(?<![多减])少了?|缺了?)(?:先|再|去)?(?:拿|开|交|提供|出具|出|补|有|取得|办好|办下)?(?:个|一个|一份|份|张|一样)?([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|介绍信|成果|受理单|回执|原件|结婚证|户口本|出生证|不动产证|房产证|产权证|许可证))/g;
 
 /** Index → whether it lies in a list of required papers or in one paper another party demands. */
 function paperLists(text: string): (index: number) => boolean {
