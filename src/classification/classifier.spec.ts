@@ -139,8 +139,8 @@ describe('classify rules', () => {
   });
 
   it('a text that clears the staff of a fee or an agent outside weighs against D5, not only against the flag', () => {
-    const agents = '门口有人发传单说代办执照收三百，这些人是干啥的？';
-    expect(classify({ text: agents }).dimension).toBe('D5'); // money and agents alone read as conduct
+    expect(classify({ text: '公证处收了两千块继承公证费' })).toMatchObject({ dimension: 'D5', misconduct: true }); // money alone reads as conduct
+    expect(classify({ text: '公证处收了两千块继承公证费，开了正规发票' })).toMatchObject({ dimension: 'none', misconduct: false });
     expect(classify({ text: '门口有人发传单说代办执照收三百，里头窗口说免费自己办，这些人是干啥的？' })).toMatchObject({ dimension: 'none', misconduct: false });
   });
 
