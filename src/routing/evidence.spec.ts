@@ -378,3 +378,11 @@ describe('round 8: peers give the same services, and a missing paper is a paper'
     expect(at('新房装水表，水司说要先有不动产证才能立户，卡了一个多月')).toBe('SW');
   });
 });
+
+describe("a counter named after its unit and what it does, the matter's item among the words", () => {
+  it('gives "石桥镇医保参保窗口" to the town, whose counter it is', () => {
+    const r = routeText('石桥镇医保参保窗口那个经办人态度很差，材料扔回来让我自己看');
+    expect(r.unit).toBe('T-SQ');
+    expect(r.evidence.some((e) => e.rule === 'window_mention' && e.unit === 'T-SQ')).toBe(true);
+  });
+});

@@ -638,13 +638,25 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     for (let at = text.indexOf(counter); at >= 0; at = text.indexOf(counter, at + 2)) {
       const w = counterWords(text, Math.max(0, at - 10), at);
       if (!w) continue;
-      const { words, start } = w;
-      if (someOverlapping(mentions, start, start + words.length, (m) => m.kind !== 'body')) continue; // a name
+      let { words, start } = w;
+      // "石岗镇报建窗口": a unit's name, then what its counter does — the words after the name
+      for (let i = firstFrom(mentions, start + words.length) - 1; i >= 0 && mentions[i]!.index + mentions[i]!.phrase.length > start; i--) {
+        const named = mentions[i]!;
+        if (named.kind === 'item') continue;
+        const end = named.index + named.phrase.length;
+        if ((named.kind === 'unit' || named.kind === 'unit_core') && !named.negated && end < start + words.length) {
+          words = text.slice(end, start + words.length);
+          start = end;
+        }
+        break;
+      }
+      // a unit named right before the counter owns it, whatever the words (an item's name among them: "石岗镇报建窗口")
       const owner = ownerBefore(start);
-      if (owner) {
+      if (owner && !someOverlapping(mentions, start, start + words.length, (m) => m.kind !== 'body' && m.kind !== 'item')) {
         give(owner.code, W.blamed, 'window_mention', `提到${unitName(index, owner.code)}办理“${words}”的窗口`);
         continue;
       }
+      if (someOverlapping(mentions, start, start + words.length, (m) => m.kind !== 'body')) continue; // a name
       let bestType = '';
       let bestScore = 0;
       for (const [type, hit] of index.duties.score(words)) if (hit.score > bestScore) [bestType, bestScore] = [type, hit.score];
