@@ -206,8 +206,10 @@ describe('round 3: own steps, the hall, counters by owner and by matter', () => 
     // a locality's own staff did (or botched) the step: the locality, not the department of the matter
     ['我住柳树村，村里的代办员把我的社保卡弄丢了，补卡还要去县里', 'V-LS'],
     ['柳树村便民服务站的工作人员帮我把医保参保递上去了，很负责', 'V-LS'],
-    // the hall's own facilities and hours with the hall named
+    // the hall's own facilities and hours with the hall named (in the next clause too, or as "县中心")
     ['政务服务中心一楼卫生间没有纸，洗手池也坏了', 'ZW'],
+    ['老人去县政务中心，门口楼梯没有无障碍通道，轮椅上不去', 'ZW'],
+    ['县中心一楼到三楼的电梯没有指引', 'ZW'],
     // a counter named right after its unit is that unit's
     ['青禾县行政审批局第三科医保窗口那个人态度很差', 'SQ'],
     // a counter called by what it does
