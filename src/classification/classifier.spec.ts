@@ -109,6 +109,8 @@ describe('classify rules', () => {
     { subject: '自动回复：我正在休假中', text: '您好，我目前休假中，邮件将于下周一处理。' },
     { subject: 'Re: 测试', text: '收到吗' },
     { subject: null, text: '789789789' },
+    { subject: null, text: '代开各类发票，增值税专票普票都有，微信同号13800000000' },
+    { subject: null, text: '澳门新葡京线上娱乐，注册就送88元' },
   ])('junk by structure: $text', (input) => {
     expect(classify(input)).toMatchObject({ junk: true, misconduct: false, dimension: 'none' });
   });
@@ -134,6 +136,11 @@ describe('classify rules', () => {
     { subject: null, text: '网上办事大厅的链接点开就报错，https://zwfw.example.gov.cn 打不开' },
     // an outdoor-advertising permit is a licence, not an advert
     { subject: '户外广告审批', text: '门头招牌的申请交上去半个月，只回复不符合规范，哪里不符合也不说' },
+    // the tax office's own invoice service, a Macau resident, a fitter who does not sell, a firm thanking the hall
+    { subject: null, text: '卖粮代开发票五分钟就好了，窗口小姑娘很热情' },
+    { subject: null, text: '本人是澳门居民，回乡证网上预约只接受内地手机号，我没有内地号码约不上' },
+    { subject: null, text: '燃气师傅说灶具在哪买都行，他们不推销，挺好' },
+    { subject: null, text: '我司入驻开发区，代办员从核名到刻章全程陪同，两天拿到执照，特此致谢' },
   ])('complaints with such words are no junk: $text', (input) => {
     expect(classify(input).junk).toBeFalsy();
   });
