@@ -2,13 +2,14 @@
  * The seed model's training settings chosen without the held-out sets: leave one tuning set out. For each setting,
  * the model is trained on the shipped rows and every tuning set but one, and scored (macro-F1, misconduct F1) on the
  * one left out, with its own catalogue; the mean over the tuning sets decides. The held-out sets are never read.
- *   npm run bench:build && node dist-bench/bench/train-cv.js [l2=1e-4,3e-4 epochs=40,20 minCount=2]
- * Each argument lists the values to try for one setting (the others keep the defaults of trainModel); every
- * combination is tried.
+ *   npm run bench:build && node dist-bench/bench/train-cv.js [l2=1e-4,3e-4 epochs=40,20 minCount=2] [c.cueWeight=0.5,0.8]
+ * Each argument lists the values to try for one setting (the others keep the defaults of trainModel, or with "c." of
+ * the classifier's DEFAULT_TUNING); every combination is tried.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../src/config/config.js';
+import type { ClassifierTuning } from '../src/classification/classifier.js';
 import { evaluate } from '../src/classification/evaluate.js';
 import { lexiconPhrases, loadLexicon } from '../src/classification/lexicon.js';
 import { trainModel, type TrainOptions } from '../src/classification/model.js';
@@ -32,29 +33,41 @@ const lexicon = loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'));
 // one segmenter that masks every catalogue's names, as train:seed does
 const segmenter = createSegmenter({ catalog: mergeCatalogs(catalogs.map(loadCatalogYaml)), words: lexiconPhrases(lexicon) });
 
-// the grid: "l2=1e-4,3e-4" → l2 ∈ {1e-4, 3e-4}
-const grid: Array<[keyof TrainOptions, number[]]> = process.argv.slice(2).map((a) => {
-  const [k, v] = a.split('=') as [keyof TrainOptions, string];
-  return [k, v.split(',').map(Number)];
-});
-let settings: TrainOptions[] = [{}];
-for (const [k, values] of grid) settings = settings.flatMap((s) => values.map((v) => ({ ...s, [k]: v })));
+// the grids: "l2=1e-4,3e-4" → l2 ∈ {1e-4, 3e-4} (training); "c.cueWeight=0.5,0.8" → the classifier's tuning
+type Tuning = Partial<ClassifierTuning>;
+const combos = <T extends object>(args: string[]): T[] => {
+  let out: T[] = [{} as T];
+  for (const a of args) {
+    const [k, v] = a.split('=') as [string, string];
+    out = out.flatMap((s) => v.split(',').map((x) => ({ ...s, [k]: Number(x) })));
+  }
+  return out;
+};
+const args = process.argv.slice(2);
+const settings = combos<TrainOptions>(args.filter((a) => !a.startsWith('c.')));
+const tunings = combos<Tuning>(args.filter((a) => a.startsWith('c.')).map((a) => a.slice(2)));
 
 console.log(`${shipped.length} shipped rows; ${sets.length} tuning sets (${sets.reduce((n, s) => n + s.rows.length, 0)} rows), each left out in turn`);
+const mean = (xs: number[]): string => ((100 * xs.reduce((a, b) => a + b, 0)) / xs.length).toFixed(2);
 for (const setting of settings) {
   const started = process.hrtime.bigint();
-  const f1: number[] = [];
-  const mis: number[] = [];
+  const f1 = tunings.map(() => [] as number[]);
+  const mis = tunings.map(() => [] as number[]);
   for (const left of sets) {
     const train = [...shipped, ...sets.filter((s) => s !== left).flatMap((s) => s.rows)];
     const model = trainModel(train, segmenter, setting);
-    const r = evaluate(left.rows, { catalog: loadCatalogYaml(left.catalog), lexicon, model, segmenter });
-    f1.push(r.macroF1);
-    const { precision: p, recall: q } = r.misconduct;
-    mis.push(p + q ? (2 * p * q) / (p + q) : 0);
+    const catalog = loadCatalogYaml(left.catalog);
+    tunings.forEach((tuning, t) => {
+      const r = evaluate(left.rows, { catalog, lexicon, model, segmenter, tuning });
+      f1[t]!.push(r.macroF1);
+      const { precision: p, recall: q } = r.misconduct;
+      mis[t]!.push(p + q ? (2 * p * q) / (p + q) : 0);
+    });
   }
-  const mean = (xs: number[]): string => ((100 * xs.reduce((a, b) => a + b, 0)) / xs.length).toFixed(2);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(`${JSON.stringify(setting).padEnd(40)} macro-F1 mean ${mean(f1)}  misconduct F1 mean ${mean(mis)}  (${seconds.toFixed(0)} s)`);
-  console.log(`  per set: ${sets.map((s, i) => `${s.name} ${(100 * f1[i]!).toFixed(1)}`).join(', ')}`);
+  tunings.forEach((tuning, t) => {
+    console.log(`${JSON.stringify({ ...setting, ...tuning }).padEnd(48)} macro-F1 mean ${mean(f1[t]!)}  misconduct F1 mean ${mean(mis[t]!)}`);
+    console.log(`  per set: ${sets.map((s, i) => `${s.name} ${(100 * f1[t]![i]!).toFixed(1)}`).join(', ')}`);
+  });
+  console.log(`  (${seconds.toFixed(0)} s)`);
 }
