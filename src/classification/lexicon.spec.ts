@@ -43,6 +43,11 @@ describe('lexicon negation', () => {
     '我是残疾人走的绿色通道，有人说我走后门，别冤枉了窗口',
     // a tout's own patter, no insider and no staff in it
     '大厅门口有人发名片，说能快速办证',
+    '门口好几个黄牛拉客，窗口的人还提醒莫找黄牛',
+    // tea and local produce as a county's trade, a gift refused in dialect, a copying fee with its receipt
+    '我们是茶农，茶叶加工厂的补助申报要村委会证明',
+    '办营运证我提了两条烟去，运管所的人硬是不收',
+    '代办员帮我复印户口本收了两块钱，还把小票给我了，这个钱该不该收',
   ])(
     '"%s" stays below the misconduct threshold',
     (text) => expect(cues(text).misconduct).toBeLessThan(lexicon.misconductThreshold),
@@ -161,6 +166,8 @@ describe('misconduct recall on phrasings not in the labelled data', () => {
     '后来的那个是窗口小妹的熟人，拿个身份证就办了',
     '我等了一上午，她一来就先办，原来是那个科员的老乡',
     '开户费收两千，我问有没有收费文件，他讲没有，就是这个价',
+    '去审批的时候带了两斤好茶给他，第二天就批了',
+    '护林员选的三个人，一个是村主任的儿子，一个是会计的兄弟',
   ])('flags "%s"', (text) => {
     expect(cues(text).misconduct).toBeGreaterThanOrEqual(lexicon.misconductThreshold);
   });
