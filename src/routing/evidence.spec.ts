@@ -388,3 +388,14 @@ describe("a counter named after its unit and what it does, the matter's item amo
     expect(r.evidence.some((e) => e.rule === 'window_mention' && e.unit === 'T-SQ')).toBe(true);
   });
 });
+
+describe("round 8: a town's own office, its staff in plain words, a rating that clears the town", () => {
+  it.each([
+    // "石桥镇民政办": the town's own office for a department's matter
+    ['石桥镇民政办的人讲话难听，说我们一天到晚来要救助', 'T-SQ'],
+    // "那个女的": one of its staff
+    ['石桥镇便民服务中心那个女的，我问她低保的事，她爱理不理', 'T-SQ'],
+  ])('%s → %s', (text, unit) => {
+    expect(routeText(text).unit).toBe(unit);
+  });
+});

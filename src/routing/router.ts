@@ -365,7 +365,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (m.kind === 'body') {
       if (role === 'place') continue;
       // "审批局交通窗口": the counter of the unit named right before it, whatever its matter's department
-      const owner = counterAfter(text, m.index + m.phrase.length) ? ownerBefore(m.index) : undefined;
+      // "城关镇民政办", "街道劳动保障所": a town's or street's own office for a department's matter is the locality's
+      const owner = counterAfter(text, m.index + m.phrase.length)
+        ? ownerBefore(m.index)
+        : LOCAL_OFFICE.test(m.phrase)
+          ? localOwner(ownerBefore(m.index))
+          : undefined;
       if (owner) {
         give(owner.code, W.unit[role === 'named' ? 'named' : role] - (role === 'named' ? 0 : W.unit.named), 'window_mention', `提到${unitName(index, owner.code)}的“${m.phrase}”窗口`);
         continue;
@@ -866,7 +871,7 @@ function nextDoorBlamed(index: CatalogIndex, raw: string, qr: () => QrText, own:
 
 // the rating clears the counter it was given at ("不怨窗口", "综窗收件没毛病", "不是窗口的问题", "窗口的同志一直帮俺催")
 const COUNTER_CLEARED =
-  /(?:不怨|不怪|不赖|怨不着|怪不着)(?:人家)?(?:窗口|柜台|综窗|小姑娘|小伙|工作人员)|(?:窗口|柜台|综窗)(?:的)?(?:收件|受理|同志|工作人员|小姑娘|小伙|服务)?[^，。,；;]{0,4}?(?:没毛病|没问题|挺快|很快|挺好|很好|没得说|挺热情|很热情|一直帮|尽力了|也没办法)|不是[^，。,；;]{0,4}?(?:窗口|柜台|综窗)(?:的)?(?:问题|错|责任|原因)/;
+  /(?:不怨|不怪|不赖|怨不着|怪不着)(?:人家)?(?:窗口|柜台|综窗|小姑娘|小伙|工作人员)|(?:窗口|柜台|综窗|代办的?|镇上|镇里|乡上|乡里|村上|村里)(?:的)?(?:收件|受理|同志|工作人员|小姑娘|小伙子?|大姐|服务)?[^，。,；;]{0,4}?(?:没毛病|没问题|没得问题|莫得问题|没得错|没有错|没错|挺快|很快|挺好|很好|没得说|挺热情|很热情|一直帮|尽力了|也没办法)|不是[^，。,；;]{0,4}?(?:窗口|柜台|综窗)(?:的)?(?:问题|错|责任|原因)/;
 
 /**
  * A rating that clears the counter it was given at and then names the unit that failed ("窗口收件挺快，不怨窗口。…农业局
@@ -939,6 +944,8 @@ function windowTypes(index: CatalogIndex): Map<string, Set<string>> {
   return byUnit;
 }
 
+// a department's word as a town's or street's own office ("民政办", "财政所", "社保所", "农技站")
+const LOCAL_OFFICE = /(办|所|站|办公室)$/;
 // a helper's job title ("代办员") names a person wherever they work, not another party
 const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿者|专干)$/;
 // a public facility by the floor it is on
