@@ -399,3 +399,22 @@ describe("round 8: a town's own office, its staff in plain words, a rating that 
     expect(routeText(text).unit).toBe(unit);
   });
 });
+
+describe("a hall the catalogue lists as a unit of its own", () => {
+  it("gives a district centre's facilities to that centre, and an unnamed hall's to triage", () => {
+    const city = catalogFromObject({
+      region: '某省宁安市',
+      units: [
+        { code: 'XF', name: '宁安市信访局', role: 'triage', level: 'city' },
+        { code: 'JW', name: '宁安市纪委监委派驻组', role: 'supervision', parent: 'XF', level: 'city' },
+        { code: 'RS', name: '宁安市人力资源和社会保障局', parent: 'XF', level: 'city' },
+        { code: 'CD', name: '宁安市城东区政务服务中心', aliases: ['城东区政务服务中心'], parent: 'XF', level: 'district' },
+      ],
+      windows: [],
+      items: [],
+    });
+    const at = (text: string) => route({ text, classification: clean }, buildCatalogIndex(city)).unit;
+    expect(at('城东区政务服务中心门口挂着周六延时服务的牌子，周六去了只开一个窗口')).toBe('CD');
+    expect(at('政务服务中心门口挂着周六延时服务的牌子，周六去了只开一个窗口')).toBe('XF');
+  });
+});

@@ -614,8 +614,18 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const m = HALL_FACILITY_AT.exec(text);
     // "安居苑社区办事大厅上班时间一直锁起": a town's or community's own hall is its own premises
     const own = m ? localOwner(ownerBefore(m.index)) : undefined;
+    // a hall the catalogue lists as a unit of its own (a district's 政务服务中心 in a city's catalogue), named there
+    const hallEnd = m ? m.index + (m[1] as string).length : 0;
+    const named = m && !own ? lastBefore(mentions, hallEnd) : undefined;
+    const hallUnit =
+      named && !named.negated && (named.kind === 'unit' || named.kind === 'unit_core') && named.index + named.phrase.length >= hallEnd && !isHall(named.code) && !facts.local.has(named.code)
+        ? named
+        : undefined;
     if (m && own) {
       give(own.code, W.hallFacility, 'named_unit', `反映${unitName(index, own.code)}自身${m[1]}的设施或开放时间`);
+      hallFacility = true;
+    } else if (m && hallUnit) {
+      give(hallUnit.code, W.hallFacility, 'named_unit', `反映${unitName(index, hallUnit.code)}的公共设施或开放时间`);
       hallFacility = true;
     } else if (m) {
       give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
