@@ -68,8 +68,9 @@ const FLOOR_RE = new RegExp(`${NUMBER_WORD}(?:楼|层)`);
 const WINDOW_NO_RE = new RegExp(`${NUMBER_WORD}号(?:综合|服务|受理|办理|业务)?(?:窗口|窗|柜台|台)`);
 // "二楼1号" with the floor right before it is a window too, and "一楼A区5号" with the floor's area between
 const FLOOR_NO_RE = new RegExp(`(?:楼|层)的?(?:[a-z]区)?${NUMBER_WORD}号`);
-// the lettered area of a hall ("A区", "b区") right before a window's number
+// the lettered area of a hall ("A区", "b区") right before a window's number, or the short form ("C7的小姑娘", "B1窗口")
 const AREA_NO_RE = new RegExp(`([a-z])区的?${NUMBER_WORD}号`);
+const AREA_CODE_RE = /(?<![a-z0-9])([a-z])([0-9]{1,2})(?=号|窗口|窗|柜台|的|那个|这个)/;
 
 /**
  * "f2a#6", "a#6", "f2#6", "#6" keys of a window's floor, area and number, from its name and location, the most
@@ -77,8 +78,8 @@ const AREA_NO_RE = new RegExp(`([a-z])区的?${NUMBER_WORD}号`);
  */
 export function windowNumberKeys(text: string): string[] {
   const t = normalizeText(text);
-  if (!t.includes('号')) return []; // every pattern needs it
-  const a = AREA_NO_RE.exec(t);
+  if (!t.includes('号') && !/[a-z][0-9]/.test(t)) return []; // every pattern needs one or the other
+  const a = AREA_NO_RE.exec(t) ?? AREA_CODE_RE.exec(t);
   const n = a ? [a[0], a[2]] : (WINDOW_NO_RE.exec(t) ?? FLOOR_NO_RE.exec(t));
   if (!n) return [];
   const no = parseNumber(n[1] as string);

@@ -153,6 +153,9 @@ describe('windows numbered within a lettered area of the hall', () => {
   it('reads the floor, the area and the number ("一楼A区5号")', () => {
     expect(windowNumberKeys('一楼A区5号')).toEqual(['f1a#5', 'a#5', 'f1#5', '#5']);
     expect(windowNumberKeys('二楼6号窗口')).toEqual(['f2#6', '#6']);
+    // the short form people use at the counter's sign
+    expect(windowNumberKeys('C7的小姑娘一直在玩手机')).toEqual(['c#7', '#7']);
+    expect(windowNumberKeys('A4纸不够用了')).toEqual([]);
   });
 
   it('finds the window by area and number, and not by a bare number another area may share', () => {
@@ -160,6 +163,7 @@ describe('windows numbered within a lettered area of the hall', () => {
     const byArea = route({ text: '一楼A区5号的工作人员上班时间玩手机游戏', channel: 'phone', classification: clean }, ap);
     expect(byArea.unit).toBe('SW');
     expect(byArea.rule).toBe('window_mention');
+    expect(route({ text: 'C6窗口戴眼镜那个男的态度太差了，吼人', channel: 'phone', classification: clean }, ap).unit).toBe('GA');
     const bare = route({ text: '4号窗口那个女的脾气太大，问一句吼一句', channel: 'phone', classification: clean }, ap);
     expect(bare.evidence.some((e) => e.rule === 'window_mention')).toBe(false);
   });
