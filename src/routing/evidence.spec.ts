@@ -418,3 +418,12 @@ describe("a hall the catalogue lists as a unit of its own", () => {
     expect(at('政务服务中心门口挂着周六延时服务的牌子，周六去了只开一个窗口')).toBe('XF');
   });
 });
+
+describe("round 8: a locality's service point, its hours and what it set up, are its own", () => {
+  it.each([
+    ['柳树村便民服务站工作日延时到晚上七点，体验员办低保咨询，当场答复', 'V-LS'],
+    ['石桥镇便民服务中心为聋哑人配了手语视频服务，低保和救助都能办', 'T-SQ'],
+  ])('%s → %s', (text, unit) => {
+    expect(routeText(text).unit).toBe(unit);
+  });
+});
