@@ -1,5 +1,5 @@
 import { catalogFromObject } from './catalog-yaml.js';
-import { buildCatalogIndex } from './catalog-index.js';
+import { buildCatalogIndex, defaultDutyBook } from './catalog-index.js';
 import { compileDutyBook } from './duties.js';
 import { RoutingMemory } from './memory.js';
 import { route } from './router.js';
@@ -425,5 +425,16 @@ describe("round 8: a locality's service point, its hours and what it set up, are
     ['石桥镇便民服务中心为聋哑人配了手语视频服务，低保和救助都能办', 'T-SQ'],
   ])('%s → %s', (text, unit) => {
     expect(routeText(text).unit).toBe(unit);
+  });
+});
+
+describe('words that only contain a duty term', () => {
+  it('reads "来电表示" and "来电表扬" as a caller speaking, not an electricity meter; "没电梯" as no lift', () => {
+    const book = defaultDutyBook();
+    expect(book.score('来电表示家里电表走得特别快').has('power')).toBe(true);
+    for (const text of ['来电表示窗口服务很好', '来电表扬出入境大队加班办证', '便民服务站搬到三楼去了，没电梯']) expect(book.score(text).has('power')).toBe(false);
+  });
+  it('takes thanks to a unit as that unit acting', () => {
+    expect(routeText('来电表扬县医保局，春节前加班办了一批异地就医备案').unit).toBe('YB');
   });
 });
