@@ -438,3 +438,25 @@ describe('words that only contain a duty term', () => {
     expect(routeText('来电表扬县医保局，春节前加班办了一批异地就医备案').unit).toBe('YB');
   });
 });
+
+describe('the specialist among units sharing a duty by name', () => {
+  const county = catalogFromObject({
+    region: '某省东川县',
+    units: [
+      { code: 'ZW', name: '东川县政务服务管理局', role: 'triage', level: 'county' },
+      { code: 'JW', name: '东川县派驻纪检监察组', role: 'supervision', parent: 'ZW', level: 'county' },
+      { code: 'DB', name: '东川县政务服务中心帮办代办专区', parent: 'ZW', level: 'county' },
+      { code: 'RS', name: '东川县人力资源和社会保障局', parent: 'ZW', level: 'county' },
+      { code: 'SB', name: '东川县社会保险事务中心', parent: 'RS', level: 'county' },
+    ],
+    windows: [],
+    items: [],
+  });
+  const at = (text: string) => route({ text, classification: clean }, buildCatalogIndex(county)).unit;
+  it('sends a social-insurance matter to the social insurance centre rather than the bureau above it', () => {
+    expect(at('我妈八十多了，养老认证刷脸刷不过，搞了一个礼拜')).toBe('SB');
+  });
+  it('keeps the hall ahead of its own agency counter for the hall\'s duties', () => {
+    expect(at('网上预约的号，到了现场取号机认不到，只能重新排')).toBe('ZW');
+  });
+});

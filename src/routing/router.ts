@@ -1055,7 +1055,13 @@ function primaryFirst(
   list: Array<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }>,
   factor: number,
 ): Array<{ unit: string; weight: number; source: 'explicit' | 'name' | 'items' }> {
-  const sorted = [...list].sort((a, b) => SOURCE_RANK[a.source] - SOURCE_RANK[b.source] || b.weight - a.weight || unitDepth(index, a.unit) - unitDepth(index, b.unit));
+  const sorted = [...list].sort(
+    (a, b) =>
+      SOURCE_RANK[a.source] - SOURCE_RANK[b.source] ||
+      b.weight - a.weight ||
+      specialistFirst(index, a.unit, b.unit) ||
+      unitDepth(index, a.unit) - unitDepth(index, b.unit),
+  );
   return sorted.map((u, i) => ({ ...u, weight: u.weight * factor * (i === 0 ? 1 : 0.65) }));
 }
 
@@ -1073,6 +1079,19 @@ function unitFacts(index: CatalogIndex): { local: Set<string>; hall: Set<string>
   }
   unitFactsMemo.set(index, facts);
   return facts;
+}
+
+// among equals, the specialist first: a 社会保险事务中心 (one duty by its name) before the 人社局 above it (labour and
+// social insurance) — but never before the hall's own management, whose counters (帮办代办) share its duty
+function specialistFirst(index: CatalogIndex, a: string, b: string): number {
+  if (a === index.triage.code || b === index.triage.code) return 0;
+  return namedTypes(index, a) - namedTypes(index, b);
+}
+
+function namedTypes(index: CatalogIndex, code: string): number {
+  let n = 0;
+  for (const v of index.types.byUnit.get(code)?.values() ?? []) if (v.source !== 'items') n++;
+  return n;
 }
 
 function unitDepth(index: CatalogIndex, code: string): number {
