@@ -24,11 +24,20 @@ const OTHER = path.join(PROJECT_ROOT, 'test', 'fixtures', 'classification', 'oth
 
 const jsonl = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(dir, f));
 const shipped = jsonl(path.join(CLASSIFICATION_DIR, 'training')).flatMap(readLabelledJsonl);
-const sets = jsonl(TUNING).map((file) => {
-  const stem = file.replace(/\.jsonl$/, '');
-  return { name: path.basename(stem), rows: readLabelledJsonl(file), catalog: existsSync(`${stem}.yaml`) ? `${stem}.yaml` : SAMPLE };
-});
-const catalogs = [SAMPLE, ...(existsSync(OTHER) ? [OTHER] : []), ...new Set(sets.map((s) => s.catalog))];
+// CV_SKIP=a,b: sets neither trained on nor scored; CV_TRAIN_ONLY=c,d: sets always trained on, never scored (to ask
+// whether some rows help the others)
+const listed = (name: string): Set<string> => new Set((process.env[name] ?? '').split(',').filter(Boolean));
+const skip = listed('CV_SKIP');
+const trainOnly = listed('CV_TRAIN_ONLY');
+const all = jsonl(TUNING)
+  .map((file) => {
+    const stem = file.replace(/\.jsonl$/, '');
+    return { name: path.basename(stem), rows: readLabelledJsonl(file), catalog: existsSync(`${stem}.yaml`) ? `${stem}.yaml` : SAMPLE };
+  })
+  .filter((s) => !skip.has(s.name));
+const sets = all.filter((s) => !trainOnly.has(s.name));
+const extra = all.filter((s) => trainOnly.has(s.name)).flatMap((s) => s.rows);
+const catalogs = [SAMPLE, ...(existsSync(OTHER) ? [OTHER] : []), ...new Set(all.map((s) => s.catalog))];
 const lexicon = loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'));
 // one segmenter that masks every catalogue's names, as train:seed does
 const segmenter = createSegmenter({ catalog: mergeCatalogs(catalogs.map(loadCatalogYaml)), words: lexiconPhrases(lexicon) });
@@ -47,14 +56,14 @@ const args = process.argv.slice(2);
 const settings = combos<TrainOptions>(args.filter((a) => !a.startsWith('c.')));
 const tunings = combos<Tuning>(args.filter((a) => a.startsWith('c.')).map((a) => a.slice(2)));
 
-console.log(`${shipped.length} shipped rows; ${sets.length} tuning sets (${sets.reduce((n, s) => n + s.rows.length, 0)} rows), each left out in turn`);
+console.log(`${shipped.length} shipped rows; ${sets.length} tuning sets (${sets.reduce((n, s) => n + s.rows.length, 0)} rows), each left out in turn; ${extra.length} rows always trained on`);
 const mean = (xs: number[]): string => ((100 * xs.reduce((a, b) => a + b, 0)) / xs.length).toFixed(2);
 for (const setting of settings) {
   const started = process.hrtime.bigint();
   const f1 = tunings.map(() => [] as number[]);
   const mis = tunings.map(() => [] as number[]);
   for (const left of sets) {
-    const train = [...shipped, ...sets.filter((s) => s !== left).flatMap((s) => s.rows)];
+    const train = [...shipped, ...extra, ...sets.filter((s) => s !== left).flatMap((s) => s.rows)];
     const model = trainModel(train, segmenter, setting);
     const catalog = loadCatalogYaml(left.catalog);
     tunings.forEach((tuning, t) => {
