@@ -40,7 +40,12 @@ const NAMED_STAFF_AFTER = /^(的|那个|的那个)?(小[王李张刘陈杨黄赵
 // "大坪村那个管低保的说…", "镇上负责审核的": the person who does the work there
 const DUTY_PERSON_AFTER = /^(的)?(那个|那位|有个|一个|专门)?(管|办|负责|收|审|经手|分管)[^，。,.;；！!？?]{0,6}的(人|那个|那位|同志)?($|说|讲|称|让|叫|要|不|没|收|拿|跟)/;
 // after a service centre's own name: its door, stairs, car park, hours, terminals ("黑山镇便民中心门口没有停车的地方")
-const OWN_FACILITY_AFTER = /^(的)?(在[一二三四五六1-6]楼|在楼上|门口|门前|门上|楼梯|电梯|厕所|卫生间|停车|车位|座位|台阶|坡道|一楼|二楼|三楼|中午|周末|下午|上午|早上|晚上|每天|工作日|节假日|只开|只有|只设|设有|设了|配了|配有|没有|太|就|总是|经常|自助终端|自助机|打印机|复印机|电脑|取号机|叫号机|延时|延长|轮值|值班|实行|推行|开通|提供|为[^，。,]{0,10}(配|提供|开通|设|办))/;
+// what a service point itself keeps, sets up or gives: its hours and rota, what it has or set up ("工作日延时到七点",
+// "实行周末轮值", "设有代办员", "为聋哑人配了手语服务") — after its own name, or after a locality's name and its point's
+const OWN_SERVICE = '工作日|节假日|周末|门上|设有|设了|配了|配有|延时|延长|轮值|值班|实行|推行|开通|提供|为[^，。,]{0,10}(配|提供|开通|设|办)';
+const OWN_FACILITY_AFTER = new RegExp(
+  `^(的)?(在[一二三四五六1-6]楼|在楼上|门口|门前|楼梯|电梯|厕所|卫生间|停车|车位|座位|台阶|坡道|一楼|二楼|三楼|中午|下午|上午|早上|晚上|每天|只开|只有|只设|没有|太|就|总是|经常|自助终端|自助机|打印机|复印机|电脑|取号机|叫号机|${OWN_SERVICE})`,
+);
 const BLAME_AFTER =
   /^.{0,10}(不给|不予|拒绝|不受理|不办|办不了|推诿|推脱|推来推去|踢皮球|刁难|拖着|拖了|一直不|没人管|不管|弄丢|丢了|没收到|没见着|没看到|说没|不归|态度|搞错|错了|乱收|卡着|压着|不理|不回|不认|卡住|不同意|不让|不肯)/;
 
@@ -49,8 +54,9 @@ const INSTITUTION = /(委员会|村委会|居委会|村委|街道办|办事处|�
 // a name that is itself a service centre, station or counter
 const PREMISES = /(中心|服务站|服务点|代办点|大厅|窗口)$/;
 // "南街社区那个服务站在三楼": the locality's own premises, whose hours, stairs and seats are its own
-const OWN_PREMISES_AFTER =
-  /^(那个|的|这个)?(便民服务站|便民服务中心|便民中心|党群服务中心|服务站|服务中心|服务点|代办点|办事大厅|大厅)(在|的|没|没有|太|只|就|一直|门口|门上|不|连|搬到|搬去|搬进|挪到|设在|设有|设了|配了|配有|工作日|节假日|周末|延时|延长|轮值|值班|实行|推行|开通|提供|为[^，。,]{0,10}(配|提供|开通|设|办))/;
+const OWN_PREMISES_AFTER = new RegExp(
+  `^(那个|的|这个)?(便民服务站|便民服务中心|便民中心|党群服务中心|服务站|服务中心|服务点|代办点|办事大厅|大厅)(在|的|没|没有|太|只|就|一直|门口|不|连|搬到|搬去|搬进|挪到|设在|${OWN_SERVICE})`,
+);
 // clause breaks by code unit (all single BMP characters; text[i] is one code unit)
 const CLAUSE_CODES = (() => {
   const table = new Uint8Array(65536);

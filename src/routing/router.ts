@@ -962,7 +962,7 @@ const STAFF_WORD = /(代办员|帮办员|导办员|网格员|工作人员|志愿
 const FLOOR_FACILITY = /[一二三四五六七八九1-9]楼(?:的|大厅|大厅的)?(?:厕所|卫生间|洗手间|电梯|楼梯|饮水机|开水|空调|座位|椅子|坡道|无障碍)/;
 // the hall by its common names, then (in the same clause) one of its facilities or its hours
 const HALL_FACILITY_AT =
-  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅|(?<![a-z市])(?:区|县)中心)(?:的|里|里面|里头|那边|这边)?(?:[^，。,；;！!？?]{0,6}?|[，,][^，。,；;！!？?]{0,6}?)(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|台阶|打印机|复印)/;
+  /((?:政务|市民|行政服务)(?:服务)?(?:中心|大厅)|办事大厅|(?<![a-z市])(?:区|县)中心)(?:的|里|里面|里头|那边|这边)?[，,]?[^，。,；;！!？?]{0,6}?(厕所|卫生间|洗手间|电梯|无障碍|停车|车位|座位|椅子|空调|饮水|开水|开门|关门|中午|午休|周末|周六|节假日|下班|上班时间|几点|[0-9一二两三四五六七八九十]点|叫号|取号|排号|保安|导办台|导服台|咨询台|楼梯|坡道|台阶|打印机|复印)/;
 
 // "镇上说材料已经报上去了", "说早转给民政局了", "等县里批": the locality only passed the file on
 const FORWARDED = /(报上去|报上级|报到|上报了|已上报|转给|转到|转上去|送到|送上去|送过去|交上去|递上去|报给|等(市|县|区|旗|盟|州|上面)里?(批|审|审批|审核|办|回复))/;
@@ -1013,15 +1013,18 @@ const PAPER_REFUSED = /(?:开的|出的|出具的|打的|盖的)([^，。,；;�
 const PAPER_DEMANDED =
   /(?:(?<![我俺咱想就])要(?:我|俺|咱|群众|他|她|求)?|需要|必须|得先|要先|提供|出示|拿来|带上?|(?:让|叫|喊)(?:我|俺|咱)?先|(?<![多减])少了?|缺了?)(?:先|再|去)?(?:拿|开|交|提供|出具|出|补|有|取得|办好|办下)?(?:个|一个|一份|份|张|一样)?([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|介绍信|成果|受理单|回执|原件|结婚证|户口本|出生证|不动产证|房产证|产权证|许可证))/g;
 
-/** Index → whether it lies in a list of required papers or in one paper another party demands. */
+const PAPER_ONE = [PAPER_DEMANDED, PAPER_REFUSED];
+
+/** Index → whether it lies in a list of required papers or in one paper another party demands or refused. */
 function paperLists(text: string): (index: number) => boolean {
   const spans: Array<[number, number]> = [];
   if (text.includes('、')) for (const m of text.matchAll(PAPER_LIST)) spans.push([m.index + (m[1]?.length ?? 0), m.index + m[0].length]);
   if (text.includes('证') || text.includes('记录') || text.includes('意见') || text.includes('单') || text.includes('成果') || text.includes('原件')) {
-    PAPER_DEMANDED.lastIndex = 0;
-    for (let m = PAPER_DEMANDED.exec(text); m; m = PAPER_DEMANDED.exec(text)) spans.push([m.index + m[0].length - (m[1]?.length ?? 0), m.index + m[0].length]);
-    PAPER_REFUSED.lastIndex = 0;
-    for (let m = PAPER_REFUSED.exec(text); m; m = PAPER_REFUSED.exec(text)) spans.push([m.index + m[0].length - (m[1]?.length ?? 0), m.index + m[0].length]);
+    // the paper (group 1) at the end of each match
+    for (const re of PAPER_ONE) {
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m; m = re.exec(text)) spans.push([m.index + m[0].length - (m[1]?.length ?? 0), m.index + m[0].length]);
+    }
   }
   if (!spans.length) return () => false;
   // merged and in order, so a mention's index is looked up by halving (a hostile text holds thousands of lists)
