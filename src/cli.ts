@@ -9,7 +9,11 @@ import { ConfigError, ensureDataDir, loadConfig } from './config/config.js';
 import { openDatabase } from './database/data-source.js';
 import { connectDatabase } from './database/database-connection.js';
 import { ClassificationService, CLASSIFICATION_DIR } from './classification/classification.service.js';
-import { evaluateFiles, trainSeed } from './classification/seed.js';
+import { evaluateFiles, loadModel, readLabelledJsonl, trainSeed } from './classification/seed.js';
+import { loadLexicon } from './classification/lexicon.js';
+import { loadCatalogYaml } from './routing/catalog-yaml.js';
+import { accuracy, fitRanker, gatherGroups, rankerJson } from './routing/ranker-train.js';
+import { RANKER_PATH, type RankerGroup } from './routing/ranker.js';
 import { CatalogImportService } from './org/catalog-import.service.js';
 import { HotlineImportService } from './intake/hotline/hotline-import.service.js';
 import type { Actor } from './auth/actor.js';
@@ -194,6 +198,51 @@ const OFFLINE: Record<string, { usage: string; run: (args: string[]) => number }
         outPath: path.join(CLASSIFICATION_DIR, 'model.json'),
       });
       out(`trained the seed model on ${r.rows} rows: ${(r.bytes / 1024).toFixed(0)} KiB written to config/classification/model.json`);
+      return 0;
+    },
+  },
+  'train:ranker': {
+    usage: 'train:ranker [--cv] [--l2 0.01] [--iterations 400]   rebuild config/routing/ranker.json (the evidence weigher) from the tuning sets\' routings; --cv leaves one set out at a time and writes nothing',
+    run: (args) => {
+      const opt = (name: string): string | undefined => {
+        const i = args.indexOf(`--${name}`);
+        return i >= 0 ? args[i + 1] : undefined;
+      };
+      const lexicon = loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'));
+      const model = loadModel(path.join(CLASSIFICATION_DIR, 'model.json'));
+      const baseRows = trainingFiles().flatMap(readLabelledJsonl);
+      const baseCatalog = loadCatalogYaml(SAMPLE_CATALOG);
+      const train = { l2: Number(opt('l2') ?? 0.01), iterations: Number(opt('iterations') ?? 400) };
+      const sets = jsonlIn(TUNING_DIR)
+        .sort()
+        .map((file) => {
+          const stem = path.basename(file, '.jsonl');
+          const yaml = path.join(TUNING_DIR, `${stem}.yaml`);
+          const set = { name: stem, rows: readLabelledJsonl(file), catalog: loadCatalogYaml(existsSync(yaml) ? yaml : SAMPLE_CATALOG) };
+          return { name: stem, ...gatherGroups(set, { lexicon, model, baseRows, baseCatalog }) };
+        });
+      const all: RankerGroup[] = sets.flatMap((s) => s.groups);
+      if (args.includes('--cv')) {
+        const pct = (a: number, b: number): string => `${((a / Math.max(1, b)) * 100).toFixed(1)}%`;
+        let [routed, hand, learned] = [0, 0, 0];
+        out('set                      text-routed   hand weights   ranker (trained on the other sets)');
+        for (const s of sets) {
+          const fit = fitRanker(all.filter((g) => g.set !== s.name), train);
+          const h = s.groups.filter((g) => g.hand).length;
+          const l = Math.round(accuracy(s.groups, fit.w, fit) * s.groups.length);
+          routed += s.routed;
+          hand += h;
+          learned += l;
+          out(`${s.name.padEnd(24)} ${String(s.routed).padStart(11)}   ${pct(h, s.routed).padStart(12)}   ${pct(l, s.routed).padStart(12)}`);
+        }
+        out(`${'all'.padEnd(24)} ${String(routed).padStart(11)}   ${pct(hand, routed).padStart(12)}   ${pct(learned, routed).padStart(12)}`);
+        return 0;
+      }
+      const fit = fitRanker(all, train);
+      const unreachable = sets.reduce((a, s) => a + s.unreachable, 0);
+      const json = rankerJson(fit, { sets: sets.map((s) => s.name), groups: all.length, unreachable, ...train });
+      writeFileSync(RANKER_PATH, `${JSON.stringify(json, null, 2)}\n`);
+      out(`trained the ranker on ${all.length} routings of ${sets.length} tuning sets (${unreachable} more had their unit among no candidate), written to config/routing/ranker.json`);
       return 0;
     },
   },

@@ -123,12 +123,14 @@ describe('catalogue independence', () => {
     expect(route({ text: '办营业执照材料太多', classification: clean }, qh)).toMatchObject({ unit: 'QH-SP', rule: 'service_item' });
     expect(route({ text: '杏花村委会一个星期都锁着门', classification: clean }, qh)).toMatchObject({ unit: 'QH-XH', rule: 'named_unit' });
     expect(route({ text: '不是审批局的问题，是税务大厅系统不通', classification: clean }, qh).unit).toBe('QH-SW');
-    expect(route({ text: '大厅没地方坐', classification: clean }, qh)).toMatchObject({ unit: 'QH-ZW', rule: 'triage' });
+    // the hall's seats are the hall management's own duty (it is also the triage unit)
+    expect(route({ text: '大厅没地方坐', classification: clean }, qh)).toMatchObject({ unit: 'QH-ZW', rule: 'duty' });
     expect(route({ text: '有人找关系办证', classification: { misconduct: true } }, qh).supervision).toBe('QH-JJ');
   });
 
   it('ignores inactive units, their windows and their names', () => {
-    expect(route({ text: '原来工商局的事现在去哪办', classification: clean }, qh).unit).toBe('QH-ZW');
+    // the old 工商局 is inactive: its name means the department type, whose registration the approval bureau now does
+    expect(route({ text: '原来工商局的事现在去哪办', classification: clean }, qh).unit).toBe('QH-SP');
     expect(route({ text: 'x', window: 'QW-99', classification: clean }, qh).rule).not.toBe('window');
     expect(matchUnitName(qh, '清河县工商行政管理局')?.code).not.toBe('QH-OLD');
   });

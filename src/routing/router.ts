@@ -20,6 +20,7 @@ import { canonicalName, nameSimilarity } from './fuzzy.js';
 import type { LearnedRouter } from './learned-router.js';
 import type { RoutingMemory } from './memory.js';
 import { isBlamed, ownStepAt, partyRole, type PartyRole } from './parties.js';
+import { candidateVectors, defaultRanker, EVIDENCE_KINDS, KIND_INDEX, rank, type CandidateFacts, type CompiledRanker, type EvidenceKind } from './ranker.js';
 
 export type RouteRule = 'window' | 'assigned_unit' | 'service_item' | 'named_unit' | 'window_mention' | 'duty' | 'learned' | 'triage' | 'junk';
 
@@ -74,6 +75,10 @@ export interface RouteOptions {
   confidenceThreshold?: number;
   /** similarity an assigned-unit string needs to match a unit */
   assignedThreshold?: number;
+  /** the evidence weigher (default: the shipped one, config/routing/ranker.json; null: the hand weights alone) */
+  ranker?: CompiledRanker | null;
+  /** sees the candidates (hand order, the triage unit among them) and their feature vectors: the ranker's training */
+  onCandidates?: (units: string[], vectors: Float64Array[]) => void;
 }
 
 const TEXT_LIMIT = 20_000;
@@ -155,7 +160,17 @@ interface Tally {
   score: number;
   evidence: Array<{ text: string; score: number; rule: RouteRule }>;
   item: string | null;
+  /** the score by kind of evidence (what the ranker weighs) */
+  kinds: Float64Array;
 }
+
+type Roles = Record<Exclude<PartyRole, 'place'>, EvidenceKind>;
+const BODY_KIND: Roles = { actor: 'body_actor', named: 'body_named', referred: 'body_referred' };
+const LOCAL_KIND: Roles = { actor: 'local_actor', named: 'local_named', referred: 'local_referred' };
+const WINDOW_KIND: Roles = { actor: 'window_actor', named: 'window_named', referred: 'window_referred' };
+const UNIT_KIND: Roles = { actor: 'unit_actor', named: 'unit_named', referred: 'unit_referred' };
+const CORE_KIND: Roles = { actor: 'core_actor', named: 'core_named', referred: 'core_referred' };
+const LOCALREF_KIND: Roles = { actor: 'localref_actor', named: 'localref_named', referred: 'localref_referred' };
 
 /**
  * A mention of one of the unit's own sub-units right after it ("公安局户籍大厅", "公安局的户籍科"). `startingAt` gives
@@ -268,10 +283,11 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const raw = `${input.subject ? `${input.subject}。` : ''}${input.text ?? ''}`.slice(0, TEXT_LIMIT);
   const text = normalizeText(raw);
   const tallies = new Map<string, Tally>();
-  const give = (unit: string, score: number, rule: RouteRule, why: string, item: string | null = null): void => {
+  const give = (unit: string, score: number, rule: RouteRule, why: string, kind: EvidenceKind, item: string | null = null): void => {
     if (!index.units.has(unit) || score === 0) return;
-    const t = tallies.get(unit) ?? { score: 0, evidence: [], item: null };
+    const t = tallies.get(unit) ?? { score: 0, evidence: [], item: null, kinds: new Float64Array(EVIDENCE_KINDS.length) };
     t.score += score;
+    t.kinds[KIND_INDEX[kind]] += score;
     const same = t.evidence.find((e) => e.text === why);
     if (same) same.score += score;
     else t.evidence.push({ text: why, score, rule });
@@ -326,7 +342,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const end = m.index + m.phrase.length;
     if (role !== 'actor' && role !== 'referred') {
       if (dutyAsserted(text, m.index, m.phrase.length) || (DUTY_NAMED_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index)) && DUTY_VERB_AFTER.test(text.slice(end, end + 6)))) {
-        give(unit, W.asserted, 'named_unit', `文中说明该事项由“${m.phrase}”负责`);
+        give(unit, W.asserted, 'named_unit', `文中说明该事项由“${m.phrase}”负责`, 'asserted');
       }
       return;
     }
@@ -344,7 +360,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   for (const m of mentions) {
     if (m.negated) {
       evidence.push({ rule: 'skipped', text: `“${m.phrase}”在文中被说明不是责任方` });
-      for (const u of unitsOf(index, m)) give(u, W.negated, 'named_unit', `文中说明“${m.phrase}”不是责任方`);
+      for (const u of unitsOf(index, m)) give(u, W.negated, 'named_unit', `文中说明“${m.phrase}”不是责任方`, 'negated');
       continue;
     }
     // only a locality (a town, street, community or village) can be where someone lives, came from or handed a
@@ -359,7 +375,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       // a person's conduct belongs to the unit whose staff they are, so the item counts less for D5; an item's word
       // in a list of papers to bring ("入学要户口本、房产证…") is a paper, not the matter
       const weight = (staffConduct ? W.item * 0.6 : W.item) * (inPapers(m.index) ? PAPER_WEIGHT : 1);
-      give(item.unit, weight + blamed, 'service_item', `涉及事项“${item.name}”`, item.code);
+      give(item.unit, weight + blamed, 'service_item', `涉及事项“${item.name}”`, 'item', item.code);
       continue;
     }
     if (m.kind === 'body') {
@@ -372,7 +388,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
           ? localOwner(ownerBefore(m.index))
           : undefined;
       if (owner) {
-        give(owner.code, W.unit[role === 'named' ? 'named' : role] - (role === 'named' ? 0 : W.unit.named), 'window_mention', `提到${unitName(index, owner.code)}的“${m.phrase}”窗口`);
+        give(owner.code, W.unit[role === 'named' ? 'named' : role] - (role === 'named' ? 0 : W.unit.named), 'window_mention', `提到${unitName(index, owner.code)}的“${m.phrase}”窗口`, 'counter_owner');
         continue;
       }
       // "镇上", "村里": resolved below to the town or village the text names
@@ -385,7 +401,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       // a department's name said in passing ("公积金提取") is the matter, not a party
       const bodyRule: RouteRule = role === 'named' ? 'duty' : 'named_unit';
       const bodyUnits = unitsOfType(index, m.code);
-      for (const { unit, weight } of bodyUnits) give(unit, score * weight, bodyRule, `${roleWord(role)}提到“${m.phrase}”`);
+      for (const { unit, weight } of bodyUnits) give(unit, score * weight, bodyRule, `${roleWord(role)}提到“${m.phrase}”`, third ? 'body_named' : BODY_KIND[role]);
       if (bodyUnits.length) heard(m, third ? '' : bodyUnits[0]!.unit, role);
       continue;
     }
@@ -404,7 +420,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
           : undefined
         : localOwner(ownerBefore(m.index));
     if (counterOf && counterOf.code !== m.code) {
-      give(counterOf.code, W.unit[role] - W.unit.named, 'window_mention', `提到${unitName(index, counterOf.code)}的“${m.phrase}”窗口`);
+      give(counterOf.code, W.unit[role] - W.unit.named, 'window_mention', `提到${unitName(index, counterOf.code)}的“${m.phrase}”窗口`, 'counter_owner');
       continue;
     }
     if (role === 'place') {
@@ -420,7 +436,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       while (i >= 0 && mentions[i]!.kind === 'item') i--; // the matter said in between ("咨询养老金认证") is no party
       const near = i >= 0 ? mentions[i] : undefined;
       if (near && !near.negated && near.kind !== 'body' && facts.local.has(near.code) && m.index - (near.index + near.phrase.length) <= 24) {
-        give(near.code, table[role] + blamed, 'named_unit', `${roleWord(role)}提到${unitName(index, near.code)}的“${m.phrase}”`);
+        give(near.code, table[role] + blamed, 'named_unit', `${roleWord(role)}提到${unitName(index, near.code)}的“${m.phrase}”`, 'staff_title');
         if (role === 'actor') {
           unitActor = true;
           actors.add(near.code);
@@ -431,7 +447,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const rule: RouteRule = m.kind === 'window' || hallCounter ? 'window_mention' : 'named_unit';
     // a town, community or village merely named is more often where than who
     const factor = locality && role === 'named' ? 0.8 : 1;
-    give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`);
+    // (a locality named as the issuer of a paper, "柳树村开的居住证明", is a kind of its own for the ranker)
+    const kind = locality && role === 'named' && ISSUED.test(text.slice(m.index + m.phrase.length, m.index + m.phrase.length + 4)) ? 'local_issuer' : (locality ? LOCAL_KIND : m.kind === 'window' || hallCounter ? WINDOW_KIND : m.kind === 'unit' ? UNIT_KIND : CORE_KIND)[role];
+    give(m.code, table[role] * factor + blamed, rule, `${roleWord(role)}提到“${m.phrase}”`, kind);
     if (!locality) heard(m, m.code, role);
     if (role === 'actor') {
       unitActor = true;
@@ -450,14 +468,14 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       }
       if (!lastCounter || (mi < mentions.length && mentions[mi]!.index <= at)) continue; // inside a name
       if (!COUNTER_ACTS.test(text.slice(at + 2, at + 8))) continue;
-      give(lastCounter.code, W.window.actor, 'window_mention', `“${lastCounter.phrase}”的工作人员经办（文中“窗口…”）`);
+      give(lastCounter.code, W.window.actor, 'window_mention', `“${lastCounter.phrase}”的工作人员经办（文中“窗口…”）`, 'counter_acts');
       break;
     }
   }
 
   // the first unit that acted, when others answered after it and it did not disown the matter, is where the person
   // came to do it: the holder of the matter, the others the sources of its papers
-  if (firstParty !== null && otherParty && !firstDeflects && !laterBlamed) give(firstParty, W.chainFirst, 'named_unit', `${unitName(index, firstParty)}是群众最先办理该事项的单位`);
+  if (firstParty !== null && otherParty && !firstDeflects && !laterBlamed) give(firstParty, W.chainFirst, 'named_unit', `${unitName(index, firstParty)}是群众最先办理该事项的单位`, 'chain_first');
 
   // a town or village named as the one that acted, that handles the same kind of item itself, does this one too
   // ("在青石镇办居民养老保险参保，镇里窗口说…" where the town has its own pension-enrolment item)
@@ -472,7 +490,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       let given = false;
       for (const t of itemTypes) {
         if (held?.get(t)?.source === 'items') {
-          give(code, W.item * 0.8, 'service_item', `${unitName(index, code)}自办同类事项`);
+          give(code, W.item * 0.8, 'service_item', `${unitName(index, code)}自办同类事项`, 'local_item');
           given = true;
           break;
         }
@@ -485,7 +503,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
         if (m.kind !== 'item' || m.negated) continue;
         const holder = index.items.get(m.code)?.unit;
         if (holder && holder !== code && facts.local.has(holder) && index.units.get(holder)?.level === level) {
-          give(code, W.item * 0.8, 'service_item', `${unitName(index, code)}办理同级单位均办理的事项`);
+          give(code, W.item * 0.8, 'service_item', `${unitName(index, code)}办理同级单位均办理的事项`, 'local_item');
           break;
         }
       }
@@ -535,12 +553,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     if (!target) continue;
     anchors.push({ at, length: phrase.length, code: target });
     if (dutyAsserted(text, at, phrase.length)) {
-      give(target, W.asserted, 'named_unit', `文中说明该事项由“${phrase}”负责`);
+      give(target, W.asserted, 'named_unit', `文中说明该事项由“${phrase}”负责`, 'asserted');
     }
     const role = partyRole(text, at, phrase.length, true);
     if (role === 'place') continue;
     const blamed = isBlamed(text, at, phrase.length) ? W.blamed : 0;
-    give(target, W.unit[role] * 0.9 + blamed, 'named_unit', `${roleWord(role)}提到“${phrase}”（即${unitName(index, target)}）`);
+    give(target, W.unit[role] * 0.9 + blamed, 'named_unit', `${roleWord(role)}提到“${phrase}”（即${unitName(index, target)}）`, LOCALREF_KIND[role]);
     if (role === 'actor') actors.add(target);
   }
   localActs();
@@ -555,7 +573,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const after = text.slice(end, end + 20);
       if (partyRole(text, a.at, a.length, true) !== 'actor' || DEFLECTS_AFTER.test(after) || FORWARDED.test(after)) continue;
       localServed.add(a.code);
-      give(a.code, W.localServed, 'named_unit', `群众在${unitName(index, a.code)}办理，由其工作人员经办`);
+      give(a.code, W.localServed, 'named_unit', `群众在${unitName(index, a.code)}办理，由其工作人员经办`, 'local_served');
     }
   }
 
@@ -589,7 +607,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     ownDone.add(a.code);
     actors.add(a.code);
     unitActor = true;
-    give(a.code, W.ownStep, 'named_unit', `${unitName(index, a.code)}自身经办的环节（工作人员办理、录入、报送或收费）`);
+    give(a.code, W.ownStep, 'named_unit', `${unitName(index, a.code)}自身经办的环节（工作人员办理、录入、报送或收费）`, 'own_step');
   }
   // the locality botched its own step: the item's department (the one that approves later) weighs less
   if (ownDone.size) {
@@ -603,6 +621,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const cut = e.score * (1 - ITEM_DAMP_OWN_STEP);
       e.score -= cut;
       t.score -= cut;
+      t.kinds[KIND_INDEX.item] -= cut;
     }
   }
 
@@ -622,13 +641,13 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
         ? named
         : undefined;
     if (m && own) {
-      give(own.code, W.hallFacility, 'named_unit', `反映${unitName(index, own.code)}自身${m[1]}的设施或开放时间`);
+      give(own.code, W.hallFacility, 'named_unit', `反映${unitName(index, own.code)}自身${m[1]}的设施或开放时间`, 'facility_unit');
       hallFacility = true;
     } else if (m && hallUnit) {
-      give(hallUnit.code, W.hallFacility, 'named_unit', `反映${unitName(index, hallUnit.code)}的公共设施或开放时间`);
+      give(hallUnit.code, W.hallFacility, 'named_unit', `反映${unitName(index, hallUnit.code)}的公共设施或开放时间`, 'facility_unit');
       hallFacility = true;
     } else if (m) {
-      give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`);
+      give(index.triage.code, W.hallFacility, 'duty', `反映${m[1]}的公共设施或开放时间，属于大厅管理`, 'facility_hall');
       hallFacility = true;
     }
   }
@@ -643,7 +662,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const ws = index.windowsByNumber.get(key);
     if (ws && ws.length === 1) {
       const w = ws[0]!;
-      give(w.unit, W.windowNumber, 'window_mention', `提到“${w.location ?? w.name}”的窗口（${w.name}）`);
+      give(w.unit, W.windowNumber, 'window_mention', `提到“${w.location ?? w.name}”的窗口（${w.name}）`, 'window_number');
       break;
     }
   }
@@ -668,7 +687,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       // a unit named right before the counter owns it, whatever the words (an item's name among them: "石岗镇报建窗口")
       const owner = ownerBefore(start);
       if (owner && !someOverlapping(mentions, start, start + words.length, (m) => m.kind !== 'body' && m.kind !== 'item')) {
-        give(owner.code, W.blamed, 'window_mention', `提到${unitName(index, owner.code)}办理“${words}”的窗口`);
+        give(owner.code, W.blamed, 'window_mention', `提到${unitName(index, owner.code)}办理“${words}”的窗口`, 'counter_owner');
         continue;
       }
       if (someOverlapping(mentions, start, start + words.length, (m) => m.kind !== 'body')) continue; // a name
@@ -680,7 +699,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const units = unitsOfType(index, bestType);
       const windowed = windowTypes(index);
       const top = units.find((u) => windowed.get(u.unit)?.has(bestType)) ?? units[0];
-      if (top) give(top.unit, Math.min(bestScore, 3) * Math.max(top.weight, 0.65), 'window_mention', `提到办理“${words}”的窗口`);
+      if (top) give(top.unit, Math.min(bestScore, 3) * Math.max(top.weight, 0.65), 'window_mention', `提到办理“${words}”的窗口`, 'counter_duty');
     }
   }
 
@@ -732,7 +751,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const levelFactor = source === 'items' && facts.local.has(unit) ? 0.8 : 1;
       // a unit named as the one that acted, holding this duty by its own items, does the service itself
       const own = source === 'items' && actors.has(unit) ? (index.types.byUnit.get(unit)?.get(type)?.weight ?? weight) : weight * levelFactor;
-      give(unit, base * own * hallDamp * conductDamp * missingDamp, 'duty', `诉求涉及${words}，属于${name}的职责`);
+      give(unit, base * own * hallDamp * conductDamp * missingDamp, 'duty', `诉求涉及${words}，属于${name}的职责`, type === 'government_service' ? 'duty_hall' : facts.local.has(unit) ? 'duty_local' : 'duty');
     }
   }
 
@@ -740,7 +759,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   // staff corrections of such texts (the memory, below) can still outweigh it
   if (floorFacility) {
     const have = tallies.get(index.triage.code)?.score ?? 0;
-    if (have < W.floorFacility) give(index.triage.code, W.floorFacility - have, 'duty', `反映“${floorFacility}”的公共设施，属于大厅管理`);
+    if (have < W.floorFacility) give(index.triage.code, W.floorFacility - have, 'duty', `反映“${floorFacility}”的公共设施，属于大厅管理`, 'facility_floor');
   }
 
   // (5) past confirmed routings of similar text
@@ -748,23 +767,57 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // on the matter: the catalogue's own names are scored above, and a shared name is not a similar matter
     const guess = options.memory.query(matter, (code) => index.units.has(code));
     if (guess && guess.similarity >= 0.35) {
-      give(guess.unit, W.memory * guess.probability * Math.min(1, guess.similarity * 1.5), 'learned', `与以往确认由该单位办理的诉求相似（${Math.round(guess.similarity * 100)}%）`);
+      give(guess.unit, W.memory * guess.probability * Math.min(1, guess.similarity * 1.5), 'learned', `与以往确认由该单位办理的诉求相似（${Math.round(guess.similarity * 100)}%）`, 'memory');
     }
   }
 
   const ranked = [...tallies.entries()]
     .filter(([code, t]) => t.score > 0 && !(isHall(code) && !t.evidence.some((e) => e.rule === 'duty' || e.rule === 'window_mention')))
     .sort((a, b) => b[1].score - a[1].score || unitDepth(index, b[0]) - unitDepth(index, a[0]));
-  candidates = ranked.slice(0, 3).map(([unit, t]) => ({
+  const ranker = options.ranker === undefined ? defaultRanker() : options.ranker;
+  let order = ranked;
+  let confidence = 0;
+  let chosen: [string, Tally] | undefined;
+  if (ranker || options.onCandidates) {
+    // the hand order, the triage unit always among them (choosing it sends the item to a person)
+    const list: Array<[string, Tally]> = ranked.some(([code]) => code === index.triage.code)
+      ? ranked
+      : [...ranked, [index.triage.code, { score: 0, evidence: [], item: null, kinds: new Float64Array(EVIDENCE_KINDS.length) }]];
+    const xs = candidateVectors(
+      list.map(([code, t]): CandidateFacts => {
+        const u = index.units.get(code);
+        return { unit: code, kinds: t.kinds, hand: t.score, triage: code === index.triage.code, supervision: u?.role === 'supervision', level: u?.level ?? null, depth: unitDepth(index, code), actor: actors.has(code) };
+      }),
+      staffConduct,
+    );
+    options.onCandidates?.(list.map(([code]) => code), xs);
+    if (ranker) {
+      const { utility, probability } = rank(ranker, xs);
+      const byUtility = list.map((e, i) => ({ e, u: utility[i]!, p: probability[i]! })).sort((a, b) => b.u - a.u);
+      order = byUtility.filter((c) => c.e[0] !== index.triage.code || c.e[1].score > 0).map((c) => c.e);
+      // the triage unit first on its own evidence (the hall's facilities) is chosen like any unit; first without any,
+      // or any unit below the threshold, and a person decides
+      const best = byUtility[0]!;
+      const evidenced = best.e[0] !== index.triage.code || best.e[1].score > 0;
+      const shown = evidenced ? best : byUtility[1];
+      confidence = shown?.p ?? 0;
+      // two units nearly alike in the evidence ("A、B" named side by side): a person decides between them
+      const tie = evidenced && byUtility[1] !== undefined && best.p - byUtility[1].p < ranker.margin;
+      if (evidenced && !tie && best.p >= (options.confidenceThreshold ?? ranker.threshold)) chosen = best.e;
+    }
+  }
+  if (!ranker) {
+    const top = ranked[0];
+    confidence = top ? confidenceOf(top[1].score, ranked[1]?.[1].score ?? 0) : 0;
+    if (top && top[1].score >= W.minimum && confidence >= (options.confidenceThreshold ?? 0.45)) chosen = top;
+  }
+  candidates = order.slice(0, 3).map(([unit, t]) => ({
     unit,
     score: Math.round(t.score * 100) / 100,
     evidence: [...t.evidence].sort((a, b) => b.score - a.score).map((e) => e.text),
   }));
-  const top = ranked[0];
-  const second = ranked[1]?.[1].score ?? 0;
-  const confidence = top ? confidenceOf(top[1].score, second) : 0;
-  if (top && top[1].score >= W.minimum && confidence >= (options.confidenceThreshold ?? 0.45)) {
-    const [unit, t] = top;
+  if (chosen) {
+    const [unit, t] = chosen;
     // the most specific kind of evidence names the rule: the item, then the party named, then the duty, then memory
     const best = [...t.evidence].sort((a, b) => RULE_RANK[a.rule] - RULE_RANK[b.rule] || b.score - a.score);
     const lead = best[0]!;
@@ -1007,6 +1060,9 @@ const PAPER_LIST = /(要|需要|提供|带上?|交|开具?|出具|准备|补|拿
 // "公积金中心要我拿社保缴费证明", "窗口要求提供结婚证原件", "让先开无犯罪记录证明": one paper another party demands as
 // a precondition; the paper's department issues it, the matter stays with the unit that asked for it ("我要开…" is
 // the person's own matter, not a demand)
+/** right after a name: it issued a paper ("柳树村开的…") */
+const ISSUED = /^(?:开的|出的|出具的|打的|盖的)/;
+
 // "朝阳社区开的居住证明，派出所不认": a paper one party issued and another refused — the refusal is the matter
 const PAPER_REFUSED = /(?:开的|出的|出具的|打的|盖的)([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|证))(?=[，,]?[^，。,；;！!？?]{0,10}?(?:不认|不收|不承认|不要|说不行|退回|说格式|说不对))/g;
 

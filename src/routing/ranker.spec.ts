@@ -1,0 +1,134 @@
+import { catalogFromObject } from './catalog-yaml.js';
+import { buildCatalogIndex } from './catalog-index.js';
+import { RoutingMemory } from './memory.js';
+import { candidateVectors, compileRanker, defaultRanker, EVIDENCE_KINDS, FEATURES, KIND_INDEX, priorWeights, rank, trainRanker, weightsToJson, type CandidateFacts, type RankerGroup } from './ranker.js';
+import { accuracy, DECISION } from './ranker-train.js';
+import { route } from './router.js';
+
+const county = catalogFromObject({
+  region: '某省青禾县',
+  units: [
+    { code: 'ZW', name: '青禾县政务服务管理办公室', role: 'triage', level: 'county' },
+    { code: 'SW', name: '国家税务总局青禾县税务局', parent: 'ZW', level: 'county' },
+    { code: 'BDC', name: '青禾县不动产登记中心', parent: 'ZW', level: 'county' },
+    { code: 'MZ', name: '青禾县民政局', parent: 'ZW', level: 'county' },
+    { code: 'T-SQ', name: '石桥镇便民服务中心', aliases: ['石桥镇'], parent: 'ZW', level: 'town' },
+  ],
+  windows: [],
+  items: [{ code: 'I1', name: '二手房转移登记', unit: 'BDC', aliases: ['二手房过户'] }],
+});
+const index = buildCatalogIndex(county);
+const clean = { misconduct: false };
+
+const kinds = (entries: Partial<Record<(typeof EVIDENCE_KINDS)[number], number>>): Float64Array => {
+  const k = new Float64Array(EVIDENCE_KINDS.length);
+  for (const [name, v] of Object.entries(entries)) k[KIND_INDEX[name as (typeof EVIDENCE_KINDS)[number]]] = v;
+  return k;
+};
+const fact = (unit: string, hand: number, entries: Parameters<typeof kinds>[0], extra: Partial<CandidateFacts> = {}): CandidateFacts => ({
+  unit,
+  kinds: kinds(entries),
+  hand,
+  triage: false,
+  supervision: false,
+  level: 'county',
+  depth: 1,
+  actor: false,
+  ...extra,
+});
+const triage = fact('ZW', 0, {}, { triage: true, depth: 0 });
+
+describe('the ranker (the evidence weigher)', () => {
+  it('refuses a ranker with an unknown feature, a weight that is not a number or another version', () => {
+    expect(() => compileRanker({ version: 1, weights: { 'k:nonsense': 1 }, threshold: 0.4 })).toThrow(/unknown feature/);
+    expect(() => compileRanker({ version: 1, weights: { hand: Number.NaN }, threshold: 0.4 })).toThrow(/not a number/);
+    expect(() => compileRanker({ version: 2 as 1, weights: {}, threshold: 0.4 })).toThrow(/version/);
+  });
+
+  it('the prior is the hand weights: the unit with the larger hand score has the larger probability', () => {
+    const xs = candidateVectors([fact('BDC', 3, { item: 3 }), fact('SW', 1, { duty: 1 }), triage], false);
+    const { probability } = rank({ w: priorWeights(), threshold: 0.4, margin: 0 }, xs);
+    expect(probability[0]).toBeGreaterThan(probability[1]!);
+    expect(probability.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+  });
+
+  it('units tied at the top share the hand_top feature, so the hand order between equals decides nothing', () => {
+    const xs = candidateVectors([fact('SW', 2.5, { unit_named: 2.5 }), fact('BDC', 2.5, { unit_named: 2.5 }), triage], false);
+    const top = FEATURES.indexOf('hand_top');
+    expect([xs[0]![top], xs[1]![top], xs[2]![top]]).toEqual([1, 1, 0]);
+  });
+
+  it('learns what the labels say against the hand weights: a locality merely named, where the hand weights prefer a duty', () => {
+    // the hand weights give the duty's department more; the labels say the named town every time
+    const groups: RankerGroup[] = [];
+    for (let i = 0; i < 60; i++) {
+      const xs = candidateVectors([fact('MZ', 3, { duty: 3 }), fact('T-SQ', 2, { local_named: 2 }, { level: 'town' }), triage], false);
+      groups.push({ xs, answer: 1 });
+    }
+    const before = accuracy(groups, priorWeights(), DECISION);
+    const w = trainRanker(groups, { l2: 0.01, iterations: 300 });
+    expect(before).toBe(0);
+    expect(accuracy(groups, w, DECISION)).toBe(1);
+    // held close to the prior where the data say nothing
+    expect(w[FEATURES.indexOf('k:window_number')]).toBeCloseTo(0, 6);
+  });
+
+  it('a strong pull towards the prior keeps the hand weights', () => {
+    const groups: RankerGroup[] = Array.from({ length: 20 }, () => ({
+      xs: candidateVectors([fact('MZ', 3, { duty: 3 }), fact('T-SQ', 2, { local_named: 2 }, { level: 'town' }), triage], false),
+      answer: 1,
+    }));
+    const w = trainRanker(groups, { l2: 1000, iterations: 300 });
+    const prior = priorWeights();
+    for (let k = 0; k < FEATURES.length; k++) expect(Math.abs(w[k]! - prior[k]!)).toBeLessThan(0.01);
+  });
+
+  it('never weighs the routing memory below the prior, so a correction still moves the next similar item', () => {
+    // labels that would teach the memory to count against its unit
+    const groups: RankerGroup[] = Array.from({ length: 40 }, () => ({
+      xs: candidateVectors([fact('MZ', 2, { memory: 2 }), fact('SW', 1.9, { duty: 1.9 }), triage], false),
+      answer: 1,
+    }));
+    const w = trainRanker(groups, { l2: 0.001, iterations: 300 });
+    expect(w[FEATURES.indexOf('k:memory')]).toBeGreaterThanOrEqual(0);
+    expect(weightsToJson(w)).not.toHaveProperty('k:memory');
+  });
+
+  it('routes with the shipped ranker: the evidence stays, the confidence is the chosen unit\'s probability', () => {
+    const r = route({ text: '二手房过户材料太多，跑了三趟', classification: clean }, index);
+    expect(r.unit).toBe('BDC');
+    expect(r.evidence.some((e) => e.unit === 'BDC' && e.rule === 'service_item')).toBe(true);
+    expect(r.confidence).toBeGreaterThan(0.4);
+    expect(r.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('a ranker that weighs one kind of evidence heavily changes the choice; null keeps the hand weights', () => {
+    const text = '二手房过户的事，石桥镇说归民政局管';
+    const hand = route({ text, classification: clean }, index, { ranker: null });
+    const weights = { ...weightsToJson(priorWeights()), 'k:asserted': 10 };
+    const asserted = route({ text, classification: clean }, index, { ranker: compileRanker({ version: 1, weights, threshold: 0.4 }) });
+    expect(hand.unit).toBe('BDC');
+    expect(asserted.unit).toBe('MZ');
+  });
+
+  it('two units the evidence cannot tell apart go to a person, both shown', () => {
+    const r = route({ text: '国家税务总局青禾县税务局、青禾县不动产登记中心', classification: clean }, index);
+    expect(r).toMatchObject({ unit: 'ZW', rule: 'triage' });
+    expect(r.candidates.map((c) => c.unit).sort()).toEqual(['BDC', 'SW']);
+  });
+
+  it('a staff correction in the routing memory moves the next similar item with the shipped ranker', () => {
+    const text = '小区门口那个路灯坏了半个月，晚上老人摔了一跤';
+    const before = route({ text, classification: clean }, index, { memory: new RoutingMemory() });
+    const memory = new RoutingMemory();
+    for (let i = 0; i < 3; i++) memory.add(`小区门口路灯坏了好久没人修 ${i}`, 'T-SQ');
+    const after = route({ text, classification: clean }, index, { memory });
+    expect(before.unit).not.toBe('T-SQ');
+    expect(after.unit).toBe('T-SQ');
+    expect(after.evidence.some((e) => e.rule === 'learned')).toBe(true);
+  });
+
+  it('ships a ranker (config/routing/ranker.json) whose every feature is known', () => {
+    expect(defaultRanker()).not.toBeNull();
+  });
+});

@@ -1,0 +1,250 @@
+/**
+ * The last step of text routing: weighing the evidence. The router's rules give every unit scores by kind of
+ * evidence (the service item, the unit named as the one that acted, a duty, a window's number, the routing memory…);
+ * the hand-set weights add them up. The ranker is a conditional logit over the units that have evidence (and the
+ * triage unit, always a candidate): its utility for a unit is a weighted sum of those per-kind scores and a few
+ * facts about the unit (a locality, the hall, its depth), trained on labelled routings of catalogues the hub is
+ * never scored on (the tuning sets, `train:ranker`), shrunk towards the hand weights (its prior: the hand score
+ * with weight one), so where the data say little the hand weights decide. The chosen unit's probability is the
+ * routing's confidence; below the ranker's threshold the item goes to triage with the candidates.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../config/config.js';
+
+/** Kinds of evidence the router's rules give (each `give` names one). */
+export const EVIDENCE_KINDS = [
+  'item',
+  'local_item',
+  'negated',
+  'asserted',
+  'unit_actor',
+  'unit_named',
+  'unit_referred',
+  'core_actor',
+  'core_named',
+  'core_referred',
+  'window_actor',
+  'window_named',
+  'window_referred',
+  'local_actor',
+  'local_named',
+  'local_referred',
+  /** a locality named as the issuer of a paper ("柳树村开的居住证明") */
+  'local_issuer',
+  'localref_actor',
+  'localref_named',
+  'localref_referred',
+  'body_actor',
+  'body_named',
+  'body_referred',
+  'staff_title',
+  'counter_owner',
+  'counter_acts',
+  'counter_duty',
+  'chain_first',
+  'local_served',
+  'own_step',
+  'facility_unit',
+  'facility_hall',
+  'facility_floor',
+  'window_number',
+  'duty',
+  'duty_local',
+  'duty_hall',
+  'memory',
+] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+export const KIND_INDEX: Readonly<Record<EvidenceKind, number>> = Object.fromEntries(EVIDENCE_KINDS.map((k, i) => [k, i])) as Record<EvidenceKind, number>;
+
+/** Facts about a candidate, after the evidence kinds in the feature vector. */
+export const FACT_FEATURES = [
+  /** the hand weights' total for the unit (the prior's only feature) */
+  'hand',
+  /** first by the hand weights */
+  'hand_top',
+  /** the hand total minus the best one's (≤ 0) */
+  'hand_gap',
+  'triage',
+  'supervision',
+  'town',
+  'community',
+  'depth',
+  /** staff conduct (D5) and the unit is a locality */
+  'conduct_local',
+  /** staff conduct and the unit was named as acting */
+  'conduct_actor',
+  /** the unit was named as the one that acted */
+  'actor',
+  /** how many kinds of evidence point at the unit */
+  'kinds',
+] as const;
+export const FEATURES: readonly string[] = [...EVIDENCE_KINDS.map((k) => `k:${k}`), ...FACT_FEATURES];
+const F = Object.fromEntries(FEATURES.map((f, i) => [f, i])) as Record<string, number>;
+export const FEATURE_COUNT = FEATURES.length;
+
+export interface CandidateFacts {
+  unit: string;
+  kinds: Float64Array;
+  hand: number;
+  triage: boolean;
+  supervision: boolean;
+  level: string | null;
+  depth: number;
+  actor: boolean;
+}
+
+const TOWN = new Set(['town', 'township', 'street']);
+const COMMUNITY = new Set(['community', 'village']);
+
+/** The feature vector of each candidate (hand order: the first is the hand weights' choice). */
+export function candidateVectors(list: readonly CandidateFacts[], conduct: boolean): Float64Array[] {
+  let top = -Infinity;
+  for (const c of list) if (!c.triage || c.hand > 0) top = Math.max(top, c.hand);
+  if (top === -Infinity) top = 0;
+  return list.map((c) => {
+    const x = new Float64Array(FEATURE_COUNT);
+    let kinds = 0;
+    for (let k = 0; k < EVIDENCE_KINDS.length; k++) {
+      x[k] = c.kinds[k]!;
+      if (c.kinds[k] !== 0) kinds++;
+    }
+    const local = TOWN.has(c.level ?? '') || COMMUNITY.has(c.level ?? '');
+    x[F.hand!] = c.hand;
+    // units tied at the top share it (the hand order between equals says nothing)
+    x[F.hand_top!] = c.hand === top && c.hand > 0 ? 1 : 0;
+    x[F.hand_gap!] = c.hand - top;
+    x[F.triage!] = c.triage ? 1 : 0;
+    x[F.supervision!] = c.supervision ? 1 : 0;
+    x[F.town!] = TOWN.has(c.level ?? '') ? 1 : 0;
+    x[F.community!] = COMMUNITY.has(c.level ?? '') ? 1 : 0;
+    x[F.depth!] = Math.min(c.depth, 4);
+    x[F.conduct_local!] = conduct && local ? 1 : 0;
+    x[F.conduct_actor!] = conduct && c.actor ? 1 : 0;
+    x[F.actor!] = c.actor ? 1 : 0;
+    x[F.kinds!] = kinds;
+    return x;
+  });
+}
+
+export interface Ranker {
+  version: 1;
+  /** feature name → weight (features not listed weigh 0) */
+  weights: Record<string, number>;
+  /** below this probability the choice goes to triage */
+  threshold: number;
+  /** the best unit's probability must exceed the runner-up's by this much, or a person decides (default 0) */
+  margin?: number;
+  /** how it was trained (for the record) */
+  trained?: Record<string, unknown>;
+}
+
+export interface CompiledRanker {
+  w: Float64Array;
+  threshold: number;
+  margin: number;
+}
+
+export function compileRanker(r: Ranker): CompiledRanker {
+  if (r.version !== 1) throw new Error(`ranker: unknown version ${String(r.version)}`);
+  const w = new Float64Array(FEATURE_COUNT);
+  for (const [name, v] of Object.entries(r.weights)) {
+    const i = F[name];
+    if (i === undefined) throw new Error(`ranker: unknown feature "${name}"`);
+    if (!Number.isFinite(v)) throw new Error(`ranker: weight of "${name}" is not a number`);
+    w[i] = v;
+  }
+  return { w, threshold: r.threshold, margin: r.margin ?? 0 };
+}
+
+/** Utility of each candidate and the softmax probabilities. */
+export function rank(ranker: CompiledRanker, xs: readonly Float64Array[]): { utility: number[]; probability: number[] } {
+  const utility = xs.map((x) => {
+    let u = 0;
+    for (let k = 0; k < FEATURE_COUNT; k++) u += ranker.w[k]! * x[k]!;
+    return u;
+  });
+  const max = Math.max(...utility);
+  const e = utility.map((u) => Math.exp(u - max));
+  const z = e.reduce((a, b) => a + b, 0);
+  return { utility, probability: e.map((v) => v / z) };
+}
+
+/** The hand weights as a ranker: utility = hand score, the triage unit's needing the hand minimum over it. */
+export function priorWeights(): Float64Array {
+  const w = new Float64Array(FEATURE_COUNT);
+  w[F.hand!] = 1;
+  w[F.triage!] = 1.5;
+  return w;
+}
+
+export interface RankerGroup {
+  xs: Float64Array[];
+  /** index of the right candidate */
+  answer: number;
+  /** which labelled set the row came from (for leaving one set out) */
+  set?: string;
+  /** whether the hand weights alone routed it right */
+  hand?: boolean;
+}
+
+export interface TrainOptions {
+  /** L2 strength pulling the weights towards the prior */
+  l2?: number;
+  iterations?: number;
+  rate?: number;
+  /** features whose weight may not fall below the prior's (the memory: a correction must still move the next item) */
+  floor?: readonly string[];
+}
+
+/** Maximum-likelihood conditional logit with an L2 pull towards the prior weights, by Adam over full batches. */
+export function trainRanker(groups: readonly RankerGroup[], options: TrainOptions = {}): Float64Array {
+  const l2 = options.l2 ?? 0.01;
+  const iterations = options.iterations ?? 400;
+  const rate = options.rate ?? 0.05;
+  const prior = priorWeights();
+  const floor = new Set((options.floor ?? ['k:memory']).map((f) => F[f]).filter((i): i is number => i !== undefined));
+  const w = Float64Array.from(prior);
+  const m = new Float64Array(FEATURE_COUNT);
+  const v = new Float64Array(FEATURE_COUNT);
+  const n = Math.max(1, groups.length);
+  for (let t = 1; t <= iterations; t++) {
+    const g = new Float64Array(FEATURE_COUNT);
+    for (const grp of groups) {
+      const { probability } = rank({ w, threshold: 0, margin: 0 }, grp.xs);
+      grp.xs.forEach((x, i) => {
+        const d = probability[i]! - (i === grp.answer ? 1 : 0);
+        if (d === 0) return;
+        for (let k = 0; k < FEATURE_COUNT; k++) g[k]! += (d * x[k]!) / n;
+      });
+    }
+    for (let k = 0; k < FEATURE_COUNT; k++) {
+      const gk = g[k]! + l2 * (w[k]! - prior[k]!);
+      m[k] = 0.9 * m[k]! + 0.1 * gk;
+      v[k] = 0.999 * v[k]! + 0.001 * gk * gk;
+      const mh = m[k]! / (1 - 0.9 ** t);
+      const vh = v[k]! / (1 - 0.999 ** t);
+      w[k] = w[k]! - (rate * mh) / (Math.sqrt(vh) + 1e-8);
+      if (floor.has(k) && w[k]! < prior[k]!) w[k] = prior[k]!;
+    }
+  }
+  return w;
+}
+
+/** Weights as the JSON map (zeros left out). */
+export function weightsToJson(w: Float64Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  FEATURES.forEach((f, i) => {
+    if (Math.abs(w[i]!) > 1e-6) out[f] = Math.round(w[i]! * 10_000) / 10_000;
+  });
+  return out;
+}
+
+export const RANKER_PATH = path.join(PROJECT_ROOT, 'config', 'routing', 'ranker.json');
+
+let shipped: CompiledRanker | null | undefined;
+/** The shipped ranker (config/routing/ranker.json), read once per process; none if the file is absent. */
+export function defaultRanker(): CompiledRanker | null {
+  if (shipped === undefined) shipped = existsSync(RANKER_PATH) ? compileRanker(JSON.parse(readFileSync(RANKER_PATH, 'utf8')) as Ranker) : null;
+  return shipped;
+}
