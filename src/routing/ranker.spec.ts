@@ -1,7 +1,7 @@
 import { catalogFromObject } from './catalog-yaml.js';
 import { buildCatalogIndex } from './catalog-index.js';
 import { RoutingMemory } from './memory.js';
-import { candidateVectors, compileRanker, defaultRanker, EVIDENCE_KINDS, FEATURES, KIND_INDEX, priorWeights, rank, trainRanker, weightsToJson, type CandidateFacts, type RankerGroup } from './ranker.js';
+import { candidateVectors, compileRanker, defaultRanker, EVIDENCE_KINDS, FEATURES, KIND_INDEX, priorWeights, rank, trainRanker, utilities, weightsToJson, type CandidateFacts, type RankerGroup } from './ranker.js';
 import { accuracy, DECISION } from './ranker-train.js';
 import { route } from './router.js';
 
@@ -20,11 +20,8 @@ const county = catalogFromObject({
 const index = buildCatalogIndex(county);
 const clean = { misconduct: false };
 
-const kinds = (entries: Partial<Record<(typeof EVIDENCE_KINDS)[number], number>>): Float64Array => {
-  const k = new Float64Array(EVIDENCE_KINDS.length);
-  for (const [name, v] of Object.entries(entries)) k[KIND_INDEX[name as (typeof EVIDENCE_KINDS)[number]]] = v;
-  return k;
-};
+const kinds = (entries: Partial<Record<(typeof EVIDENCE_KINDS)[number], number>>): number[] =>
+  Object.entries(entries).flatMap(([name, v]) => [KIND_INDEX[name as (typeof EVIDENCE_KINDS)[number]], v]);
 const fact = (unit: string, hand: number, entries: Parameters<typeof kinds>[0], extra: Partial<CandidateFacts> = {}): CandidateFacts => ({
   unit,
   kinds: kinds(entries),
@@ -50,6 +47,19 @@ describe('the ranker (the evidence weigher)', () => {
     const { probability } = rank({ w: priorWeights(), threshold: 0.4, margin: 0 }, xs);
     expect(probability[0]).toBeGreaterThan(probability[1]!);
     expect(probability.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+  });
+
+  it('the router\'s utilities equal the weights times the training vectors (one definition of the features)', () => {
+    const list = [fact('BDC', 3, { item: 3, duty: 1 }, { actor: true }), fact('T-SQ', 2, { local_named: 2, item: -0.5 }, { level: 'town', depth: 1 }), triage];
+    const w = Float64Array.from(FEATURES, (_, i) => ((i * 7) % 5) - 2);
+    const ranker = { w, threshold: 0.4, margin: 0 };
+    for (const conduct of [false, true]) {
+      expect(utilities(ranker, list, conduct).map((u) => u.toFixed(9))).toEqual(rank(ranker, candidateVectors(list, conduct)).utility.map((u) => u.toFixed(9)));
+    }
+    // a kind given twice adds up, and counts once among the kinds
+    const [x] = candidateVectors([fact('BDC', 4, { item: 3 }, { kinds: [KIND_INDEX.item, 3, KIND_INDEX.item, 1] })], false);
+    expect(x![KIND_INDEX.item]).toBe(4);
+    expect(x![FEATURES.indexOf('kinds')]).toBe(1);
   });
 
   it('units tied at the top share the hand_top feature, so the hand order between equals decides nothing', () => {

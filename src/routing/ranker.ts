@@ -85,7 +85,8 @@ export const FEATURE_COUNT = FEATURES.length;
 
 export interface CandidateFacts {
   unit: string;
-  kinds: Float64Array;
+  /** the unit's evidence by kind, sparse: kind index, score, kind index, score… (a kind may repeat: its scores add) */
+  kinds: readonly number[];
   hand: number;
   triage: boolean;
   supervision: boolean;
@@ -97,34 +98,71 @@ export interface CandidateFacts {
 const TOWN = new Set(['town', 'township', 'street']);
 const COMMUNITY = new Set(['community', 'village']);
 
-/** The feature vector of each candidate (hand order: the first is the hand weights' choice). */
-export function candidateVectors(list: readonly CandidateFacts[], conduct: boolean): Float64Array[] {
+/** The best hand total among the candidates (the triage unit counts only with evidence of its own). */
+function handTop(list: readonly CandidateFacts[]): number {
   let top = -Infinity;
   for (const c of list) if (!c.triage || c.hand > 0) top = Math.max(top, c.hand);
-  if (top === -Infinity) top = 0;
+  return top === -Infinity ? 0 : top;
+}
+
+/**
+ * Every non-zero feature of a candidate, given to `add` (index, value): the one definition of the features, for the
+ * dense vectors of training and for the router's utilities (no vector made per candidate).
+ */
+function eachFeature(c: CandidateFacts, top: number, conduct: boolean, add: (k: number, v: number) => void): void {
+  let kinds = 0;
+  for (let i = 0; i < c.kinds.length; i += 2) {
+    const k = c.kinds[i]!;
+    add(k, c.kinds[i + 1]!);
+    // a kind met for the first time (the list is short: a unit has a few pieces of evidence)
+    let first = true;
+    for (let j = 0; j < i && first; j += 2) if (c.kinds[j] === k) first = false;
+    if (first) kinds++;
+  }
+  const town = TOWN.has(c.level ?? '');
+  const community = COMMUNITY.has(c.level ?? '');
+  add(F.hand!, c.hand);
+  // units tied at the top share it (the hand order between equals says nothing)
+  if (c.hand === top && c.hand > 0) add(F.hand_top!, 1);
+  add(F.hand_gap!, c.hand - top);
+  if (c.triage) add(F.triage!, 1);
+  if (c.supervision) add(F.supervision!, 1);
+  if (town) add(F.town!, 1);
+  if (community) add(F.community!, 1);
+  add(F.depth!, Math.min(c.depth, 4));
+  if (conduct && (town || community)) add(F.conduct_local!, 1);
+  if (conduct && c.actor) add(F.conduct_actor!, 1);
+  if (c.actor) add(F.actor!, 1);
+  add(F.kinds!, kinds);
+}
+
+/** The feature vector of each candidate (for training and inspection). */
+export function candidateVectors(list: readonly CandidateFacts[], conduct: boolean): Float64Array[] {
+  const top = handTop(list);
   return list.map((c) => {
     const x = new Float64Array(FEATURE_COUNT);
-    let kinds = 0;
-    for (let k = 0; k < EVIDENCE_KINDS.length; k++) {
-      x[k] = c.kinds[k]!;
-      if (c.kinds[k] !== 0) kinds++;
-    }
-    const local = TOWN.has(c.level ?? '') || COMMUNITY.has(c.level ?? '');
-    x[F.hand!] = c.hand;
-    // units tied at the top share it (the hand order between equals says nothing)
-    x[F.hand_top!] = c.hand === top && c.hand > 0 ? 1 : 0;
-    x[F.hand_gap!] = c.hand - top;
-    x[F.triage!] = c.triage ? 1 : 0;
-    x[F.supervision!] = c.supervision ? 1 : 0;
-    x[F.town!] = TOWN.has(c.level ?? '') ? 1 : 0;
-    x[F.community!] = COMMUNITY.has(c.level ?? '') ? 1 : 0;
-    x[F.depth!] = Math.min(c.depth, 4);
-    x[F.conduct_local!] = conduct && local ? 1 : 0;
-    x[F.conduct_actor!] = conduct && c.actor ? 1 : 0;
-    x[F.actor!] = c.actor ? 1 : 0;
-    x[F.kinds!] = kinds;
+    eachFeature(c, top, conduct, (k, v) => (x[k] = x[k]! + v));
     return x;
   });
+}
+
+/** The ranker's utility of each candidate: the weights times its features, as `rank` over `candidateVectors`. */
+export function utilities(ranker: CompiledRanker, list: readonly CandidateFacts[], conduct: boolean): number[] {
+  const top = handTop(list);
+  const w = ranker.w;
+  return list.map((c) => {
+    let u = 0;
+    eachFeature(c, top, conduct, (k, v) => (u += w[k]! * v));
+    return u;
+  });
+}
+
+/** Softmax of utilities. */
+export function probabilities(utility: readonly number[]): number[] {
+  const max = Math.max(...utility);
+  const e = utility.map((u) => Math.exp(u - max));
+  const z = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / z);
 }
 
 export interface Ranker {
@@ -157,17 +195,14 @@ export function compileRanker(r: Ranker): CompiledRanker {
   return { w, threshold: r.threshold, margin: r.margin ?? 0 };
 }
 
-/** Utility of each candidate and the softmax probabilities. */
+/** Utility of each candidate's vector and the softmax probabilities. */
 export function rank(ranker: CompiledRanker, xs: readonly Float64Array[]): { utility: number[]; probability: number[] } {
   const utility = xs.map((x) => {
     let u = 0;
     for (let k = 0; k < FEATURE_COUNT; k++) u += ranker.w[k]! * x[k]!;
     return u;
   });
-  const max = Math.max(...utility);
-  const e = utility.map((u) => Math.exp(u - max));
-  const z = e.reduce((a, b) => a + b, 0);
-  return { utility, probability: e.map((v) => v / z) };
+  return { utility, probability: probabilities(utility) };
 }
 
 /** The hand weights as a ranker: utility = hand score, the triage unit's needing the hand minimum over it. */

@@ -20,7 +20,7 @@ import { canonicalName, nameSimilarity } from './fuzzy.js';
 import type { LearnedRouter } from './learned-router.js';
 import type { RoutingMemory } from './memory.js';
 import { isBlamed, ownStepAt, partyRole, type PartyRole } from './parties.js';
-import { candidateVectors, defaultRanker, EVIDENCE_KINDS, KIND_INDEX, rank, type CandidateFacts, type CompiledRanker, type EvidenceKind } from './ranker.js';
+import { candidateVectors, defaultRanker, KIND_INDEX, probabilities, utilities, type CandidateFacts, type CompiledRanker, type EvidenceKind } from './ranker.js';
 
 export type RouteRule = 'window' | 'assigned_unit' | 'service_item' | 'named_unit' | 'window_mention' | 'duty' | 'learned' | 'triage' | 'junk';
 
@@ -161,7 +161,7 @@ interface Tally {
   evidence: Array<{ text: string; score: number; rule: RouteRule }>;
   item: string | null;
   /** the score by kind of evidence (what the ranker weighs) */
-  kinds: Float64Array;
+  kinds: number[];
 }
 
 type Roles = Record<Exclude<PartyRole, 'place'>, EvidenceKind>;
@@ -285,9 +285,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   const tallies = new Map<string, Tally>();
   const give = (unit: string, score: number, rule: RouteRule, why: string, kind: EvidenceKind, item: string | null = null): void => {
     if (!index.units.has(unit) || score === 0) return;
-    const t = tallies.get(unit) ?? { score: 0, evidence: [], item: null, kinds: new Float64Array(EVIDENCE_KINDS.length) };
+    const t = tallies.get(unit) ?? { score: 0, evidence: [], item: null, kinds: [] };
     t.score += score;
-    t.kinds[KIND_INDEX[kind]] += score;
+    t.kinds.push(KIND_INDEX[kind], score);
     const same = t.evidence.find((e) => e.text === why);
     if (same) same.score += score;
     else t.evidence.push({ text: why, score, rule });
@@ -621,7 +621,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const cut = e.score * (1 - ITEM_DAMP_OWN_STEP);
       e.score -= cut;
       t.score -= cut;
-      t.kinds[KIND_INDEX.item] -= cut;
+      t.kinds.push(KIND_INDEX.item, -cut);
     }
   }
 
@@ -782,17 +782,15 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     // the hand order, the triage unit always among them (choosing it sends the item to a person)
     const list: Array<[string, Tally]> = ranked.some(([code]) => code === index.triage.code)
       ? ranked
-      : [...ranked, [index.triage.code, { score: 0, evidence: [], item: null, kinds: new Float64Array(EVIDENCE_KINDS.length) }]];
-    const xs = candidateVectors(
-      list.map(([code, t]): CandidateFacts => {
-        const u = index.units.get(code);
-        return { unit: code, kinds: t.kinds, hand: t.score, triage: code === index.triage.code, supervision: u?.role === 'supervision', level: u?.level ?? null, depth: unitDepth(index, code), actor: actors.has(code) };
-      }),
-      staffConduct,
-    );
-    options.onCandidates?.(list.map(([code]) => code), xs);
+      : [...ranked, [index.triage.code, { score: 0, evidence: [], item: null, kinds: [] }]];
+    const cands = list.map(([code, t]): CandidateFacts => {
+      const u = index.units.get(code);
+      return { unit: code, kinds: t.kinds, hand: t.score, triage: code === index.triage.code, supervision: u?.role === 'supervision', level: u?.level ?? null, depth: unitDepth(index, code), actor: actors.has(code) };
+    });
+    if (options.onCandidates) options.onCandidates(list.map(([code]) => code), candidateVectors(cands, staffConduct));
     if (ranker) {
-      const { utility, probability } = rank(ranker, xs);
+      const utility = utilities(ranker, cands, staffConduct);
+      const probability = probabilities(utility);
       const byUtility = list.map((e, i) => ({ e, u: utility[i]!, p: probability[i]! })).sort((a, b) => b.u - a.u);
       order = byUtility.filter((c) => c.e[0] !== index.triage.code || c.e[1].score > 0).map((c) => c.e);
       // the triage unit first on its own evidence (the hall's facilities) is chosen like any unit; first without any,
