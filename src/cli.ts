@@ -202,7 +202,7 @@ const OFFLINE: Record<string, { usage: string; run: (args: string[]) => number }
     },
   },
   'train:ranker': {
-    usage: 'train:ranker [--cv] [--l2 0.01] [--iterations 400]   rebuild config/routing/ranker.json (the evidence weigher) from the tuning sets\' routings; --cv leaves one set out at a time and writes nothing',
+    usage: 'train:ranker [--cv] [--l2 0.01] [--text-l2 0.001] [--min-words 3] [--iterations 400]   rebuild config/routing/ranker.json (the evidence weigher) from the tuning sets\' routings; --cv leaves one set out at a time and writes nothing',
     run: (args) => {
       const opt = (name: string): string | undefined => {
         const i = args.indexOf(`--${name}`);
@@ -212,7 +212,7 @@ const OFFLINE: Record<string, { usage: string; run: (args: string[]) => number }
       const model = loadModel(path.join(CLASSIFICATION_DIR, 'model.json'));
       const baseRows = trainingFiles().flatMap(readLabelledJsonl);
       const baseCatalog = loadCatalogYaml(SAMPLE_CATALOG);
-      const train = { l2: Number(opt('l2') ?? 0.01), iterations: Number(opt('iterations') ?? 400) };
+      const train = { l2: Number(opt('l2') ?? 0.01), iterations: Number(opt('iterations') ?? 400), textL2: Number(opt('text-l2') ?? 0.001), minWordCount: Number(opt('min-words') ?? 3) };
       const sets = jsonlIn(TUNING_DIR)
         .sort()
         .map((file) => {
@@ -229,7 +229,7 @@ const OFFLINE: Record<string, { usage: string; run: (args: string[]) => number }
         for (const s of sets) {
           const fit = fitRanker(all.filter((g) => g.set !== s.name), train);
           const h = s.groups.filter((g) => g.hand).length;
-          const l = Math.round(accuracy(s.groups, fit.w, fit) * s.groups.length);
+          const l = Math.round(accuracy(s.groups, fit) * s.groups.length);
           routed += s.routed;
           hand += h;
           learned += l;

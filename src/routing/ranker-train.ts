@@ -13,7 +13,7 @@ import { createSegmenter } from '../classification/segmenter.js';
 import type { Catalog } from '../org/catalog.types.js';
 import { buildCatalogIndex } from './catalog-index.js';
 import { RoutingMemory, rowsForCatalog } from './memory.js';
-import { compileRanker, FEATURES, rank, trainRanker, weightsToJson, type RankerGroup, type Ranker, type TrainOptions } from './ranker.js';
+import { compileRanker, FEATURES, probabilities, rank, textBigrams, textUtility, trainRanker, weightsToJson, type RankerGroup, type Ranker, type TrainOptions } from './ranker.js';
 import { route } from './router.js';
 
 export interface LabelledSet {
@@ -48,24 +48,31 @@ export function gatherGroups(set: LabelledSet, options: GatherOptions): { groups
     const c = classifier.classify({ text: row.text, subject: row.subject, channel: row.channel, rating: row.rating, tags: row.tags });
     let units: string[] = [];
     let xs: Float64Array[] = [];
+    let matter = '';
     const r = route(
       { text: row.text, subject: row.subject, channel: row.channel, window: row.window, assignedUnit: row.assignedUnit, classification: c },
       index,
-      { memory, ranker: null, onCandidates: (u, v) => ((units = u), (xs = v)) },
+      { memory, ranker: null, onCandidates: (u, v, m) => ((units = u), (xs = v), (matter = m)) },
     );
     if (!xs.length) continue; // the window or the hotline's assigned unit decided, or junk
     routed++;
     const answer = units.indexOf(row.unit);
     if (answer < 0) unreachable++;
-    else groups.push({ xs, answer, set: set.name, hand: r.unit === row.unit });
+    else groups.push({ xs, answer, set: set.name, hand: r.unit === row.unit, bigrams: textBigrams(matter), triage: units.indexOf(index.triage.code) });
   }
   return { groups, unreachable, routed };
 }
 
-/** Share of groups whose answer the weights choose (as the router chooses: see chosenIndex). */
-export function accuracy(groups: readonly RankerGroup[], w: Float64Array, decision: Decision): number {
+/** A ranker being trained or tested: the weights, the triage unit's word weights by bigram, the decision. */
+export interface Fitted extends Decision {
+  w: Float64Array;
+  text: Map<string, number> | null;
+}
+
+/** Share of groups whose answer the ranker chooses (as the router chooses: see chosenIndex). */
+export function accuracy(groups: readonly RankerGroup[], fit: Fitted): number {
   let right = 0;
-  for (const g of groups) right += chosenIndex(g, w, decision) === g.answer ? 1 : 0;
+  for (const g of groups) right += chosenIndex(g, fit) === g.answer ? 1 : 0;
   return groups.length ? right / groups.length : 0;
 }
 
@@ -76,12 +83,14 @@ export interface Decision {
 }
 
 /** The router's choice: the best candidate, unless it is the triage unit without evidence, below the threshold or nearly tied. */
-function chosenIndex(g: RankerGroup, w: Float64Array, d: Decision): number {
-  const { probability } = rank({ w, ...d }, g.xs);
+function chosenIndex(g: RankerGroup, fit: Fitted): number {
+  const { utility } = rank(fit, g.xs);
+  const triage = triageOf(g);
+  if (fit.text && g.bigrams) utility[triage] = utility[triage]! + textUtility(fit, g.bigrams);
+  const probability = probabilities(utility);
   const order = probability.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p);
   const [best, next] = [order[0]!, order[1]];
-  const triage = triageOf(g);
-  if (best.p < d.threshold || (next && best.p - next.p < d.margin)) return triage;
+  if (best.p < fit.threshold || (next && best.p - next.p < fit.margin)) return triage;
   return best.i;
 }
 
@@ -95,12 +104,38 @@ export const triageOf = (g: RankerGroup): number => g.xs.findIndex((x) => x[TRIA
  */
 export const DECISION: Decision = { threshold: 0.4, margin: 0.02 };
 
-export function fitRanker(groups: readonly RankerGroup[], options: TrainOptions = {}): { w: Float64Array } & Decision {
-  return { w: trainRanker(groups, options), ...DECISION };
+export interface FitOptions extends TrainOptions {
+  /** a bigram teaches the triage unit's words only when this many training groups hold it (0: no word weights) */
+  minWordCount?: number;
 }
 
-export function rankerJson(fit: { w: Float64Array } & Decision, trained: Record<string, unknown>): Ranker {
-  const r: Ranker = { version: 1, weights: weightsToJson(fit.w), threshold: fit.threshold, margin: fit.margin, trained };
+export function fitRanker(groups: readonly RankerGroup[], options: FitOptions = {}): Fitted {
+  const minCount = options.minWordCount ?? 0;
+  const vocab = new Map<string, number>();
+  if (minCount > 0) {
+    const df = new Map<string, number>();
+    for (const g of groups) for (const b of g.bigrams ?? []) df.set(b, (df.get(b) ?? 0) + 1);
+    for (const [b, c] of df) if (c >= minCount) vocab.set(b, vocab.size);
+  }
+  const withIds = groups.map((g) => ({ ...g, words: vocab.size ? (g.bigrams ?? []).map((b) => vocab.get(b)).filter((i): i is number => i !== undefined) : undefined }));
+  const trained = trainRanker(withIds, { ...options, vocabulary: vocab.size });
+  let text: Map<string, number> | null = null;
+  if (vocab.size) {
+    text = new Map();
+    for (const [b, i] of vocab) if (Math.abs(trained.text[i]!) >= 1e-3) text.set(b, Math.round(trained.text[i]! * 10_000) / 10_000);
+  }
+  return { w: trained.w, text, ...DECISION };
+}
+
+export function rankerJson(fit: Fitted, trained: Record<string, unknown>): Ranker {
+  const r: Ranker = {
+    version: 1,
+    weights: weightsToJson(fit.w),
+    threshold: fit.threshold,
+    margin: fit.margin,
+    ...(fit.text ? { triageText: Object.fromEntries([...fit.text].sort((a, b) => a[0].localeCompare(b[0]))) } : {}),
+    trained,
+  };
   compileRanker(r); // every name known
   return r;
 }

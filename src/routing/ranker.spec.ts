@@ -2,7 +2,7 @@ import { catalogFromObject } from './catalog-yaml.js';
 import { buildCatalogIndex } from './catalog-index.js';
 import { RoutingMemory } from './memory.js';
 import { candidateVectors, compileRanker, defaultRanker, EVIDENCE_KINDS, FEATURES, KIND_INDEX, priorWeights, rank, trainRanker, utilities, weightsToJson, type CandidateFacts, type RankerGroup } from './ranker.js';
-import { accuracy, DECISION } from './ranker-train.js';
+import { accuracy, DECISION, fitRanker } from './ranker-train.js';
 import { route } from './router.js';
 
 const county = catalogFromObject({
@@ -75,10 +75,10 @@ describe('the ranker (the evidence weigher)', () => {
       const xs = candidateVectors([fact('MZ', 3, { duty: 3 }), fact('T-SQ', 2, { local_named: 2 }, { level: 'town' }), triage], false);
       groups.push({ xs, answer: 1 });
     }
-    const before = accuracy(groups, priorWeights(), DECISION);
-    const w = trainRanker(groups, { l2: 0.01, iterations: 300 });
+    const before = accuracy(groups, { w: priorWeights(), text: null, ...DECISION });
+    const { w } = trainRanker(groups, { l2: 0.01, iterations: 300 });
     expect(before).toBe(0);
-    expect(accuracy(groups, w, DECISION)).toBe(1);
+    expect(accuracy(groups, { w, text: null, ...DECISION })).toBe(1);
     // held close to the prior where the data say nothing
     expect(w[FEATURES.indexOf('k:window_number')]).toBeCloseTo(0, 6);
   });
@@ -88,7 +88,7 @@ describe('the ranker (the evidence weigher)', () => {
       xs: candidateVectors([fact('MZ', 3, { duty: 3 }), fact('T-SQ', 2, { local_named: 2 }, { level: 'town' }), triage], false),
       answer: 1,
     }));
-    const w = trainRanker(groups, { l2: 1000, iterations: 300 });
+    const { w } = trainRanker(groups, { l2: 1000, iterations: 300 });
     const prior = priorWeights();
     for (let k = 0; k < FEATURES.length; k++) expect(Math.abs(w[k]! - prior[k]!)).toBeLessThan(0.01);
   });
@@ -99,7 +99,7 @@ describe('the ranker (the evidence weigher)', () => {
       xs: candidateVectors([fact('MZ', 2, { memory: 2 }), fact('SW', 1.9, { duty: 1.9 }), triage], false),
       answer: 1,
     }));
-    const w = trainRanker(groups, { l2: 0.001, iterations: 300 });
+    const { w } = trainRanker(groups, { l2: 0.001, iterations: 300 });
     expect(w[FEATURES.indexOf('k:memory')]).toBeGreaterThanOrEqual(0);
     expect(weightsToJson(w)).not.toHaveProperty('k:memory');
   });
@@ -136,6 +136,30 @@ describe('the ranker (the evidence weigher)', () => {
     expect(before.unit).not.toBe('T-SQ');
     expect(after.unit).toBe('T-SQ');
     expect(after.evidence.some((e) => e.rule === 'learned')).toBe(true);
+  });
+
+  it("learns the triage unit's words: the hall as a whole, where a unit is only named", () => {
+    const group = (answer: number, bigrams: string[]): RankerGroup => ({
+      xs: candidateVectors([fact('MZ', 2.5, { unit_named: 2.5 }), triage], false),
+      answer,
+      bigrams,
+      triage: 1,
+    });
+    const groups = [...Array.from({ length: 30 }, () => group(1, ['大厅', '椅子', '太少'])), ...Array.from({ length: 30 }, () => group(0, ['低保', '审核', '太少']))];
+    const fit = fitRanker(groups, { minWordCount: 3, textL2: 0.001, iterations: 300 });
+    expect(accuracy(groups, { ...fit, text: null })).toBe(0.5);
+    expect(accuracy(groups, fit)).toBe(1);
+    expect(fit.text?.get('大厅')).toBeGreaterThan(0);
+    expect(fit.text?.get('低保')).toBeLessThan(0);
+  });
+
+  it('routes with the triage unit\'s words: the hall as a whole goes to its management', () => {
+    const plain = compileRanker({ version: 1, weights: weightsToJson(priorWeights()), threshold: 0.4 });
+    const ranker = compileRanker({ version: 1, weights: weightsToJson(priorWeights()), threshold: 0.4, triageText: { 大厅: 2, 椅子: 2 } });
+    expect(route({ text: '民政局那边大厅椅子太少', classification: clean }, index, { ranker: plain }).unit).toBe('MZ');
+    expect(route({ text: '民政局那边大厅椅子太少', classification: clean }, index, { ranker }).unit).toBe('ZW');
+    expect(route({ text: '民政局那边的事情太少', classification: clean }, index, { ranker }).unit).toBe('MZ');
+    expect(() => compileRanker({ version: 1, weights: {}, threshold: 0.4, triageText: { 大厅: Number.NaN } })).toThrow(/not a number/);
   });
 
   it('ships a ranker (config/routing/ranker.json) whose every feature is known', () => {

@@ -157,6 +157,27 @@ export function utilities(ranker: CompiledRanker, list: readonly CandidateFacts[
   });
 }
 
+/** The distinct CJK character bigrams of a text (the triage unit's words). */
+export function textBigrams(text: string): string[] {
+  const seen = new Set<string>();
+  let prev = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const cjk = c >= 0x3400 && c <= 0x9fff;
+    if (cjk && prev) seen.add(text.slice(i - 1, i + 1));
+    prev = cjk ? c : 0;
+  }
+  return [...seen];
+}
+
+/** The triage unit's utility from the words: the sum of their weights (measured better than scaling by their number). */
+export function textUtility(ranker: CompiledRanker, bigrams: readonly string[]): number {
+  if (!ranker.text || !bigrams.length) return 0;
+  let u = 0;
+  for (const b of bigrams) u += ranker.text.get(b) ?? 0;
+  return u;
+}
+
 /** Softmax of utilities. */
 export function probabilities(utility: readonly number[]): number[] {
   const max = Math.max(...utility);
@@ -173,6 +194,11 @@ export interface Ranker {
   threshold: number;
   /** the best unit's probability must exceed the runner-up's by this much, or a person decides (default 0) */
   margin?: number;
+  /**
+   * the triage unit's utility from the matter's words (CJK character bigrams of the text, catalogue names masked):
+   * what tells a matter of the hall as a whole, or of no unit, from a unit's own (its facilities, its website)
+   */
+  triageText?: Record<string, number>;
   /** how it was trained (for the record) */
   trained?: Record<string, unknown>;
 }
@@ -181,6 +207,8 @@ export interface CompiledRanker {
   w: Float64Array;
   threshold: number;
   margin: number;
+  /** the triage unit's words: CJK bigram → weight (none: no word weights) */
+  text?: Map<string, number> | null;
 }
 
 export function compileRanker(r: Ranker): CompiledRanker {
@@ -192,7 +220,15 @@ export function compileRanker(r: Ranker): CompiledRanker {
     if (!Number.isFinite(v)) throw new Error(`ranker: weight of "${name}" is not a number`);
     w[i] = v;
   }
-  return { w, threshold: r.threshold, margin: r.margin ?? 0 };
+  let text: Map<string, number> | null = null;
+  if (r.triageText) {
+    text = new Map();
+    for (const [bg, v] of Object.entries(r.triageText)) {
+      if (!Number.isFinite(v)) throw new Error(`ranker: weight of "${bg}" is not a number`);
+      text.set(bg, v);
+    }
+  }
+  return { w, threshold: r.threshold, margin: r.margin ?? 0, text };
 }
 
 /** Utility of each candidate's vector and the softmax probabilities. */
@@ -221,49 +257,78 @@ export interface RankerGroup {
   set?: string;
   /** whether the hand weights alone routed it right */
   hand?: boolean;
+  /** the matter's distinct bigrams, their ids in the training vocabulary, the triage unit's place among the candidates */
+  bigrams?: string[];
+  words?: number[];
+  triage?: number;
 }
 
 export interface TrainOptions {
   /** L2 strength pulling the weights towards the prior */
   l2?: number;
+  /** L2 strength on the triage unit's word weights (towards 0); without `vocabulary`, no word weights */
+  textL2?: number;
+  /** how many bigrams the groups' `words` ids range over */
+  vocabulary?: number;
   iterations?: number;
   rate?: number;
   /** features whose weight may not fall below the prior's (the memory: a correction must still move the next item) */
   floor?: readonly string[];
 }
 
-/** Maximum-likelihood conditional logit with an L2 pull towards the prior weights, by Adam over full batches. */
-export function trainRanker(groups: readonly RankerGroup[], options: TrainOptions = {}): Float64Array {
+/**
+ * Maximum-likelihood conditional logit with an L2 pull towards the prior weights (and of the triage unit's word
+ * weights towards zero), by Adam over full batches.
+ */
+export function trainRanker(groups: readonly RankerGroup[], options: TrainOptions = {}): { w: Float64Array; text: Float64Array } {
   const l2 = options.l2 ?? 0.01;
+  const textL2 = options.textL2 ?? 0.01;
+  const V = options.vocabulary ?? 0;
   const iterations = options.iterations ?? 400;
   const rate = options.rate ?? 0.05;
   const prior = priorWeights();
   const floor = new Set((options.floor ?? ['k:memory']).map((f) => F[f]).filter((i): i is number => i !== undefined));
-  const w = Float64Array.from(prior);
-  const m = new Float64Array(FEATURE_COUNT);
-  const v = new Float64Array(FEATURE_COUNT);
+  const P = FEATURE_COUNT + V; // the features' weights, then the words'
+  const theta = new Float64Array(P);
+  theta.set(prior);
+  const m = new Float64Array(P);
+  const v = new Float64Array(P);
   const n = Math.max(1, groups.length);
+  const w = theta.subarray(0, FEATURE_COUNT);
   for (let t = 1; t <= iterations; t++) {
-    const g = new Float64Array(FEATURE_COUNT);
+    const g = new Float64Array(P);
     for (const grp of groups) {
-      const { probability } = rank({ w, threshold: 0, margin: 0 }, grp.xs);
+      const wordsOf = V && grp.words?.length && grp.triage !== undefined && grp.triage >= 0 ? grp.words : null;
+      const utility = grp.xs.map((x) => {
+        let u = 0;
+        for (let k = 0; k < FEATURE_COUNT; k++) u += w[k]! * x[k]!;
+        return u;
+      });
+      if (wordsOf) {
+        let u = 0;
+        for (const id of wordsOf) u += theta[FEATURE_COUNT + id]!;
+        utility[grp.triage!] = utility[grp.triage!]! + u;
+      }
+      const probability = probabilities(utility);
       grp.xs.forEach((x, i) => {
         const d = probability[i]! - (i === grp.answer ? 1 : 0);
         if (d === 0) return;
         for (let k = 0; k < FEATURE_COUNT; k++) g[k]! += (d * x[k]!) / n;
+        if (wordsOf && i === grp.triage) for (const id of wordsOf) g[FEATURE_COUNT + id]! += d / n;
       });
     }
-    for (let k = 0; k < FEATURE_COUNT; k++) {
-      const gk = g[k]! + l2 * (w[k]! - prior[k]!);
+    for (let k = 0; k < P; k++) {
+      const gk = g[k]! + (k < FEATURE_COUNT ? l2 * (theta[k]! - prior[k]!) : textL2 * theta[k]!);
+      if (gk === 0 && m[k] === 0) continue;
       m[k] = 0.9 * m[k]! + 0.1 * gk;
       v[k] = 0.999 * v[k]! + 0.001 * gk * gk;
       const mh = m[k]! / (1 - 0.9 ** t);
       const vh = v[k]! / (1 - 0.999 ** t);
-      w[k] = w[k]! - (rate * mh) / (Math.sqrt(vh) + 1e-8);
-      if (floor.has(k) && w[k]! < prior[k]!) w[k] = prior[k]!;
+      theta[k] = theta[k]! - (rate * mh) / (Math.sqrt(vh) + 1e-8);
+      if (floor.has(k) && theta[k]! < prior[k]!) theta[k] = prior[k]!;
     }
   }
-  return w;
+  return { w: Float64Array.from(w), text: theta.slice(FEATURE_COUNT) };
 }
 
 /** Weights as the JSON map (zeros left out). */
@@ -283,3 +348,4 @@ export function defaultRanker(): CompiledRanker | null {
   if (shipped === undefined) shipped = existsSync(RANKER_PATH) ? compileRanker(JSON.parse(readFileSync(RANKER_PATH, 'utf8')) as Ranker) : null;
   return shipped;
 }
+

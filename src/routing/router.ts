@@ -20,7 +20,7 @@ import { canonicalName, nameSimilarity } from './fuzzy.js';
 import type { LearnedRouter } from './learned-router.js';
 import type { RoutingMemory } from './memory.js';
 import { isBlamed, ownStepAt, partyRole, type PartyRole } from './parties.js';
-import { candidateVectors, defaultRanker, KIND_INDEX, probabilities, utilities, type CandidateFacts, type CompiledRanker, type EvidenceKind } from './ranker.js';
+import { candidateVectors, defaultRanker, KIND_INDEX, probabilities, textBigrams, textUtility, utilities, type CandidateFacts, type CompiledRanker, type EvidenceKind } from './ranker.js';
 
 export type RouteRule = 'window' | 'assigned_unit' | 'service_item' | 'named_unit' | 'window_mention' | 'duty' | 'learned' | 'triage' | 'junk';
 
@@ -78,7 +78,7 @@ export interface RouteOptions {
   /** the evidence weigher (default: the shipped one, config/routing/ranker.json; null: the hand weights alone) */
   ranker?: CompiledRanker | null;
   /** sees the candidates (hand order, the triage unit among them) and their feature vectors: the ranker's training */
-  onCandidates?: (units: string[], vectors: Float64Array[]) => void;
+  onCandidates?: (units: string[], vectors: Float64Array[], matter: string) => void;
 }
 
 const TEXT_LIMIT = 20_000;
@@ -787,9 +787,14 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const u = index.units.get(code);
       return { unit: code, kinds: t.kinds, hand: t.score, triage: code === index.triage.code, supervision: u?.role === 'supervision', level: u?.level ?? null, depth: unitDepth(index, code), actor: actors.has(code) };
     });
-    if (options.onCandidates) options.onCandidates(list.map(([code]) => code), candidateVectors(cands, staffConduct));
+    if (options.onCandidates) options.onCandidates(list.map(([code]) => code), candidateVectors(cands, staffConduct), matter);
     if (ranker) {
       const utility = utilities(ranker, cands, staffConduct);
+      // the matter's words say how much it is the hall's as a whole (or no unit's)
+      if (ranker.text) {
+        const t = list.findIndex(([code]) => code === index.triage.code);
+        utility[t] = utility[t]! + textUtility(ranker, textBigrams(matter));
+      }
       const probability = probabilities(utility);
       const byUtility = list.map((e, i) => ({ e, u: utility[i]!, p: probability[i]! })).sort((a, b) => b.u - a.u);
       order = byUtility.filter((c) => c.e[0] !== index.triage.code || c.e[1].score > 0).map((c) => c.e);
