@@ -241,6 +241,9 @@ export function rank(ranker: CompiledRanker, xs: readonly Float64Array[]): { uti
   return { utility, probability: probabilities(utility) };
 }
 
+/** The routing memory's weight in all (see TrainOptions.memoryWeight). */
+export const MEMORY_WEIGHT = 1.5;
+
 /** The hand weights as a ranker: utility = hand score, the triage unit's needing the hand minimum over it. */
 export function priorWeights(): Float64Array {
   const w = new Float64Array(FEATURE_COUNT);
@@ -272,8 +275,12 @@ export interface TrainOptions {
   vocabulary?: number;
   iterations?: number;
   rate?: number;
-  /** features whose weight may not fall below the prior's (the memory: a correction must still move the next item) */
-  floor?: readonly string[];
+  /**
+   * the routing memory's weight in all (the hand total's weight plus its own), set rather than learned: in training
+   * the memory holds other catalogues' rows matched by name, so the data cannot say what a staff correction in the
+   * same catalogue is worth — and a correction must move the next similar item (default 1.5: half again the prior's)
+   */
+  memoryWeight?: number;
 }
 
 /**
@@ -287,10 +294,13 @@ export function trainRanker(groups: readonly RankerGroup[], options: TrainOption
   const iterations = options.iterations ?? 400;
   const rate = options.rate ?? 0.05;
   const prior = priorWeights();
-  const floor = new Set((options.floor ?? ['k:memory']).map((f) => F[f]).filter((i): i is number => i !== undefined));
+  const memoryWeight = options.memoryWeight ?? MEMORY_WEIGHT;
+  const MEM = F['k:memory']!;
+  const HAND = F.hand!;
   const P = FEATURE_COUNT + V; // the features' weights, then the words'
   const theta = new Float64Array(P);
   theta.set(prior);
+  theta[MEM] = memoryWeight - theta[HAND]!;
   const m = new Float64Array(P);
   const v = new Float64Array(P);
   const n = Math.max(1, groups.length);
@@ -325,8 +335,8 @@ export function trainRanker(groups: readonly RankerGroup[], options: TrainOption
       const mh = m[k]! / (1 - 0.9 ** t);
       const vh = v[k]! / (1 - 0.999 ** t);
       theta[k] = theta[k]! - (rate * mh) / (Math.sqrt(vh) + 1e-8);
-      if (floor.has(k) && theta[k]! < prior[k]!) theta[k] = prior[k]!;
     }
+    theta[MEM] = memoryWeight - theta[HAND]!;
   }
   return { w: Float64Array.from(w), text: theta.slice(FEATURE_COUNT) };
 }
