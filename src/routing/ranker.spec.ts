@@ -1,7 +1,7 @@
 import { catalogFromObject } from './catalog-yaml.js';
 import { buildCatalogIndex } from './catalog-index.js';
 import { RoutingMemory } from './memory.js';
-import { candidateVectors, compileRanker, defaultRanker, EVIDENCE_KINDS, FEATURES, KIND_INDEX, MEMORY_WEIGHT, priorWeights, rank, trainRanker, utilities, weightsToJson, type CandidateFacts, type RankerGroup } from './ranker.js';
+import { candidateVectors, compileRanker, defaultRanker, EVIDENCE_KINDS, FEATURES, KIND_INDEX, MEMORY_WEIGHT, priorWeights, rank, textBigrams, textUtility, textUtilityOf, trainRanker, utilities, weightsToJson, type CandidateFacts, type RankerGroup } from './ranker.js';
 import { accuracy, DECISION, fitRanker } from './ranker-train.js';
 import { route } from './router.js';
 
@@ -161,6 +161,15 @@ describe('the ranker (the evidence weigher)', () => {
     expect(route({ text: '民政局那边大厅椅子太少', classification: clean }, index, { ranker }).unit).toBe('ZW');
     expect(route({ text: '民政局那边的事情太少', classification: clean }, index, { ranker }).unit).toBe('MZ');
     expect(() => compileRanker({ version: 1, weights: {}, threshold: 0.4, triageText: { 大厅: Number.NaN } })).toThrow(/not a number/);
+  });
+
+  it('the router\'s word sum equals the training one: each distinct bigram once, other characters ending a run', () => {
+    const ranker = compileRanker({ version: 1, weights: {}, threshold: 0.4, triageText: { 大厅: 1.5, 厅的: -0.25, 椅子: 2, 子太: 0.125 } });
+    for (const text of ['大厅的椅子太少，大厅的椅子', '大厅 的椅子', '', 'abc大厅', '大厅大厅大厅', '椅子🙂太少']) {
+      expect(textUtilityOf(ranker, text)).toBeCloseTo(textUtility(ranker, textBigrams(text)), 12);
+    }
+    expect(textUtilityOf(ranker, '大厅的椅子太少，大厅的椅子')).toBeCloseTo(1.5 - 0.25 + 2 + 0.125, 12);
+    expect(textUtilityOf(compileRanker({ version: 1, weights: {}, threshold: 0.4 }), '大厅')).toBe(0);
   });
 
   it('ships a ranker (config/routing/ranker.json) whose every feature is known', () => {

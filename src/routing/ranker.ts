@@ -178,6 +178,76 @@ export function textUtility(ranker: CompiledRanker, bigrams: readonly string[]):
   return u;
 }
 
+/**
+ * The word weights as an open-addressing table keyed by a bigram's two code units, with a stamp per entry so a
+ * bigram met twice counts once: the router's path makes no string and no set per text.
+ */
+interface WordTable {
+  keys: Int32Array; // -1: empty
+  slots: Int32Array; // entry of the key
+  mask: number;
+  weights: Float64Array;
+  seen: Uint32Array;
+  gen: number;
+}
+const wordTables = new WeakMap<CompiledRanker, WordTable | null>();
+
+function wordTable(ranker: CompiledRanker): WordTable | null {
+  let t = wordTables.get(ranker);
+  if (t !== undefined) return t;
+  t = null;
+  if (ranker.text?.size) {
+    let size = 16;
+    while (size < ranker.text.size * 2) size *= 2;
+    t = { keys: new Int32Array(size).fill(-1), slots: new Int32Array(size), mask: size - 1, weights: new Float64Array(ranker.text.size), seen: new Uint32Array(ranker.text.size), gen: 0 };
+    let n = 0;
+    for (const [bg, w] of ranker.text) {
+      if (bg.length !== 2) continue; // a bigram of two BMP characters (all the router makes)
+      const key = (bg.charCodeAt(0) << 16) | bg.charCodeAt(1);
+      let h = hash(key) & t.mask;
+      while (t.keys[h] !== -1) h = (h + 1) & t.mask;
+      t.keys[h] = key;
+      t.slots[h] = n;
+      t.weights[n++] = w;
+    }
+  }
+  wordTables.set(ranker, t);
+  return t;
+}
+
+const hash = (key: number): number => Math.imul(key ^ (key >>> 15), 0x2c1b3c6d) >>> 0;
+
+/** `textUtility` of `textBigrams(text)`, without making them. */
+export function textUtilityOf(ranker: CompiledRanker, text: string): number {
+  const t = wordTable(ranker);
+  if (!t) return 0;
+  if (++t.gen === 0xffffffff) {
+    t.seen.fill(0);
+    t.gen = 1;
+  }
+  let u = 0;
+  let prev = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const cjk = c >= 0x3400 && c <= 0x9fff;
+    if (cjk && prev) {
+      const key = (prev << 16) | c;
+      let h = hash(key) & t.mask;
+      for (let k = t.keys[h]!; k !== -1; h = (h + 1) & t.mask, k = t.keys[h]!) {
+        if (k !== key) continue;
+        const e = t.slots[h]!;
+        if (t.seen[e] !== t.gen) {
+          t.seen[e] = t.gen;
+          u += t.weights[e]!;
+        }
+        break;
+      }
+    }
+    prev = cjk ? c : 0;
+  }
+  return u;
+}
+
 /** Softmax of utilities. */
 export function probabilities(utility: readonly number[]): number[] {
   const max = Math.max(...utility);

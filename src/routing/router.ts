@@ -20,7 +20,7 @@ import { canonicalName, nameSimilarity } from './fuzzy.js';
 import type { LearnedRouter } from './learned-router.js';
 import type { RoutingMemory } from './memory.js';
 import { isBlamed, ownStepAt, partyRole, type PartyRole } from './parties.js';
-import { candidateVectors, defaultRanker, KIND_INDEX, probabilities, textBigrams, textUtility, utilities, type CandidateFacts, type CompiledRanker, type EvidenceKind } from './ranker.js';
+import { candidateVectors, defaultRanker, KIND_INDEX, probabilities, textUtilityOf, utilities, type CandidateFacts, type CompiledRanker, type EvidenceKind } from './ranker.js';
 
 export type RouteRule = 'window' | 'assigned_unit' | 'service_item' | 'named_unit' | 'window_mention' | 'duty' | 'learned' | 'triage' | 'junk';
 
@@ -793,7 +793,7 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       // the matter's words say how much it is the hall's as a whole (or no unit's)
       if (ranker.text) {
         const t = list.findIndex(([code]) => code === index.triage.code);
-        utility[t] = utility[t]! + textUtility(ranker, textBigrams(matter));
+        utility[t] = utility[t]! + textUtilityOf(ranker, matter);
       }
       const probability = probabilities(utility);
       const byUtility = list.map((e, i) => ({ e, u: utility[i]!, p: probability[i]! })).sort((a, b) => b.u - a.u);
