@@ -13,7 +13,7 @@ import { createSegmenter } from '../classification/segmenter.js';
 import type { Catalog } from '../org/catalog.types.js';
 import { buildCatalogIndex } from './catalog-index.js';
 import { RoutingMemory, rowsForCatalog } from './memory.js';
-import { compileRanker, FEATURES, probabilities, rank, textBigrams, textUtility, trainRanker, weightsToJson, type RankerGroup, type Ranker, type TrainOptions } from './ranker.js';
+import { compileRanker, decide, FEATURES, probabilities, rank, textBigrams, textUtility, trainRanker, weightsToJson, type RankerGroup, type Ranker, type TrainOptions } from './ranker.js';
 import { route } from './router.js';
 
 export interface LabelledSet {
@@ -82,19 +82,17 @@ export interface Decision {
   margin: number;
 }
 
-/** The router's choice: the best candidate, unless it is the triage unit without evidence, below the threshold or nearly tied. */
+/** The router's choice (see `decide`); a person deciding is the triage unit. */
 function chosenIndex(g: RankerGroup, fit: Fitted): number {
   const { utility } = rank(fit, g.xs);
   const triage = triageOf(g);
   if (fit.text && g.bigrams) utility[triage] = utility[triage]! + textUtility(fit, g.bigrams);
-  const probability = probabilities(utility);
-  const order = probability.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p);
-  const [best, next] = [order[0]!, order[1]];
-  if (best.p < fit.threshold || (next && best.p - next.p < fit.margin)) return triage;
-  return best.i;
+  const at = decide(probabilities(utility), triage, g.xs[triage]![HAND]! > 0, fit);
+  return at >= 0 ? at : triage;
 }
 
 const TRIAGE = FEATURES.indexOf('triage');
+const HAND = FEATURES.indexOf('hand');
 /** the triage unit's place among a group's candidates */
 export const triageOf = (g: RankerGroup): number => g.xs.findIndex((x) => x[TRIAGE] === 1);
 

@@ -1,7 +1,7 @@
 import { catalogFromObject } from './catalog-yaml.js';
 import { buildCatalogIndex } from './catalog-index.js';
 import { RoutingMemory } from './memory.js';
-import { candidateVectors, compileRanker, defaultRanker, EVIDENCE_KINDS, FEATURES, KIND_INDEX, MEMORY_WEIGHT, priorWeights, rank, textBigrams, textUtility, textUtilityOf, trainRanker, utilities, weightsToJson, type CandidateFacts, type RankerGroup } from './ranker.js';
+import { candidateVectors, compileRanker, decide, defaultRanker, EVIDENCE_KINDS, FEATURES, KIND_INDEX, MEMORY_WEIGHT, priorWeights, rank, textBigrams, textUtility, textUtilityOf, trainRanker, utilities, weightsToJson, type CandidateFacts, type RankerGroup } from './ranker.js';
 import { accuracy, DECISION, fitRanker } from './ranker-train.js';
 import { route } from './router.js';
 
@@ -170,6 +170,16 @@ describe('the ranker (the evidence weigher)', () => {
     }
     expect(textUtilityOf(ranker, '大厅的椅子太少，大厅的椅子')).toBeCloseTo(1.5 - 0.25 + 2 + 0.125, 12);
     expect(textUtilityOf(compileRanker({ version: 1, weights: {}, threshold: 0.4 }), '大厅')).toBe(0);
+  });
+
+  it('decides as the product says: a person for the triage unit without evidence, a near tie or a low probability', () => {
+    const d = { threshold: 0.4, margin: 0.02 };
+    expect(decide([0.7, 0.2, 0.1], 2, false, d)).toBe(0);
+    expect(decide([0.1, 0.2, 0.7], 2, false, d)).toBe(-1); // the triage unit first, no evidence of its own
+    expect(decide([0.1, 0.2, 0.7], 2, true, d)).toBe(2); // first on its own evidence (the hall's facilities)
+    expect(decide([0.45, 0.44, 0.11], 2, false, d)).toBe(-1); // two units nearly alike
+    expect(decide([0.38, 0.3, 0.32], 2, false, d)).toBe(-1); // below the threshold
+    expect(decide([], -1, false, d)).toBe(-1);
   });
 
   it('ships a ranker (config/routing/ranker.json) whose every feature is known', () => {

@@ -311,6 +311,23 @@ export function rank(ranker: CompiledRanker, xs: readonly Float64Array[]): { uti
   return { utility, probability: probabilities(utility) };
 }
 
+/**
+ * The choice among the candidates by their probabilities: the chosen one's index, or -1 when a person decides —
+ * the triage unit first without evidence of its own, two units nearly alike (within the margin), or the best below
+ * the threshold. The router and the training's accuracy both decide here.
+ */
+export function decide(probability: readonly number[], triage: number, triageEvidenced: boolean, d: { threshold: number; margin: number }): number {
+  let best = -1;
+  let second = -1;
+  for (let i = 0; i < probability.length; i++) {
+    if (best < 0 || probability[i]! > probability[best]!) [second, best] = [best, i];
+    else if (second < 0 || probability[i]! > probability[second]!) second = i;
+  }
+  if (best < 0 || (best === triage && !triageEvidenced)) return -1;
+  if (second >= 0 && probability[best]! - probability[second]! < d.margin) return -1;
+  return probability[best]! >= d.threshold ? best : -1;
+}
+
 /** The routing memory's weight in all (see TrainOptions.memoryWeight). */
 export const MEMORY_WEIGHT = 1.5;
 

@@ -20,7 +20,7 @@ import { canonicalName, nameSimilarity } from './fuzzy.js';
 import type { LearnedRouter } from './learned-router.js';
 import type { RoutingMemory } from './memory.js';
 import { isBlamed, ownStepAt, partyRole, type PartyRole } from './parties.js';
-import { candidateVectors, defaultRanker, KIND_INDEX, probabilities, textUtilityOf, utilities, type CandidateFacts, type CompiledRanker, type EvidenceKind } from './ranker.js';
+import { candidateVectors, decide, defaultRanker, KIND_INDEX, probabilities, textUtilityOf, utilities, type CandidateFacts, type CompiledRanker, type EvidenceKind } from './ranker.js';
 
 export type RouteRule = 'window' | 'assigned_unit' | 'service_item' | 'named_unit' | 'window_mention' | 'duty' | 'learned' | 'triage' | 'junk';
 
@@ -792,21 +792,19 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
       const utility = utilities(ranker, cands, staffConduct);
       // the matter's words say how much it is the hall's as a whole (or no unit's)
       if (ranker.text) {
-        const t = list.findIndex(([code]) => code === index.triage.code);
-        utility[t] = utility[t]! + textUtilityOf(ranker, matter);
+        const at = list.findIndex(([code]) => code === index.triage.code);
+        utility[at] = utility[at]! + textUtilityOf(ranker, matter);
       }
       const probability = probabilities(utility);
       const byUtility = list.map((e, i) => ({ e, u: utility[i]!, p: probability[i]! })).sort((a, b) => b.u - a.u);
       order = byUtility.filter((c) => c.e[0] !== index.triage.code || c.e[1].score > 0).map((c) => c.e);
       // the triage unit first on its own evidence (the hall's facilities) is chosen like any unit; first without any,
-      // or any unit below the threshold, and a person decides
-      const best = byUtility[0]!;
-      const evidenced = best.e[0] !== index.triage.code || best.e[1].score > 0;
-      const shown = evidenced ? best : byUtility[1];
-      confidence = shown?.p ?? 0;
-      // two units nearly alike in the evidence ("A、B" named side by side): a person decides between them
-      const tie = evidenced && byUtility[1] !== undefined && best.p - byUtility[1].p < ranker.margin;
-      if (evidenced && !tie && best.p >= (options.confidenceThreshold ?? ranker.threshold)) chosen = best.e;
+      // two units nearly alike ("A、B" named side by side) or the best below the threshold, and a person decides
+      const t = list.findIndex(([code]) => code === index.triage.code);
+      const at = decide(probability, t, list[t]![1].score > 0, { threshold: options.confidenceThreshold ?? ranker.threshold, margin: ranker.margin });
+      if (at >= 0) chosen = list[at];
+      const shown = byUtility.find((c) => c.e[0] !== index.triage.code || c.e[1].score > 0);
+      confidence = at >= 0 ? probability[at]! : (shown?.p ?? 0);
     }
   }
   if (!ranker) {
