@@ -333,6 +333,8 @@ describe('round 8: homes and wishes are places, named staff and own services are
     ['柳树村开的居住证明，县医保局不认，说格式不对', 'YB'],
     // the town asked for papers again and again
     ['低保申请在石桥镇交的，镇里让补了三次材料，每次要的都不一样', 'T-SQ'],
+    // "村里" is also the community type's word for itself: still read as the village the text named (its home here)
+    ['我是柳树村的，村里把我家的地亩数报错了，补贴少了一百多', 'V-LS'],
   ])('%s → %s', (text, unit) => {
     expect(routeText(text).unit).toBe(unit);
   });

@@ -545,8 +545,9 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     const at = ref.index;
     const phrase = ref[0];
     // part of a name: mentions are in text order and never overlap, so only the last one starting before its end can
+    // (the word itself read as a locality's body — "村里", "镇上", "社区" — is no name: it is resolved here)
     const last = lastBefore(mentions, at + phrase.length);
-    if (last && last.index + last.phrase.length > at) continue;
+    if (last && last.index + last.phrase.length > at && !(last.kind === 'body' && LOCALITY_TYPES.has(last.code) && last.index === at && last.phrase.length === phrase.length)) continue;
     const levels = TOWN_WORDS.test(phrase) ? TOWN_LEVELS : COMMUNITY_LEVELS;
     const { named, fallback } = localOf(levels);
     const target = lastBefore(named, at)?.code ?? fallback;
