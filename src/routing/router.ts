@@ -10,8 +10,9 @@
  *   - past confirmed routings and staff corrections of similar text (the routing memory).
  * Each unit's evidence is kept by kind, and the ranker (ranker.ts, trained on labelled routings of other catalogues)
  * weighs it: the chosen unit's probability is the confidence. Below the confidence threshold, or with two units
- * nearly alike, the item goes to the triage unit with the two best candidates and their evidence for the dispatcher. Junk (adverts, tests) stays with the office and never reaches a unit's queue.
- * Misconduct also goes to the supervision unit.
+ * nearly alike, the item goes to the triage unit with the two best candidates and their evidence for the dispatcher.
+ * Junk (adverts, tests) stays with the office and never reaches a unit's queue. Misconduct also goes to the
+ * supervision unit.
  */
 import { normalizeText } from '../classification/normalize.js';
 import type { Segmenter } from '../classification/segmenter.js';
