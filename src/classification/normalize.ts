@@ -138,8 +138,27 @@ function normalizeByCharacter(input: string): string | null {
 
 /** True for code points that belong to CJK ideographs (the script the cues and names are written in). */
 export function isCjk(ch: string): boolean {
-  const cp = ch.codePointAt(0) ?? 0;
+  return isCjkCode(ch.codePointAt(0) ?? 0);
+}
+
+/** `isCjk` of one code point (a UTF-16 code unit below 0x10000 is its own code point; a surrogate is never CJK). */
+export function isCjkCode(cp: number): boolean {
   return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df);
+}
+
+/** Character bigrams over runs of CJK characters, the backbone feature for short, badly segmented texts. */
+export function charBigrams(text: string): string[] {
+  const out: string[] = [];
+  let prev = '';
+  for (const ch of text) {
+    if (isCjk(ch)) {
+      if (prev) out.push(prev + ch);
+      prev = ch;
+    } else {
+      prev = '';
+    }
+  }
+  return out;
 }
 
 /** Clause separators: negation and "who is meant" never reach across them. */

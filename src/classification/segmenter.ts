@@ -6,7 +6,7 @@
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
 import type { Catalog } from '../org/catalog.types.js';
-import { isCjk, normalizeText } from './normalize.js';
+import { normalizeText } from './normalize.js';
 
 export interface Segmenter {
   /** Words of already-normalised text, punctuation and spaces dropped. */
@@ -138,17 +138,5 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
   };
 }
 
-/** Character bigrams over runs of CJK characters, the backbone feature for short, badly segmented texts. */
-export function charBigrams(text: string): string[] {
-  const out: string[] = [];
-  let prev = '';
-  for (const ch of text) {
-    if (isCjk(ch)) {
-      if (prev) out.push(prev + ch);
-      prev = ch;
-    } else {
-      prev = '';
-    }
-  }
-  return out;
-}
+// (read here by the classifier's features; pure, so it lives with normalisation, which the router also loads)
+export { charBigrams } from './normalize.js';

@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { charBigrams, isCjkCode } from '../classification/normalize.js';
 import { PROJECT_ROOT } from '../config/config.js';
 
 /** Kinds of evidence the router's rules give (each `give` names one). */
@@ -157,17 +158,9 @@ export function utilities(ranker: CompiledRanker, list: readonly CandidateFacts[
   });
 }
 
-/** The distinct CJK character bigrams of a text (the triage unit's words). */
+/** The distinct CJK character bigrams of a text (the triage unit's words): the classifier's, of two BMP characters. */
 export function textBigrams(text: string): string[] {
-  const seen = new Set<string>();
-  let prev = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const cjk = c >= 0x3400 && c <= 0x9fff;
-    if (cjk && prev) seen.add(text.slice(i - 1, i + 1));
-    prev = cjk ? c : 0;
-  }
-  return [...seen];
+  return [...new Set(charBigrams(text).filter((b) => b.length === 2))];
 }
 
 /** The triage unit's utility from the words: the sum of their weights (measured better than scaling by their number). */
@@ -229,7 +222,7 @@ export function textUtilityOf(ranker: CompiledRanker, text: string): number {
   let prev = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const cjk = c >= 0x3400 && c <= 0x9fff;
+    const cjk = isCjkCode(c); // a surrogate ends the run, as a pair with a character beyond the BMP is not read
     if (cjk && prev) {
       const key = (prev << 16) | c;
       let h = hash(key) & t.mask;
