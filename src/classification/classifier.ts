@@ -160,7 +160,9 @@ export function createClassifier(options: ClassifierOptions): Classifier {
       evidence.push({ kind: 'model', text: '模型判断为广告、测试或与政务服务无关的内容', weight: round(prediction.junk) });
       return { dimension: 'none', secondary: [], misconduct: false, junk: true, confidence: round(prediction.junk), evidence, ...(truncated ? { truncated } : {}) };
     }
-    if (rating !== null && rating >= 4 && complaintCue < tuning.goodRatingComplaint && !misconductByCue) {
+    // a good rating with nothing to complain of is praise; "办得挺快，就是…" goes on to say what was wrong, and the words
+    // after the turn decide like any other comment
+    if (rating !== null && rating >= 4 && complaintCue < tuning.goodRatingComplaint && !misconductByCue && !BUT.test(text)) {
       evidence.push({ kind: 'rule', text: `评价为${rating}分且未反映具体问题` });
       addCueEvidence(evidence, cues);
       return { dimension: 'none', secondary: [], misconduct: false, confidence: 0.85, evidence, ...(truncated ? { truncated } : {}) };
@@ -238,6 +240,8 @@ export function createClassifier(options: ClassifierOptions): Classifier {
 }
 
 const CJK = /[\u3400-\u9fff]/u;
+/** a turn from praise to what was wrong, or a wish for better ("就是人太多", "希望能邮寄") */
+const BUT = /(就是|但是|只是|不过|可是|可惜|希望|建议|能不能|能否)/u;
 const PRAISE_LATIN = /^(ok|okay|good|nice|great|thanks|thank you|thx|赞|👍)+[!.。！]*$/u;
 
 /** Why a comment-only text is junk (an advert, a test, no words at all), or null. */

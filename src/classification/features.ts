@@ -4,6 +4,7 @@
  * trained on one county's complaints learns how people complain, not which offices that county has.
  */
 import { charBigrams, type Segmenter } from './segmenter.js';
+import { structureFeatures } from './structure.js';
 
 const DIGITS = /^[0-9.]+$/;
 const LATIN = /^[a-z]+$/;
@@ -28,5 +29,7 @@ export function extractFeatures(segmenter: Segmenter, normalizedText: string): s
     run += w;
   }
   flush();
+  // who speaks: two parties each pointing somewhere (structure.ts)
+  for (const f of structureFeatures(normalizedText)) out.add(`w:${f}`);
   return [...out];
 }

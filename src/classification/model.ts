@@ -11,6 +11,7 @@
 import { extractFeatures } from './features.js';
 import { isLabel, LABELS, type Label } from './dimensions.js';
 import { normalizeText } from './normalize.js';
+import { structureFeatures } from './structure.js';
 import type { Segmenter } from './segmenter.js';
 import { seededRandom } from '../common/seeded-random.js';
 
@@ -31,6 +32,11 @@ export interface TrainOptions {
   learningRate?: number;
   l2?: number;
   seed?: number;
+  /**
+   * Average the weights over the epochs from this fraction of training on (0..1; 1 = the last weights alone). The
+   * average over all epochs (0, the default) scored 0.3 points of macro-F1 higher leaving one tuning set out.
+   */
+  averageFrom?: number;
 }
 
 export interface Model {
@@ -118,6 +124,9 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
   const Gb = new Float64Array(S).fill(1e-8);
   const order = examples.map((_, i) => i);
   const z = new Float64Array(K);
+  const averageFrom = Math.min(epochs, Math.max(0, Math.floor(epochs * (options.averageFrom ?? 0))));
+  const sumW = averageFrom < epochs ? new Float64Array(D * S) : null;
+  const sumB = new Float64Array(S);
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -152,6 +161,15 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
         }
       }
     }
+    if (sumW && epoch >= averageFrom) {
+      for (let i = 0; i < sumW.length; i++) sumW[i] = (sumW[i] as number) + (W[i] as number);
+      for (let k = 0; k < S; k++) sumB[k] = (sumB[k] as number) + (bias[k] as number);
+    }
+  }
+  if (sumW) {
+    const n = epochs - averageFrom;
+    for (let i = 0; i < W.length; i++) W[i] = (sumW[i] as number) / n;
+    for (let k = 0; k < S; k++) bias[k] = (sumB[k] as number) / n;
   }
   const features = new Map<string, Float64Array>();
   vocab.forEach((f, i) => {
@@ -404,6 +422,8 @@ function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: stri
     }
   }
   for (let i = 0; i < n; i++) add(pending[i] as number);
+  // who speaks (structure.ts), after the words and bigrams as `extractFeatures` lists them
+  for (const f of structureFeatures(normalizedText)) add(c.words.get(f) ?? NONE);
   // a copy the prediction keeps (for its evidence): a plain array, as a small typed array costs more to allocate
   const ids: number[] = [];
   for (let i = 0; i < count; i++) ids.push(found[i] as number);

@@ -1,0 +1,113 @@
+/**
+ * Who speaks in a text: the clauses in which some party other than the writer says, asks or sends ("社保局说要先…",
+ * "银行叫去社保局", "镇里讲是国土局量的"). Two different parties each pointing somewhere is how being passed between
+ * bodies reads (DIMENSIONS.md: sent from one department to another → D4), and the words alone do not show it: the
+ * same "要先开证明" is a needless proof (D2) when one window asks for it. The model gets these as features and learns
+ * their weight; nothing here names a dimension.
+ *
+ * A clause is the text between two of ，。；！？： (and their ASCII forms); its speaker is what stands before the first
+ * speaking verb, with a leading or trailing "又/却/就…" dropped, when that is 1–8 characters and not the writer (我, 本人…) or a
+ * report of hearsay (听说, 据说).
+ */
+
+/** the speaking verbs, longest first where one is the start of another */
+const VERBS = ['答复', '回复', '要求', '说', '讲', '称', '叫', '让', '话'];
+/** a verb character followed by one of these is a word of its own, not speech (说明, 说法, 让步, 话费…) */
+const NOT_AFTER: Record<string, string> = { 说: '明法服不过', 讲: '解座究课', 叫: '号醒', 让: '步利', 话: '费筒' };
+/** …or preceded by one of these (听说, 据说, 电话, 对话, 普通话, 一句话) */
+const NOT_BEFORE: Record<string, string> = { 说: '听据小', 讲: '演', 话: '电对通句讲说废', 叫: '喊尖', 称: '声号简名' };
+const LEADS = ['但是', '可是', '然后', '后来', '结果', '那边', '那里', '又', '却', '也', '就', '还', '但', '可', '而', '那'];
+/** …and a trailing one ("镇里又讲", "社保局那边说") */
+const TRAILS = ['那边', '这边', '那里', '又', '却', '也', '就', '还', '都', '则', '便', '倒'];
+const WRITER = /^(我|俺|咱|本人|来电人|自己|你们?$|您)/;
+const CLAUSE_END = /[，,。；;！!？?：:\n]/;
+
+export interface Speaker {
+  /** who speaks, as written ("社保局", "镇里") */
+  who: string;
+  /** the clause's number in the text */
+  clause: number;
+  /** where the clause starts in the text */
+  start: number;
+}
+
+/** The speaking clauses of a normalised text, in order. */
+export function speakers(text: string): Speaker[] {
+  const out: Speaker[] = [];
+  let start = 0;
+  let clause = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && !CLAUSE_END.test(text[i] as string)) continue;
+    const s = speakerOf(text.slice(start, i));
+    if (s) out.push({ who: s, clause, start });
+    clause++;
+    start = i + 1;
+  }
+  return out;
+}
+
+function speakerOf(clause: string): string | null {
+  let at = -1;
+  for (let i = 1; i < clause.length && i <= 12; i++) {
+    const ch = clause[i] as string;
+    if (!VERBS.some((v) => v[0] === ch)) continue;
+    const verb = VERBS.find((v) => clause.startsWith(v, i));
+    if (!verb) continue;
+    if (verb.length === 1 && (NOT_AFTER[verb]?.includes(clause[i + 1] ?? '') || NOT_BEFORE[verb]?.includes(clause[i - 1] as string))) continue;
+    at = i;
+    break;
+  }
+  if (at < 0) return null;
+  let who = clause.slice(0, at).trim();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const lead of LEADS) {
+      if (who.length > lead.length && who.startsWith(lead)) {
+        who = who.slice(lead.length);
+        changed = true;
+      }
+    }
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const trail of TRAILS) {
+      if (who.length > trail.length && who.endsWith(trail)) {
+        who = who.slice(0, -trail.length);
+        changed = true;
+      }
+    }
+  }
+  if (!who || who.length > 8 || WRITER.test(who)) return null;
+  return who;
+}
+
+const same = (a: string, b: string): boolean => a.includes(b) || b.includes(a);
+
+/**
+ * The structural features of a normalised text: "§speak2" when two different parties speak, "§chain" when a later
+ * speaker is one an earlier clause named (X说去找Y，Y说…), "§mutual" when a later speaker names the first one back.
+ */
+export function structureFeatures(text: string): string[] {
+  const list = speakers(text);
+  if (list.length < 2) return [];
+  const first = list[0] as Speaker;
+  const out: string[] = [];
+  let two = false;
+  let chain = false;
+  let mutual = false;
+  for (let j = 1; j < list.length; j++) {
+    const s = list[j] as Speaker;
+    if (same(s.who, first.who)) continue;
+    two = true;
+    if (!chain && text.slice(first.start, s.start).includes(s.who)) chain = true;
+    if (!mutual) {
+      const end = text.slice(s.start).search(CLAUSE_END);
+      const own = end < 0 ? text.slice(s.start) : text.slice(s.start, s.start + end);
+      if (own.slice(s.who.length).includes(first.who)) mutual = true;
+    }
+  }
+  if (two) out.push('§speak2');
+  if (chain) out.push('§chain');
+  if (mutual) out.push('§mutual');
+  return out;
+}
