@@ -7,6 +7,10 @@ import { charBigrams, type Segmenter } from './segmenter.js';
 import { structureFeatures } from './structure.js';
 
 const DIGITS = /^[0-9.]+$/;
+const isCjkWord = (w: string): boolean => {
+  const c = w.charCodeAt(0);
+  return c >= 0x3400 && c <= 0x9fff;
+};
 const LATIN = /^[a-z]+$/;
 
 export function extractFeatures(segmenter: Segmenter, normalizedText: string): string[] {
@@ -17,12 +21,17 @@ export function extractFeatures(segmenter: Segmenter, normalizedText: string): s
     for (const bg of charBigrams(run)) out.add(`b:${bg}`);
     run = '';
   };
+  let prev = '';
   for (const w of words) {
     if (segmenter.isEntity(w)) {
       out.add('w:§entity');
       flush();
+      prev = '';
       continue;
     }
+    const cjk = isCjkWord(w);
+    if (cjk && prev) out.add(`w:${prev}_${w}`);
+    prev = cjk ? w : '';
     if (DIGITS.test(w)) out.add('w:#');
     else if (LATIN.test(w) && w.length > 12) out.add('w:§latin');
     else out.add(`w:${w}`);

@@ -202,6 +202,8 @@ interface CompiledModel {
   entityId: number;
   digitsId: number;
   latinId: number;
+  /** the model knows word pairs ("叫_去") */
+  hasWordPairs: boolean;
 }
 
 /**
@@ -245,6 +247,7 @@ function compiled(model: Model): CompiledModel {
     entityId: NONE,
     digitsId: NONE,
     latinId: NONE,
+    hasWordPairs: false,
   };
   for (const [f, w] of model.features) {
     const id = c.names.length;
@@ -260,6 +263,7 @@ function compiled(model: Model): CompiledModel {
     }
   }
   c.entityId = c.words.get('§entity') ?? NONE;
+  for (const w of c.words.keys()) if (w.length > 2 && w.includes('_')) c.hasWordPairs = true;
   c.digitsId = c.words.get('#') ?? NONE;
   c.latinId = c.words.get('§latin') ?? NONE;
   compiledModels.set(model, c);
@@ -364,6 +368,7 @@ function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: stri
   let n = 0; // bigram ids of the current run, added when it ends
   let prev = -1; // previous CJK code point of the run, -1 after anything else
   const words = segmenter.cut(normalizedText);
+  let prevWord = '';
   for (let wi = 0; wi < words.length; wi++) {
     const w = words[wi] as string;
     const v = asked?.isEntity(w) ? ENTITY : lookUp(table, w);
@@ -372,11 +377,15 @@ function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: stri
       for (let i = 0; i < n; i++) add(pending[i] as number);
       n = 0;
       prev = -1;
+      prevWord = '';
       continue;
     }
     const first = w.charCodeAt(0);
+    const cjkWord = first >= CJK_LOW && first <= 0x9fff;
+    if (cjkWord && prevWord && c.hasWordPairs) add(c.words.get(`${prevWord}_${w}`) ?? NONE);
+    prevWord = cjkWord ? w : '';
     // a word starting with a CJK character is neither digits nor Latin: no need to ask the two patterns
-    if (first >= CJK_LOW && first <= 0x9fff) add(v);
+    if (cjkWord) add(v);
     else if (DIGITS.test(w)) add(c.digitsId);
     else if (LATIN.test(w) && w.length > 12) add(c.latinId);
     else add(v);
