@@ -202,8 +202,15 @@ interface CompiledModel {
   entityId: number;
   digitsId: number;
   latinId: number;
-  /** the model knows word pairs ("叫_去") */
-  hasWordPairs: boolean;
+  /**
+   * Word-pair features ("叫_去") by the two words' ids: open addressing over (first, second, feature id) triples
+   * (first -1: empty). A word of a pair that is no feature itself gets an id past the features' (`pairOnly`).
+   */
+  wordPairs: Int32Array;
+  wordPairMask: number;
+  pairOnly: Map<string, number>;
+  /** ids from here on are words known only as part of a pair */
+  featureCount: number;
 }
 
 /**
@@ -247,7 +254,10 @@ function compiled(model: Model): CompiledModel {
     entityId: NONE,
     digitsId: NONE,
     latinId: NONE,
-    hasWordPairs: false,
+    wordPairs: new Int32Array(0),
+    wordPairMask: 0,
+    pairOnly: new Map(),
+    featureCount: model.features.size,
   };
   for (const [f, w] of model.features) {
     const id = c.names.length;
@@ -263,11 +273,54 @@ function compiled(model: Model): CompiledModel {
     }
   }
   c.entityId = c.words.get('§entity') ?? NONE;
-  for (const w of c.words.keys()) if (w.length > 2 && w.includes('_')) c.hasWordPairs = true;
+  compileWordPairs(c);
   c.digitsId = c.words.get('#') ?? NONE;
   c.latinId = c.words.get('§latin') ?? NONE;
   compiledModels.set(model, c);
   return c;
+}
+
+const pairSlot = (a: number, b: number, mask: number): number => (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 0 & mask;
+
+/** A word feature "a_b" (two jieba words, both starting with a CJK character) is a word pair. */
+function compileWordPairs(c: CompiledModel): void {
+  const pairs: Array<[string, string, number]> = [];
+  for (const [w, id] of c.words) {
+    const cut = w.indexOf('_');
+    if (cut > 0 && cut < w.length - 1) pairs.push([w.slice(0, cut), w.slice(cut + 1), id]);
+  }
+  if (!pairs.length) return;
+  const idOf = (w: string): number => {
+    const known = c.words.get(w);
+    if (known !== undefined) return known;
+    let id = c.pairOnly.get(w);
+    if (id === undefined) c.pairOnly.set(w, (id = c.featureCount + c.pairOnly.size));
+    return id;
+  };
+  let size = 1024;
+  while (size < pairs.length * 2) size *= 2;
+  c.wordPairs = new Int32Array(size * 3).fill(-1);
+  c.wordPairMask = size - 1;
+  for (const [a, b, id] of pairs) {
+    const x = idOf(a);
+    const y = idOf(b);
+    let h = pairSlot(x, y, c.wordPairMask);
+    while (c.wordPairs[3 * h] !== -1) h = (h + 1) & c.wordPairMask;
+    c.wordPairs[3 * h] = x;
+    c.wordPairs[3 * h + 1] = y;
+    c.wordPairs[3 * h + 2] = id;
+  }
+}
+
+function wordPairId(c: CompiledModel, a: number, b: number): number {
+  const t = c.wordPairs;
+  let h = pairSlot(a, b, c.wordPairMask);
+  for (;;) {
+    const x = t[3 * h] as number;
+    if (x === -1) return NONE;
+    if (x === a && t[3 * h + 1] === b) return t[3 * h + 2] as number;
+    h = (h + 1) & c.wordPairMask;
+  }
 }
 
 const slotOf = (c: CompiledModel, key: number): number => {
@@ -290,6 +343,7 @@ function wordTable(c: CompiledModel, segmenter: Segmenter): WordTable {
   let t = c.tables.get(segmenter);
   if (t) return t;
   const entries = new Map<string, number>(c.words);
+  for (const [w, id] of c.pairOnly) entries.set(w, id);
   for (const e of segmenter.entities ?? []) entries.set(e, ENTITY);
   let size = 1024;
   while (size < entries.size * 2) size *= 2;
@@ -368,22 +422,26 @@ function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: stri
   let n = 0; // bigram ids of the current run, added when it ends
   let prev = -1; // previous CJK code point of the run, -1 after anything else
   const words = segmenter.cut(normalizedText);
-  let prevWord = '';
+  const hasPairs = c.wordPairMask > 0;
+  let prevWord = NONE; // id of the previous word when it starts with a CJK character and a pair may start with it
   for (let wi = 0; wi < words.length; wi++) {
     const w = words[wi] as string;
-    const v = asked?.isEntity(w) ? ENTITY : lookUp(table, w);
+    let v = asked?.isEntity(w) ? ENTITY : lookUp(table, w);
     if (v === ENTITY) {
       add(c.entityId);
       for (let i = 0; i < n; i++) add(pending[i] as number);
       n = 0;
       prev = -1;
-      prevWord = '';
+      prevWord = NONE;
       continue;
     }
     const first = w.charCodeAt(0);
     const cjkWord = first >= CJK_LOW && first <= 0x9fff;
-    if (cjkWord && prevWord && c.hasWordPairs) add(c.words.get(`${prevWord}_${w}`) ?? NONE);
-    prevWord = cjkWord ? w : '';
+    if (hasPairs) {
+      if (cjkWord && prevWord >= 0 && v >= 0) add(wordPairId(c, prevWord, v));
+      prevWord = cjkWord ? v : NONE;
+    }
+    if (v >= c.featureCount) v = NONE; // known only as part of a pair
     // a word starting with a CJK character is neither digits nor Latin: no need to ask the two patterns
     if (cjkWord) add(v);
     else if (DIGITS.test(w)) add(c.digitsId);

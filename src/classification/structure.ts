@@ -20,7 +20,6 @@ const LEADS = ['但是', '可是', '然后', '后来', '结果', '那边', '那�
 /** …and a trailing one ("镇里又讲", "社保局那边说") */
 const TRAILS = ['那边', '这边', '那里', '又', '却', '也', '就', '还', '都', '则', '便', '倒'];
 const WRITER = /^(我|俺|咱|本人|来电人|自己|你们?$|您)/;
-const CLAUSE_END = /[，,。；;！!？?：:\n]/;
 
 export interface Speaker {
   /** who speaks, as written ("社保局", "镇里") */
@@ -31,34 +30,61 @@ export interface Speaker {
   start: number;
 }
 
-/** The speaking clauses of a normalised text, in order. */
+const table = (chars: string): Uint8Array => {
+  const t = new Uint8Array(65536);
+  for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
+  return t;
+};
+const IS_END = table('，,。；;！!？?：:\n');
+const VERB_FIRST = table(VERBS.map((v) => v[0]).join(''));
+
+/** The speaking clauses of a normalised text, in order (one pass over code units; strings only for a speaker). */
 export function speakers(text: string): Speaker[] {
   const out: Speaker[] = [];
   let start = 0;
   let clause = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && !CLAUSE_END.test(text[i] as string)) continue;
-    const s = speakerOf(text.slice(start, i));
-    if (s) out.push({ who: s, clause, start });
-    clause++;
-    start = i + 1;
+  let done = false; // this clause's speaker is decided
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (IS_END[code] === 1) {
+      clause++;
+      start = i + 1;
+      done = false;
+      continue;
+    }
+    if (done || VERB_FIRST[code] !== 1 || i === start) continue;
+    if (i - start > 12) {
+      done = true;
+      continue;
+    }
+    let end = text.length;
+    for (let j = i; j < text.length; j++) {
+      if (IS_END[text.charCodeAt(j)] === 1) {
+        end = j;
+        break;
+      }
+    }
+    const who = speakerAt(text.slice(start, end), i - start);
+    if (who === undefined) continue; // not a speaking verb here: look further in the clause
+    done = true;
+    if (who) out.push({ who, clause, start });
   }
   return out;
 }
 
-function speakerOf(clause: string): string | null {
-  let at = -1;
-  for (let i = 1; i < clause.length && i <= 12; i++) {
-    const ch = clause[i] as string;
-    if (!VERBS.some((v) => v[0] === ch)) continue;
-    const verb = VERBS.find((v) => clause.startsWith(v, i));
-    if (!verb) continue;
-    if (verb.length === 1 && (NOT_AFTER[verb]?.includes(clause[i + 1] ?? '') || NOT_BEFORE[verb]?.includes(clause[i - 1] as string))) continue;
-    at = i;
-    break;
-  }
-  if (at < 0) return null;
-  let who = clause.slice(0, at).trim();
+/**
+ * The speaker of a clause whose character `at` starts a speaking verb: undefined when no verb starts there (or it is
+ * part of another word), null when the verb's subject is not a party.
+ */
+function speakerAt(clause: string, at: number): string | null | undefined {
+  const verb = VERBS.find((v) => clause.startsWith(v, at));
+  if (!verb) return undefined;
+  if (verb.length === 1 && (NOT_AFTER[verb]?.includes(clause[at + 1] ?? '') || NOT_BEFORE[verb]?.includes(clause[at - 1] as string))) return undefined;
+  return subjectOf(clause.slice(0, at));
+}
+
+function subjectOf(before: string): string | null {
+  let who = before.trim();
   for (let changed = true; changed; ) {
     changed = false;
     for (const lead of LEADS) {
@@ -101,8 +127,9 @@ export function structureFeatures(text: string): string[] {
     two = true;
     if (!chain && text.slice(first.start, s.start).includes(s.who)) chain = true;
     if (!mutual) {
-      const end = text.slice(s.start).search(CLAUSE_END);
-      const own = end < 0 ? text.slice(s.start) : text.slice(s.start, s.start + end);
+      let end = s.start;
+      while (end < text.length && IS_END[text.charCodeAt(end)] !== 1) end++;
+      const own = text.slice(s.start, end);
       if (own.slice(s.who.length).includes(first.who)) mutual = true;
     }
   }
