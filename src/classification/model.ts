@@ -28,6 +28,8 @@ export interface TrainingRow {
 export interface TrainOptions {
   /** Features seen in fewer rows are dropped (they only memorise). */
   minCount?: number;
+  /** …and word pairs seen in fewer rows than this. */
+  pairMinCount?: number;
   epochs?: number;
   learningRate?: number;
   l2?: number;
@@ -65,6 +67,9 @@ export interface ModelJson {
 
 const mulberry32 = seededRandom;
 
+/** a word-pair feature: "w:" and two words joined by "_" */
+const isWordPair = (f: string): boolean => f.startsWith('w:') && f.indexOf('_', 3) > 2 && !f.endsWith('_');
+
 export function rowText(row: { text: string; subject?: string | null }): string {
   return normalizeText(row.subject ? `${row.subject}。${row.text}` : row.text);
 }
@@ -95,7 +100,9 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
   const docs = usable.map((r) => extractFeatures(segmenter, rowText(r)));
   const df = new Map<string, number>();
   for (const d of docs) for (const f of d) df.set(f, (df.get(f) ?? 0) + 1);
-  const vocab = [...df.entries()].filter(([, c]) => c >= minCount).map(([f]) => f);
+  // a word pair ("叫_去") must be seen more often than a word: pairs are many, and a rare one only memorises
+  const pairMinCount = options.pairMinCount ?? 4;
+  const vocab = [...df.entries()].filter(([f, c]) => c >= (isWordPair(f) ? pairMinCount : minCount)).map(([f]) => f);
   const index = new Map(vocab.map((f, i) => [f, i]));
   const examples = docs.map((d) => {
     const idx = d.map((f) => index.get(f)).filter((i): i is number => i !== undefined);
