@@ -320,8 +320,8 @@ export class IntakeService {
     return answers;
   }
 
-  /** A prepared item as one row of a multi-row write (ROW_RECORD). */
-  private itemRow(p: PreparedItem, ord: number, actor: Actor, o: { hash?: string | null; notify: boolean; status?: ItemStatus; cols?: RepeatColumns }) {
+  /** A prepared single submission as one row of GROUP_INSERT's JSON (ROW_RECORD); file batches are encoded by encodeBatch. */
+  private itemRow(p: PreparedItem, ord: number, actor: Actor, o: { notify: boolean; status?: ItemStatus; cols?: RepeatColumns }) {
     const { draft, snap, windowId, a } = p;
     const unitId = snap.unitIdByCode.get(a.unit);
     if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
@@ -373,7 +373,7 @@ export class IntakeService {
       routing_rule: a.routingRule,
       status,
       tracking_code: trackingCode,
-      source_hash: o.hash ?? null,
+      source_hash: null, // single submissions carry no file fingerprint
       deadline_basis: due.basis,
       ev_received: { channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null },
       ev_classified: { dimension: a.dimension, secondary: a.secondary, misconduct: a.misconduct, confidence: a.confidence },
