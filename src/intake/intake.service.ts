@@ -1,4 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
@@ -25,6 +28,20 @@ export interface BatchResult {
   previousHash: string | null;
 }
 
+/**
+ * A batch as `storeBatch` writes it (encodeBatch): the rows' COPY text in one buffer outside the JS heap, and per row
+ * only what the answers need — a file import holds a few of these while earlier batches are written.
+ */
+export interface EncodedBatch {
+  n: number;
+  payload: Buffer;
+  channels: string[];
+  externalIds: string[];
+  hashes: (string | null)[];
+  /** dimension, misconduct and routing rule of each row: the received-items metric */
+  assessed: [dimension: string | null, misconduct: boolean, rule: string][];
+}
+
 export interface PreparedItem {
   draft: IntakeDraft;
   snap: CatalogSnapshot;
@@ -43,6 +60,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { RepeatsService, type RepeatColumns } from '../repeats/repeats.service.js';
 import type { MatterColumns } from '../repeats/matter.js';
 import { GroupCommit, type GroupAnswer } from './group-commit.js';
+import { CopyWriter, STAGE_COPY, STAGE_PREPARE, STAGED_EVENT_DATA } from './batch-stage.js';
 
 export const MAX_TEXT = 100_000;
 
@@ -56,8 +74,8 @@ const ROW_RECORD = `ord int, actor_id uuid, actor text, accept_due_at timestampt
   ev_received jsonb, ev_classified jsonb, ev_routed jsonb, notice_to text, notice_subject text, notice_text text,
   person_keys text[], matter_tokens int[], matter_bands int[], cluster_pending boolean`;
 
-/** The item insert of a multi-row write, selecting from a CTE's rows (`$2` is the time of writing). */
-const INSERT_ITEMS = `INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
+/** The item insert of a multi-row write, selecting from a CTE's rows (`at`: the parameter holding the time of writing). */
+const insertItems = (at: string): string => `INSERT INTO item (channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no,
     window_id, service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct,
     confidence, evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code,
     created_by, closed_at, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at, created_at, deadline_basis,
@@ -65,20 +83,34 @@ const INSERT_ITEMS = `INSERT INTO item (channel, external_id, received_at, subje
   SELECT channel, external_id, received_at, subject, text, rating, tags, appeal_type, source, case_no, window_id,
     service_item_id, contact_name, contact_phone, contact_email, raw, dimension, secondary, misconduct, confidence,
     evidence, unit_id, supervision_unit_id, routing_reason, routing_rule, status, tracking_code, actor_id,
-    CASE WHEN status = 'closed' THEN $2::timestamptz END, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at,
-    $2::timestamptz, deadline_basis, person_keys, matter_tokens, matter_bands, cluster_pending`;
+    CASE WHEN status = 'closed' THEN ${at}::timestamptz END, source_hash, accept_due_at, answer_due_at, callback_due_at, rectify_due_at,
+    ${at}::timestamptz, deadline_basis, person_keys, matter_tokens, matter_bands, cluster_pending`;
 
-/** The first timeline entries and the unit's notice of each inserted row (CTEs `ins` and `src`; `$3` the mail domain). */
-const FIRST_EVENTS_AND_NOTICE = `ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data, at)
-    SELECT ins.id, e.actor_id, e.actor, e.kind, e.data, $2::timestamptz
+/**
+ * The first timeline entries and the unit's notice of each inserted row (CTEs `ins` and `src`; `at` and `domain` the
+ * parameters holding the time of writing and the mail domain); `data` gives each entry's data as an expression over `src`.
+ */
+function firstEventsAndNotice(data: { received: string; classified: string; routed: string }, at: string, domain: string): string {
+  return `ev AS (INSERT INTO item_event (item_id, actor_id, actor, kind, data, at)
+    SELECT ins.id, e.actor_id, e.actor, e.kind, e.data, ${at}::timestamptz
     FROM ins JOIN src USING (channel, external_id)
-    CROSS JOIN LATERAL (VALUES (src.actor_id, src.actor, 'received', src.ev_received),
-      (NULL::uuid, 'system', 'classified', src.ev_classified),
-      (NULL::uuid, 'system', 'routed', src.ev_routed)) AS e(actor_id, actor, kind, data)),
+    CROSS JOIN LATERAL (VALUES (src.actor_id, src.actor, 'received', ${data.received}),
+      (NULL::uuid, 'system', 'classified', ${data.classified}),
+      (NULL::uuid, 'system', 'routed', ${data.routed})) AS e(actor_id, actor, kind, data)),
   ob AS (INSERT INTO outbox (kind, dedupe_key, item_id, to_addr, subject, body_text, message_id)
     SELECT 'assigned', 'assigned:' || ins.id || ':' || src.unit_id, ins.id, src.notice_to, src.notice_subject, src.notice_text,
-      '<hub-assigned-' || ins.id || '-' || md5(random()::text) || '@' || $3::text || '>'
+      '<hub-assigned-' || ins.id || '-' || md5(random()::text) || '@' || ${domain}::text || '>'
     FROM ins JOIN src USING (channel, external_id) WHERE src.notice_to IS NOT NULL)`;
+}
+
+/** A file batch from the staging table (batch-stage.ts): rows repeated within it are written once, the first. */
+const STAGED_INSERT = `WITH src AS (
+    SELECT DISTINCT ON (channel, external_id) * FROM intake_stage ORDER BY channel, external_id, ord),
+  ins AS (${insertItems('$1')} FROM src ORDER BY ord
+    ON CONFLICT (channel, external_id) DO NOTHING
+    RETURNING id, channel, external_id, tracking_code),
+  ${firstEventsAndNotice(STAGED_EVENT_DATA, '$1', '$2')}
+  SELECT id, channel, external_id, tracking_code FROM ins`;
 
 /**
  * Single submissions written together (GroupCommit): the flood limit counted per key for the whole batch in one upsert,
@@ -94,10 +126,10 @@ const GROUP_INSERT = `WITH given AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
   src AS (SELECT given.*, given.adm_key IS NULL
       OR adm.n - keyed.c + row_number() OVER (PARTITION BY given.adm_key ORDER BY given.ord) <= given.adm_limit AS admitted
     FROM given LEFT JOIN keyed ON keyed.adm_key = given.adm_key LEFT JOIN adm ON adm.key = given.adm_key),
-  ins AS (${INSERT_ITEMS} FROM src WHERE admitted ORDER BY ord
+  ins AS (${insertItems('$2')} FROM src WHERE admitted ORDER BY ord
     ON CONFLICT (channel, external_id) DO NOTHING
     RETURNING id, channel, external_id, tracking_code),
-  ${FIRST_EVENTS_AND_NOTICE}
+  ${firstEventsAndNotice({ received: 'src.ev_received', classified: 'src.ev_classified', routed: 'src.ev_routed' }, '$2', '$3')}
   SELECT src.ord, src.admitted, ins.id, ins.tracking_code FROM src LEFT JOIN ins USING (channel, external_id)`;
 
 interface GroupInput {
@@ -288,8 +320,8 @@ export class IntakeService {
     return answers;
   }
 
-  /** A prepared item as one row of a multi-row write (ROW_RECORD). */
-  private itemRow(p: PreparedItem, ord: number, actor: Actor, o: { hash?: string | null; notify: boolean; status?: ItemStatus; cols?: RepeatColumns }) {
+  /** A prepared single submission as one row of GROUP_INSERT's JSON (ROW_RECORD); file batches are encoded by encodeBatch. */
+  private itemRow(p: PreparedItem, ord: number, actor: Actor, o: { notify: boolean; status?: ItemStatus; cols?: RepeatColumns }) {
     const { draft, snap, windowId, a } = p;
     const unitId = snap.unitIdByCode.get(a.unit);
     if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
@@ -341,7 +373,7 @@ export class IntakeService {
       routing_rule: a.routingRule,
       status,
       tracking_code: trackingCode,
-      source_hash: o.hash ?? null,
+      source_hash: null, // single submissions carry no file fingerprint
       deadline_basis: due.basis,
       ev_received: { channel: draft.channel, externalId: draft.externalId, source: draft.source ?? null },
       ev_classified: { dimension: a.dimension, secondary: a.secondary, misconduct: a.misconduct, confidence: a.confidence },
@@ -364,54 +396,122 @@ export class IntakeService {
     actor: Actor,
     opts: { notify?: boolean; afterInsert?: () => Promise<void> } = {},
   ): Promise<BatchResult[]> {
-    if (!items.length) {
+    return this.storeEncoded(m, this.encodeBatch(items, actor, opts), opts);
+  }
+
+  /**
+   * The first half of `storeBatch`: the rows as they will be written (tracking codes, deadlines, person keys, the COPY
+   * text), in a compact form a file import holds while earlier batches are written. `rawJson`, when given, is the
+   * draft's `raw` already as JSON.
+   */
+  encodeBatch(items: { p: PreparedItem; hash?: string | null; rawJson?: string }[], actor: Actor, opts: { notify?: boolean } = {}): EncodedBatch {
+    const n = items.length;
+    // about what a hotline row takes (1.3k characters, mostly CJK): one growth at most in the usual batch
+    const w = new CopyWriter(n * 3 * 1024);
+    const channels: string[] = new Array<string>(n);
+    const externalIds: string[] = new Array<string>(n);
+    const hashes: (string | null)[] = new Array<string | null>(n);
+    const assessed: EncodedBatch['assessed'] = new Array<EncodedBatch['assessed'][number]>(n);
+    const notify = opts.notify !== false;
+    for (let ord = 0; ord < n; ord++) {
+      const { p, hash, rawJson } = items[ord];
+      const { draft, snap, windowId, a } = p;
+      const unitId = snap.unitIdByCode.get(a.unit);
+      if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
+      const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
+      const trackingCode = newTrackingCode();
+      // a file import tells each unit once, in a digest (the caller's), rather than once per order
+      const unit = notify && status !== 'closed' ? snap.catalog.units.find((u) => u.code === a.unit) : undefined;
+      const notice = unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
+      const serviceItemCode = draft.serviceItem ?? a.serviceItem;
+      const due = this.dueDates(draft, a, status);
+      const rc = this.repeats.columnsFor(draft, status, p.matter);
+      // one field per STAGE_COLUMNS entry, in its order
+      w.plain(String(ord)).nullable(actor.id).nullable(actor.username);
+      w.nullable(due.acceptDueAt?.toISOString()).nullable(due.answerDueAt?.toISOString());
+      w.nullable(due.callbackDueAt?.toISOString()).nullable(due.rectifyDueAt?.toISOString());
+      w.text(draft.channel).text(draft.externalId).plain(draft.receivedAt.toISOString()).nullable(draft.subject).text(draft.text);
+      w.number(draft.rating).textArray(draft.tags ?? []).nullable(draft.appealType).nullable(draft.source).nullable(draft.caseNo);
+      w.nullable(windowId).nullable(serviceItemCode ? snap.itemIdByCode.get(serviceItemCode) : null);
+      w.nullable(draft.contact?.name).nullable(draft.contact?.phone).nullable(draft.contact?.email);
+      if (rawJson === undefined) w.json(draft.raw);
+      else w.jsonText(rawJson);
+      w.nullable(a.dimension).textArray(a.secondary).bool(a.misconduct).number(a.confidence).json(a.evidence);
+      w.plain(unitId).nullable(a.supervisionUnit ? snap.unitIdByCode.get(a.supervisionUnit) : null);
+      w.nullable(a.routingReason).nullable(a.routingRule).plain(status).plain(trackingCode).nullable(hash).json(due.basis);
+      w.text(a.unit).nullable(a.supervisionUnit);
+      w.nullable(notice?.to).nullable(notice?.subject).nullable(notice?.text);
+      w.textArray(rc.person_keys).intArray(rc.matter_tokens).intArray(rc.matter_bands).bool(rc.cluster_pending);
+      w.end();
+      channels[ord] = draft.channel;
+      externalIds[ord] = draft.externalId;
+      hashes[ord] = hash ?? null;
+      assessed[ord] = [a.dimension, a.misconduct, a.routingRule];
+    }
+    return { n, payload: w.done(), channels, externalIds, hashes, assessed };
+  }
+
+  /**
+   * The second half of `storeBatch`: COPY into the session's staging table, then one statement writes the items,
+   * their first timeline entries and the notices (STAGED_INSERT). Runs in the caller's transaction (or its own).
+   */
+  async storeEncoded(m: EntityManager, enc: EncodedBatch, opts: { afterInsert?: () => Promise<void> } = {}): Promise<BatchResult[]> {
+    if (!enc.n) {
       await opts.afterInsert?.();
       return [];
     }
-    const rows = items.map(({ p, hash }, ord) => this.itemRow(p, ord, actor, { hash, notify: opts.notify !== false }));
-    const created: { id: string; external_id: string; tracking_code: string; channel: string }[] = await m.query(
-      `WITH src AS (
-         SELECT DISTINCT ON (channel, external_id) * FROM jsonb_to_recordset($1::jsonb) AS s(${ROW_RECORD})
-         ORDER BY channel, external_id, ord),
-       ins AS (${INSERT_ITEMS} FROM src ORDER BY ord
-         ON CONFLICT (channel, external_id) DO NOTHING
-         RETURNING id, channel, external_id, tracking_code),
-       ${FIRST_EVENTS_AND_NOTICE}
-       SELECT id, channel, external_id, tracking_code FROM ins`,
-      [JSON.stringify(rows), this.clock.now(), this.outbox.domain],
-    );
+    const qr = m.queryRunner;
+    // the staged rows live in one session until its commit: outside a transaction, one of its own
+    if (!qr?.isTransactionActive) return this.ds.transaction((tm) => this.storeEncoded(tm, enc, opts));
+    await m.query(STAGE_PREPARE);
+    const client = (await qr.connect()) as pg.ClientBase;
+    const copy = client.query(copyFrom(STAGE_COPY));
+    copy.end(enc.payload);
+    await finished(copy);
+    const created: { id: string; external_id: string; tracking_code: string; channel: string }[] = await m.query(STAGED_INSERT, [
+      this.clock.now(),
+      this.outbox.domain,
+    ]);
     // a pipelined import waits here for the previous batch's commit (see HotlineImportService.runLocked)
     await opts.afterInsert?.();
     // same person, same matter: linked inside the caller's transaction (a rewritten write path calls this per batch)
     if (created.length) await this.repeats.linkRepeats(m, created.map((c) => Number(c.id)));
-    const made = new Map(created.map((c) => [`${c.channel}\u0000${c.external_id}`, c]));
-    const missing = rows.filter((r) => !made.has(`${r.channel}\u0000${r.external_id}`));
+    const key = (channel: string, externalId: string): string => `${channel}\u0000${externalId}`;
+    const made = new Map(created.map((c) => [key(c.channel, c.external_id), c]));
+    const missing: number[] = [];
+    for (let i = 0; i < enc.n; i++) if (!made.has(key(enc.channels[i], enc.externalIds[i]))) missing.push(i);
     const existing = new Map<string, { id: string; tracking_code: string; source_hash: string | null }>();
     if (missing.length) {
       const found: { id: string; channel: string; external_id: string; tracking_code: string; source_hash: string | null }[] = await m.query(
         `SELECT id, channel, external_id, tracking_code, source_hash FROM item
          WHERE (channel, external_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-        [missing.map((r) => r.channel), missing.map((r) => r.external_id)],
+        [missing.map((i) => enc.channels[i]), missing.map((i) => enc.externalIds[i])],
       );
-      for (const f of found) existing.set(`${f.channel}\u0000${f.external_id}`, f);
+      for (const f of found) existing.set(key(f.channel, f.external_id), f);
     }
     if (created.length) this.outbox.kickSoon();
-    const prepared = new Map(items.map(({ p }) => [`${p.draft.channel}\u0000${p.draft.externalId}`, p]));
+    // the metric counts a created item with the assessment of the last row of its key, as it always has
+    const lastOf = new Map<string, number>();
+    for (let i = 0; i < enc.n; i++) lastOf.set(key(enc.channels[i], enc.externalIds[i]), i);
     for (const c of created) {
-      const p = prepared.get(`${c.channel}\u0000${c.external_id}`);
-      if (p) this.metrics.itemReceived(c.channel, p.a.dimension, p.a.misconduct, p.a.routingRule);
+      const i = lastOf.get(key(c.channel, c.external_id));
+      if (i !== undefined) this.metrics.itemReceived(c.channel, ...enc.assessed[i]);
     }
     const seen = new Set<string>();
-    return rows.map((r) => {
-      const key = `${r.channel}\u0000${r.external_id}`;
-      const c = made.get(key);
-      if (c && !seen.has(key)) {
-        seen.add(key);
-        return { externalId: r.external_id, id: Number(c.id), created: true, trackingCode: c.tracking_code, previousHash: null };
+    const out: BatchResult[] = new Array<BatchResult>(enc.n);
+    for (let i = 0; i < enc.n; i++) {
+      const k = key(enc.channels[i], enc.externalIds[i]);
+      const externalId = enc.externalIds[i];
+      const c = made.get(k);
+      if (c && !seen.has(k)) {
+        seen.add(k);
+        out[i] = { externalId, id: Number(c.id), created: true, trackingCode: c.tracking_code, previousHash: null };
+        continue;
       }
-      const e = existing.get(key) ?? (c ? { id: c.id, tracking_code: c.tracking_code, source_hash: r.source_hash } : undefined);
-      return { externalId: r.external_id, id: Number(e?.id ?? 0), created: false, trackingCode: e?.tracking_code ?? '', previousHash: e?.source_hash ?? null };
-    });
+      const e = existing.get(k) ?? (c ? { id: c.id, tracking_code: c.tracking_code, source_hash: enc.hashes[i] } : undefined);
+      out[i] = { externalId, id: Number(e?.id ?? 0), created: false, trackingCode: e?.tracking_code ?? '', previousHash: e?.source_hash ?? null };
+    }
+    return out;
   }
 }
 

@@ -1,7 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { createSegmenter } from '../classification/index.js';
 import { bestMatch, compare, sameMatter } from './decide.js';
 import { matterBands, matterTokens, matterWords, similarity } from './matter.js';
-import { normaliseCaseNo, normaliseEmail, normalisePhone, personKeys, phonesInText } from './person-key.js';
+import { normaliseCaseNo, normaliseEmail, normalisePhone, personKey, personKeys, phonesInText } from './person-key.js';
 import { repeatsConfigFrom } from './repeats.config.js';
 
 describe('person keys', () => {
@@ -21,6 +22,16 @@ describe('person keys', () => {
     expect(personKeys('secret-b', { phone: '13811112222' })).not.toEqual(a);
     expect(a[0]).toMatch(/^[0-9a-f]{20}$/);
     expect(personKeys('s', { phone: '13811112222', email: 'w@example.com', caseNo: 'BJ-1234' })).toHaveLength(3);
+  });
+
+  it('is the plain HMAC-SHA256 of kind:value under person:secret, for short, long and non-ASCII secrets', () => {
+    const plain = (secret: string, kind: string, value: string): string =>
+      createHmac('sha256', `person:${secret}`).update(`${kind}:${value}`).digest('hex').slice(0, 20);
+    for (const secret of ['s', 'x'.repeat(40), 'k'.repeat(57), 'k'.repeat(58), 'y'.repeat(200), '密钥-secret']) {
+      for (const [kind, value] of [['phone', '13811112222'], ['email', 'wang@example.com'], ['case', 'BJ-案-0001']] as const) {
+        expect(personKey(secret, kind, value)).toBe(plain(secret, kind, value));
+      }
+    }
   });
 });
 

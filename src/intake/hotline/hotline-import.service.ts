@@ -9,7 +9,7 @@ import { DomainError, notFound } from '../../common/domain-error.js';
 import { HUB_CONFIG, type HubConfig } from '../../config/config.js';
 import { JobsService } from '../../jobs/jobs.service.js';
 import { OutboxService } from '../../notification/outbox.service.js';
-import { IntakeService, type PreparedItem } from '../intake.service.js';
+import { IntakeService, type EncodedBatch, type PreparedItem } from '../intake.service.js';
 import type { IntakeDraft } from '../intake.types.js';
 import { HotlineFileError, loadDefaultMapping, readHotlineFile, type ColumnMapping, type HotlineOrder } from './index.js';
 import { Clock } from '../../common/clock.js';
@@ -56,9 +56,11 @@ export interface ImportListEntry {
 }
 
 interface ReadyBatch {
-  batch: { row: number; order: HotlineOrder }[];
   rejected: { row: number; reason: string }[];
-  prepared: { p: PreparedItem; hash: string; row: number }[];
+  /** the classified rows as they will be written (IntakeService.encodeBatch) */
+  encoded: EncodedBatch;
+  /** for each encoded row: its row in the file, and what a changed order's timeline entry shows */
+  orders: { row: number; rawJson: string; appealType: string | null; content: string }[];
   rowsInBatch: number;
   lastRow: number;
   /** how far the file had been read when the batch was cut (0–1), committed with it */
@@ -73,6 +75,17 @@ const REJECTED_KEPT = 5000;
 
 /** A hotline work order as an intake draft: the hotline's 承办单位 is the first routing signal. */
 export function orderDraft(o: HotlineOrder): IntakeDraft {
+  return { ...draftFields(o), raw: { ...o.raw, deadline: o.deadline } };
+}
+
+/** The draft's `raw` (`{...o.raw, deadline}`) as JSON, from the JSON of `o.raw`. */
+export function draftRawJson(o: HotlineOrder, rawJson: string): string {
+  if (Object.hasOwn(o.raw, 'deadline')) return JSON.stringify({ ...o.raw, deadline: o.deadline });
+  const deadline = `"deadline":${JSON.stringify(o.deadline)}}`;
+  return rawJson === '{}' ? `{${deadline}` : `${rawJson.slice(0, -1)},${deadline}`;
+}
+
+function draftFields(o: HotlineOrder): Omit<IntakeDraft, 'raw'> {
   return {
     channel: 'hotline',
     externalId: o.orderNo,
@@ -83,7 +96,6 @@ export function orderDraft(o: HotlineOrder): IntakeDraft {
     assignedUnit: o.assignedUnit,
     source: o.region ? `12345 · ${o.region}` : '12345',
     contact: { name: o.caller, phone: o.phone },
-    raw: { ...o.raw, deadline: o.deadline },
   };
 }
 
@@ -281,7 +293,7 @@ export class HotlineImportService implements OnModuleInit {
     const inFlight: Promise<void>[] = [];
     const flush = async (): Promise<void> => {
       const progress = this.reading.get(id) ?? null;
-      const ready = this.prepareBatch(batch, rejected, lastRow);
+      const ready = this.prepareBatch(batch, rejected, lastRow, actor);
       ready.catch(() => undefined); // awaited through the write chain
       batch = [];
       rejected = [];
@@ -343,18 +355,32 @@ export class HotlineImportService implements OnModuleInit {
     }
   }
 
-  /** Classification and routing of a batch, before any transaction (see IntakeService.prepare). */
-  private async prepareBatch(batch: { row: number; order: HotlineOrder }[], rejected: { row: number; reason: string }[], lastRow: number): Promise<Omit<ReadyBatch, 'progress'>> {
+  /**
+   * Classification and routing of a batch, before any transaction (see IntakeService.prepare); then the rows are
+   * encoded as they will be written, and the batch waits for its turn in that compact form.
+   */
+  private async prepareBatch(
+    batch: { row: number; order: HotlineOrder }[],
+    rejected: { row: number; reason: string }[],
+    lastRow: number,
+    actor: Actor,
+  ): Promise<Omit<ReadyBatch, 'progress'>> {
     const rowsInBatch = batch.length + rejected.length;
-    const prepared: { p: PreparedItem; hash: string; row: number }[] = [];
-    // classified and routed on the worker threads (IntakeService.prepareMany), the batch at once
-    const results = await this.intake.prepareMany(batch.map((b) => orderDraft(b.order)));
+    const items: { p: PreparedItem; hash: string; rawJson: string }[] = [];
+    const orders: ReadyBatch['orders'] = [];
+    // classified and routed on the worker threads (IntakeService.prepareMany), the batch at once; the drafts carry no
+    // raw object: its JSON is made here once, for the item and for an update's timeline entry
+    const results = await this.intake.prepareMany(batch.map((b) => ({ ...draftFields(b.order), raw: null })));
     results.forEach((r, i) => {
-      const b = batch[i];
-      if (r.ok) prepared.push({ p: r.p, hash: orderHash(b.order), row: b.row });
-      else rejected.push({ row: b.row, reason: r.error instanceof DomainError ? r.error.message : `无法处理 (${(r.error as Error).message})` });
+      const { row, order } = batch[i];
+      if (r.ok) {
+        const rawJson = JSON.stringify(order.raw);
+        items.push({ p: r.p, hash: orderHash(order), rawJson: draftRawJson(order, rawJson) });
+        orders.push({ row, rawJson, appealType: order.appealType, content: order.content });
+      } else rejected.push({ row, reason: r.error instanceof DomainError ? r.error.message : `无法处理 (${(r.error as Error).message})` });
     });
-    return { batch, rejected, prepared, rowsInBatch, lastRow };
+    const encoded = this.intake.encodeBatch(items, actor, { notify: false });
+    return { rejected, encoded, orders, rowsInBatch, lastRow };
   }
 
   /**
@@ -362,17 +388,18 @@ export class HotlineImportService implements OnModuleInit {
    * `afterInsert` runs once the items are inserted, before anything else (the pipeline's turn to commit, see runLocked).
    */
   private async writeBatch(id: string, ready: ReadyBatch, actor: Actor, afterInsert: () => Promise<void>): Promise<void> {
-    const { batch, rejected, prepared, rowsInBatch, lastRow, progress } = ready;
+    const { rejected, encoded, orders, rowsInBatch, lastRow, progress } = ready;
     if (!rowsInBatch) return afterInsert();
     await this.ds.transaction(async (m) => {
-      const results = await this.intake.storeBatch(m, prepared, actor, { notify: false, afterInsert });
+      const results = await this.intake.storeEncoded(m, encoded, { afterInsert });
       let created = 0;
       let duplicates = 0;
       let updated = 0;
-      const updates: { id: number; row: number; hash: string; order: HotlineOrder }[] = [];
+      const updates: { id: number; hash: string; order: ReadyBatch['orders'][number] }[] = [];
       results.forEach((r, i) => {
+        const hash = encoded.hashes[i] as string;
         if (r.created) created++;
-        else if (r.previousHash && r.previousHash !== prepared[i].hash) updates.push({ id: r.id, row: prepared[i].row, hash: prepared[i].hash, order: batch.find((b) => b.row === prepared[i].row)!.order });
+        else if (r.previousHash && r.previousHash !== hash) updates.push({ id: r.id, hash, order: orders[i] });
         else duplicates++;
       });
       for (const u of updates) {
@@ -386,7 +413,8 @@ export class HotlineImportService implements OnModuleInit {
         await m.query(`INSERT INTO item_event (item_id, actor_id, actor, kind, data, at) VALUES ($1, $2, 'hotline-import', 'hotline_update', $3::jsonb, $4)`, [
           u.id,
           actor.id,
-          JSON.stringify({ importId: id, row: u.row, order: { ...u.order.raw }, appealType: u.order.appealType, content: u.order.content }),
+          // {importId, row, order: the row's columns, appealType, content}, with the columns' JSON made before
+          `{"importId":${JSON.stringify(id)},"row":${u.order.row},"order":${u.order.rawJson},"appealType":${JSON.stringify(u.order.appealType)},"content":${JSON.stringify(u.order.content)}}`,
           this.clock.now(),
         ]);
       }

@@ -144,6 +144,8 @@ export function excelSerialToDate(serial: number, mode: ExcelDateMode = 'china')
 const ISO_LIKE =
   /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?)?\s*(z|[+-]\d{2}:?\d{2})?$/i;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2})(\d{2})(\d{2})?)?$/;
+/** `YYYY-M-D[ H:M[:S]]` with single spaces: a text parseChinaDateTime's rewrites would not change. */
+const PLAIN_DATE_TIME = /^\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{1,2}(?::\d{1,2})?)?$/;
 
 /**
  * Reads the date and time forms 12345 exports use. Times without an offset are China time (UTC+8, no DST).
@@ -156,23 +158,26 @@ export function parseChinaDateTime(input: string): Date | null {
   if (s === '') return null;
   if (/^\d{5}(\.\d+)?$/.test(s)) return excelSerialToDate(Number(s));
 
-  // 上午/下午 and AM/PM shift the hour; Chinese date words become separators.
+  // 上午/下午 and AM/PM shift the hour; Chinese date words become separators. The usual export form
+  // (2026-11-01 09:30:00) holds none of them, and the rewrites would leave it as it is: they are skipped.
   const half: { pm: boolean | null } = { pm: null };
-  s = s.replace(/(上午|早上|凌晨|中午|下午|晚上|\bam\b|\bpm\b)/gi, (w) => {
-    half.pm = /下午|晚上|pm/i.test(w) ? true : /中午/.test(w) ? null : false;
-    return ' ';
-  });
-  s = s
-    .replace(/星期[一二三四五六日天]|周[一二三四五六日天]/g, ' ')
-    .replace(/(\d)\s*年\s*(\d)/, '$1-$2')
-    .replace(/(\d)\s*月\s*(\d)/, '$1-$2')
-    .replace(/(\d)\s*[日号]/, '$1 ')
-    .replace(/(\d)\s*[时点]\s*(\d)/, '$1:$2')
-    .replace(/(\d)\s*[时点]/, '$1:00')
-    .replace(/(\d)\s*分\s*(\d)/, '$1:$2')
-    .replace(/[分秒]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  if (!PLAIN_DATE_TIME.test(s)) {
+    s = s.replace(/(上午|早上|凌晨|中午|下午|晚上|\bam\b|\bpm\b)/gi, (w) => {
+      half.pm = /下午|晚上|pm/i.test(w) ? true : /中午/.test(w) ? null : false;
+      return ' ';
+    });
+    s = s
+      .replace(/星期[一二三四五六日天]|周[一二三四五六日天]/g, ' ')
+      .replace(/(\d)\s*年\s*(\d)/, '$1-$2')
+      .replace(/(\d)\s*月\s*(\d)/, '$1-$2')
+      .replace(/(\d)\s*[日号]/, '$1 ')
+      .replace(/(\d)\s*[时点]\s*(\d)/, '$1:$2')
+      .replace(/(\d)\s*[时点]/, '$1:00')
+      .replace(/(\d)\s*分\s*(\d)/, '$1:$2')
+      .replace(/[分秒]/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+  }
 
   let m = ISO_LIKE.exec(s);
   if (m) {
@@ -211,14 +216,31 @@ export function cellToDate(value: unknown, mode: ExcelDateMode): Date | null {
   return parseChinaDateTime(cleanCell(text));
 }
 
+/** Each appeal type's synonyms folded as the cells are, by mapping: folded synonym → the first type that lists it. */
+const foldedSynonyms = new WeakMap<Readonly<Record<AppealType, readonly string[]>>, Map<string, AppealType>>();
+
+function synonymIndex(synonyms: Readonly<Record<AppealType, readonly string[]>>): Map<string, AppealType> {
+  let index = foldedSynonyms.get(synonyms);
+  if (!index) {
+    index = new Map();
+    for (const t of APPEAL_TYPES) {
+      for (const s of synonyms[t]) {
+        const folded = s.normalize('NFKC').replace(/\s/g, '');
+        if (!index.has(folded)) index.set(folded, t);
+      }
+    }
+    foldedSynonyms.set(synonyms, index);
+  }
+  return index;
+}
+
 /** 咨询/求助/投诉/举报/建议/表扬/其他 when the text clearly names one ("投诉类" → 投诉); otherwise the text itself. */
 export function normaliseAppealType(text: string, synonyms: Readonly<Record<AppealType, readonly string[]>>): string | null {
   const cleaned = cleanCell(text);
   if (cleaned === '') return null;
   const folded = cleaned.normalize('NFKC').replace(/[\s()（）【】[\]]/g, '');
-  for (const t of APPEAL_TYPES) {
-    if (synonyms[t].some((s) => s.normalize('NFKC').replace(/\s/g, '') === folded)) return t;
-  }
+  const listed = synonymIndex(synonyms).get(folded);
+  if (listed) return listed;
   // "群众投诉" names one type; "投诉举报" names two and stays as written.
   const named = APPEAL_TYPES.filter((t) => t !== '其他' && folded.includes(t));
   return named.length === 1 ? named[0] : cleaned;
