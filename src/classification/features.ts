@@ -7,10 +7,17 @@ import { charBigrams, type Segmenter } from './segmenter.js';
 import { structureFeatures } from './structure.js';
 
 const DIGITS = /^[0-9.]+$/;
-const isCjkWord = (w: string): boolean => {
+/** a jieba word that starts with a CJK character (its first code unit; the model's fast path asks the same) */
+export const startsCjk = (w: string): boolean => {
   const c = w.charCodeAt(0);
   return c >= 0x3400 && c <= 0x9fff;
 };
+/** Two adjacent words of CJK as one feature word ("叫_去"), and back. */
+export const wordPair = (a: string, b: string): string => `${a}_${b}`;
+export function wordPairParts(word: string): [string, string] | null {
+  const cut = word.indexOf('_');
+  return cut > 0 && cut < word.length - 1 && startsCjk(word) ? [word.slice(0, cut), word.slice(cut + 1)] : null;
+}
 const LATIN = /^[a-z]+$/;
 
 export function extractFeatures(segmenter: Segmenter, normalizedText: string): string[] {
@@ -29,8 +36,8 @@ export function extractFeatures(segmenter: Segmenter, normalizedText: string): s
       prev = '';
       continue;
     }
-    const cjk = isCjkWord(w);
-    if (cjk && prev) out.add(`w:${prev}_${w}`);
+    const cjk = startsCjk(w);
+    if (cjk && prev) out.add(`w:${wordPair(prev, w)}`);
     prev = cjk ? w : '';
     if (DIGITS.test(w)) out.add('w:#');
     else if (LATIN.test(w) && w.length > 12) out.add('w:§latin');

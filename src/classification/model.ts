@@ -8,7 +8,7 @@
  * between them and its probabilities are usable as a confidence. Training is a few hundred milliseconds for a few
  * thousand rows, so corrections can be folded in by retraining in process.
  */
-import { extractFeatures } from './features.js';
+import { extractFeatures, startsCjk, wordPairParts } from './features.js';
 import { isLabel, LABELS, type Label } from './dimensions.js';
 import { normalizeText } from './normalize.js';
 import { structureFeatures } from './structure.js';
@@ -67,8 +67,7 @@ export interface ModelJson {
 
 const mulberry32 = seededRandom;
 
-/** a word-pair feature: "w:" and two words joined by "_" */
-const isWordPair = (f: string): boolean => f.startsWith('w:') && f.indexOf('_', 3) > 2 && !f.endsWith('_');
+const isWordPair = (f: string): boolean => f.startsWith('w:') && wordPairParts(f.slice(2)) !== null;
 
 export function rowText(row: { text: string; subject?: string | null }): string {
   return normalizeText(row.subject ? `${row.subject}。${row.text}` : row.text);
@@ -293,8 +292,8 @@ const pairSlot = (a: number, b: number, mask: number): number => (Math.imul(a, 0
 function compileWordPairs(c: CompiledModel): void {
   const pairs: Array<[string, string, number]> = [];
   for (const [w, id] of c.words) {
-    const cut = w.indexOf('_');
-    if (cut > 0 && cut < w.length - 1) pairs.push([w.slice(0, cut), w.slice(cut + 1), id]);
+    const parts = wordPairParts(w);
+    if (parts) pairs.push([parts[0], parts[1], id]);
   }
   if (!pairs.length) return;
   const idOf = (w: string): number => {
@@ -442,8 +441,7 @@ function featureIds(c: CompiledModel, segmenter: Segmenter, normalizedText: stri
       prevWord = NONE;
       continue;
     }
-    const first = w.charCodeAt(0);
-    const cjkWord = first >= CJK_LOW && first <= 0x9fff;
+    const cjkWord = startsCjk(w);
     if (hasPairs) {
       if (cjkWord && prevWord >= 0 && v >= 0) add(wordPairId(c, prevWord, v));
       prevWord = cjkWord ? v : NONE;

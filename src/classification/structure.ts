@@ -35,6 +35,7 @@ const table = (chars: string): Uint8Array => {
   for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
   return t;
 };
+// not normalize.ts's CLAUSE_BREAK_CHARS: "、" and "…" join the parties of one clause ("消防、文旅、公安三个都要来查")
 const IS_END = table('，,。；;！!？?：:\n');
 const VERB_FIRST = table(VERBS.map((v) => v[0]).join(''));
 

@@ -320,20 +320,37 @@ export class IntakeService {
     return answers;
   }
 
-  /** A prepared single submission as one row of GROUP_INSERT's JSON (ROW_RECORD); file batches are encoded by encodeBatch. */
-  private itemRow(p: PreparedItem, ord: number, actor: Actor, o: { notify: boolean; status?: ItemStatus; cols?: RepeatColumns }) {
-    const { draft, snap, windowId, a } = p;
+  /**
+   * What a prepared item's row holds beyond the draft and the assessment: unit ids, the first status, a tracking code,
+   * deadlines, repeats' columns and the unit's notice (only when `notify`: a file import tells each unit once, in a
+   * digest). Shared by both write paths (`itemRow`'s JSON and `encodeBatch`'s COPY text).
+   */
+  private rowValues(p: PreparedItem, o: { notify: boolean; status?: ItemStatus; cols?: RepeatColumns }) {
+    const { draft, snap, a } = p;
     const unitId = snap.unitIdByCode.get(a.unit);
     if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
     const status: ItemStatus =
       o.status ?? initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
     const trackingCode = newTrackingCode();
-    const unit = snap.catalog.units.find((u) => u.code === a.unit);
-    // a file import tells each unit once, in a digest (the caller's), rather than once per order
-    const notice = o.notify && status !== 'closed' && unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
+    const unit = o.notify && status !== 'closed' ? snap.catalog.units.find((u) => u.code === a.unit) : undefined;
+    const notice = unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
     const serviceItemCode = draft.serviceItem ?? a.serviceItem;
-    const due = this.dueDates(draft, a, status);
-    const rc = o.cols ?? this.repeats.columnsFor(draft, status, p.matter);
+    return {
+      unitId,
+      supervisionUnitId: a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null,
+      serviceItemId: serviceItemCode ? (snap.itemIdByCode.get(serviceItemCode) ?? null) : null,
+      status,
+      trackingCode,
+      notice,
+      due: this.dueDates(draft, a, status),
+      rc: o.cols ?? this.repeats.columnsFor(draft, status, p.matter),
+    };
+  }
+
+  /** A prepared single submission as one row of GROUP_INSERT's JSON (ROW_RECORD); file batches are encoded by encodeBatch. */
+  private itemRow(p: PreparedItem, ord: number, actor: Actor, o: { notify: boolean; status?: ItemStatus; cols?: RepeatColumns }) {
+    const { draft, windowId, a } = p;
+    const { unitId, supervisionUnitId, serviceItemId, status, trackingCode, notice, due, rc } = this.rowValues(p, o);
     return {
       ord,
       actor_id: actor.id,
@@ -357,7 +374,7 @@ export class IntakeService {
       source: draft.source ?? null,
       case_no: draft.caseNo ?? null,
       window_id: windowId,
-      service_item_id: serviceItemCode ? (snap.itemIdByCode.get(serviceItemCode) ?? null) : null,
+      service_item_id: serviceItemId,
       contact_name: draft.contact?.name ?? null,
       contact_phone: draft.contact?.phone ?? null,
       contact_email: draft.contact?.email ?? null,
@@ -368,7 +385,7 @@ export class IntakeService {
       confidence: a.confidence,
       evidence: a.evidence,
       unit_id: unitId,
-      supervision_unit_id: a.supervisionUnit ? (snap.unitIdByCode.get(a.supervisionUnit) ?? null) : null,
+      supervision_unit_id: supervisionUnitId,
       routing_reason: a.routingReason,
       routing_rule: a.routingRule,
       status,
@@ -415,29 +432,20 @@ export class IntakeService {
     const notify = opts.notify !== false;
     for (let ord = 0; ord < n; ord++) {
       const { p, hash, rawJson } = items[ord];
-      const { draft, snap, windowId, a } = p;
-      const unitId = snap.unitIdByCode.get(a.unit);
-      if (!unitId) throw new Error(`assessor chose unknown unit ${a.unit}`);
-      const status: ItemStatus = initialStatus({ ...draft, dimension: a.dimension, misconduct: a.misconduct, atTriage: a.routingRule === 'triage', junk: a.routingRule === 'junk' });
-      const trackingCode = newTrackingCode();
-      // a file import tells each unit once, in a digest (the caller's), rather than once per order
-      const unit = notify && status !== 'closed' ? snap.catalog.units.find((u) => u.code === a.unit) : undefined;
-      const notice = unit?.email ? assignedNotice(unit.name, unit.email, draft, a, trackingCode) : null;
-      const serviceItemCode = draft.serviceItem ?? a.serviceItem;
-      const due = this.dueDates(draft, a, status);
-      const rc = this.repeats.columnsFor(draft, status, p.matter);
+      const { draft, windowId, a } = p;
+      const { unitId, supervisionUnitId, serviceItemId, status, trackingCode, notice, due, rc } = this.rowValues(p, { notify });
       // one field per STAGE_COLUMNS entry, in its order
       w.plain(String(ord)).nullable(actor.id).nullable(actor.username);
       w.nullable(due.acceptDueAt?.toISOString()).nullable(due.answerDueAt?.toISOString());
       w.nullable(due.callbackDueAt?.toISOString()).nullable(due.rectifyDueAt?.toISOString());
       w.text(draft.channel).text(draft.externalId).plain(draft.receivedAt.toISOString()).nullable(draft.subject).text(draft.text);
       w.number(draft.rating).textArray(draft.tags ?? []).nullable(draft.appealType).nullable(draft.source).nullable(draft.caseNo);
-      w.nullable(windowId).nullable(serviceItemCode ? snap.itemIdByCode.get(serviceItemCode) : null);
+      w.nullable(windowId).nullable(serviceItemId);
       w.nullable(draft.contact?.name).nullable(draft.contact?.phone).nullable(draft.contact?.email);
       if (rawJson === undefined) w.json(draft.raw);
       else w.jsonText(rawJson);
       w.nullable(a.dimension).textArray(a.secondary).bool(a.misconduct).number(a.confidence).json(a.evidence);
-      w.plain(unitId).nullable(a.supervisionUnit ? snap.unitIdByCode.get(a.supervisionUnit) : null);
+      w.plain(unitId).nullable(supervisionUnitId);
       w.nullable(a.routingReason).nullable(a.routingRule).plain(status).plain(trackingCode).nullable(hash).json(due.basis);
       w.text(a.unit).nullable(a.supervisionUnit);
       w.nullable(notice?.to).nullable(notice?.subject).nullable(notice?.text);
