@@ -39,6 +39,12 @@ export interface TrainOptions {
    * average over all epochs (0, the default) scored 0.3 points of macro-F1 higher leaving one tuning set out.
    */
   averageFrom?: number;
+  /**
+   * Each epoch, each feature of a row is left out with this probability: the row is read as if some of its words
+   * were missing, as another writer would put it in other words. 0.4 (the default) scored 0.18 points of macro-F1
+   * higher than none, leaving one tuning set out (mean of three seeds); 0.2, 0.55 and 0.7 did no better.
+   */
+  dropout?: number;
 }
 
 export interface Model {
@@ -94,6 +100,7 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
   const lr = options.learningRate ?? 0.5;
   const l2 = options.l2 ?? 1e-4;
   const rand = mulberry32(options.seed ?? 7);
+  const dropout = options.dropout ?? 0.4;
   const K = LABELS.length;
   const usable = rows.filter((r) => isLabel(r.dimension) && r.text);
   const docs = usable.map((r) => extractFeatures(segmenter, rowText(r)));
@@ -139,7 +146,14 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
       [order[i], order[j]] = [order[j] as number, order[i] as number];
     }
     for (const n of order) {
-      const { idx, val } = examples[n]!;
+      let { idx, val } = examples[n]!;
+      if (dropout > 0 && idx.length > 1) {
+        const kept = idx.filter(() => rand() >= dropout);
+        if (kept.length) {
+          idx = kept;
+          val = 1 / Math.sqrt(kept.length);
+        }
+      }
       for (let k = 0; k < K; k++) {
         let s = bias[k] as number;
         for (const f of idx) s += (W[f * S + k] as number) * val;
