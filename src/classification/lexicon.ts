@@ -571,6 +571,8 @@ export class LiteralGate {
   private readonly always: Int32Array;
   private readonly opened: Int32Array;
   private gen = 0;
+  private lastText: string | null = null;
+  private lastCount = 0;
 
   constructor(requirements: string[][][]) {
     // literal → its uses: (pattern, requirement bit); a requirement with "" (in every text) holds already and has no bit
@@ -613,8 +615,22 @@ export class LiteralGate {
     return this.opened.subarray(0, this.scan(text));
   }
 
+  /**
+   * `scan(text)`, unless the last scan was of this text: then its answer, still in `list` (the classifier asks one
+   * gate about the cues and then about the junk patterns of one text)
+   */
+  scanOnce(text: string): number {
+    return text === this.lastText ? this.lastCount : this.scan(text);
+  }
+
   /** How many patterns the text may match; they are `list[0 … n)`, in list order, until the next call. */
   scan(text: string): number {
+    this.lastText = text;
+    this.lastCount = this.count(text);
+    return this.lastCount;
+  }
+
+  private count(text: string): number {
     if (++this.gen === 0x7fffffff) {
       this.gen = 1;
       for (let i = 0; i < this.nodes.length; i += 4) this.nodes[i + 2] = 0;
@@ -672,7 +688,11 @@ interface CueIndex {
   cues: Array<{ cue: Cue; label: Label | 'misconduct' }>;
   /** a lead that is not one BMP character (a surrogate pair, a lone surrogate): decided on the text's code points */
   exotic: boolean;
-  /** the cues a text may hold: their lead characters as one requirement, the literals they need as the others */
+  /**
+   * the cues a text may hold (patterns 0 … cues.length - 1: their lead characters as one requirement, the literals
+   * they need as the others), then the junk cues (a literal cue needs itself, a pattern the literals it needs): one
+   * scan of a text answers for both, where two gates cost two walks over the text and two tries in the caches
+   */
   gate: LiteralGate;
 }
 
@@ -699,7 +719,14 @@ function cueIndex(lexicon: Lexicon): CueIndex {
       const implied = requirements.some((alternatives) => alternatives.every((a) => lead.has(a[0] as string)));
       if (cue.lead && !exotic && !implied) requirements.push([...lead]);
       return requirements;
-    }),
+    }).concat(
+      lexicon.junk.map((cue) => {
+        if (cue.literal !== null) return [[cue.literal]];
+        const requirements = requiredLiterals(cue.source);
+        if (cue.lead?.every(isPlainBmp)) requirements.push(cue.lead);
+        return requirements;
+      }),
+    ),
   );
   index = { cues, exotic, gate };
   cueIndexes.set(lexicon, index);
@@ -713,10 +740,11 @@ export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   // a lead that is not a plain BMP character counts as it always did: present among the text's code points
   const codePoints = index.exotic ? new Set(text) : null;
   const gate = index.gate;
-  const n = gate.scan(text);
+  const n = gate.scanOnce(text);
   const open = gate.list;
-  // cues in lexicon order, as they always ran (what `findCue` finds, without a callback per cue)
-  for (let o = 0; o < n; o++) {
+  const cueCount = index.cues.length;
+  // cues in lexicon order, as they always ran (what `findCue` finds, without a callback per cue); the junk cues after
+  for (let o = 0; o < n && (open[o] as number) < cueCount; o++) {
     const { cue, label } = index.cues[open[o] as number]!;
     if (codePoints && cue.lead && !cue.lead.some((ch) => codePoints.has(ch))) continue;
     const literal = cue.literal;
@@ -855,26 +883,6 @@ function overlaps(spans: number[], start: number, end: number): boolean {
   return false;
 }
 
-// per lexicon: which junk cues a text may hold (a literal cue needs itself, a pattern the literals it needs)
-const junkGates = new WeakMap<Lexicon, LiteralGate>();
-
-function junkGate(lexicon: Lexicon): LiteralGate {
-  let gate = junkGates.get(lexicon);
-  if (!gate) {
-    gate = new LiteralGate(
-      lexicon.junk.map((cue) => {
-        if (cue.literal !== null) return [[cue.literal]];
-        const requirements = requiredLiterals(cue.source);
-        if (cue.lead?.every(isPlainBmp)) requirements.push(cue.lead);
-        return requirements;
-      }),
-    );
-    junkGates.set(lexicon, gate);
-  }
-  return gate;
-}
-
-
 /**
  * Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found and
  * the spans (start, end, start, end…) of the grouped cues' matches. Cues of one group (contact, offer, sender…)
@@ -886,12 +894,17 @@ export function junkScore(lexicon: Lexicon, text: string): { score: number; foun
   const spans: number[] = [];
   let groups: Map<string, number> | null = null;
   // most texts hold none of the literals an advert pattern needs: those patterns are not run
-  const gate = junkGate(lexicon);
-  const n = gate.scan(text);
+  // (the gate of the cues, whose junk patterns follow the cues': usually `scoreCues` has just scanned this text)
+  const index = cueIndex(lexicon);
+  const gate = index.gate;
+  const n = gate.scanOnce(text);
   const open = gate.list;
+  const cueCount = index.cues.length;
+  let first = 0;
+  while (first < n && (open[first] as number) < cueCount) first++;
   // the cues in order; one the text cannot hold finds nothing
-  for (let o = 0; o < n; o++) {
-    const cue = lexicon.junk[open[o] as number] as Cue;
+  for (let o = first; o < n; o++) {
+    const cue = lexicon.junk[(open[o] as number) - cueCount] as Cue;
     let hit: string | null = null;
     let at = -1;
     if (cue.literal !== null) {
