@@ -15,6 +15,7 @@
  * supervision unit.
  */
 import { normalizeText } from '../classification/normalize.js';
+import { sortSmall } from '../common/small-sort.js';
 import type { Segmenter } from '../classification/segmenter.js';
 import { windowNumberKeys, type CatalogIndex, type Mention } from './catalog-index.js';
 import { counterWords } from './counter-words.js';
@@ -774,9 +775,10 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
   }
 
-  const ranked = [...tallies.entries()]
-    .filter(([code, t]) => t.score > 0 && !(isHall(code) && !t.evidence.some((e) => e.rule === 'duty' || e.rule === 'window_mention')))
-    .sort((a, b) => b[1].score - a[1].score || unitDepth(index, b[0]) - unitDepth(index, a[0]));
+  const ranked = sortSmall(
+    [...tallies.entries()].filter(([code, t]) => t.score > 0 && !(isHall(code) && !t.evidence.some((e) => e.rule === 'duty' || e.rule === 'window_mention'))),
+    (a, b) => b[1].score - a[1].score || unitDepth(index, b[0]) - unitDepth(index, a[0]),
+  );
   const ranker = options.ranker === undefined ? defaultRanker() : options.ranker;
   let order = ranked;
   let confidence = 0;
@@ -799,7 +801,10 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
         utility[at] = utility[at]! + textUtilityOf(ranker, matter);
       }
       const probability = probabilities(utility);
-      const byUtility = list.map((e, i) => ({ e, u: utility[i]!, p: probability[i]! })).sort((a, b) => b.u - a.u);
+      const byUtility = sortSmall(
+        list.map((e, i) => ({ e, u: utility[i]!, p: probability[i]! })),
+        (a, b) => b.u - a.u,
+      );
       order = byUtility.filter((c) => c.e[0] !== index.triage.code || c.e[1].score > 0).map((c) => c.e);
       // the triage unit first on its own evidence (the hall's facilities) is chosen like any unit; first without any,
       // two units nearly alike ("A、B" named side by side) or the best below the threshold, and a person decides
@@ -818,12 +823,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
   candidates = order.slice(0, 3).map(([unit, t]) => ({
     unit,
     score: Math.round(t.score * 100) / 100,
-    evidence: [...t.evidence].sort((a, b) => b.score - a.score).map((e) => e.text),
+    evidence: sortSmall([...t.evidence], (a, b) => b.score - a.score).map((e) => e.text),
   }));
   if (chosen) {
     const [unit, t] = chosen;
     // the most specific kind of evidence names the rule: the item, then the party named, then the duty, then memory
-    const best = [...t.evidence].sort((a, b) => RULE_RANK[a.rule] - RULE_RANK[b.rule] || b.score - a.score);
+    const best = sortSmall([...t.evidence], (a, b) => RULE_RANK[a.rule] - RULE_RANK[b.rule] || b.score - a.score);
     const lead = best[0]!;
     for (const e of best.slice(0, 4)) evidence.push({ rule: e.rule, text: e.text, score: Math.round(e.score * 100) / 100, unit });
     const because = best.length > 1 ? `${lead.text}；${best[1]!.text}` : lead.text;
