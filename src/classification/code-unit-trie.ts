@@ -6,8 +6,12 @@
  * What a node means (a phrase ends here, with this value) is kept by the user, in arrays indexed by node.
  */
 export class CodeUnitTrie {
-  /** first code unit → its node + 1 (0: no phrase starts with it) */
-  private readonly roots = new Int32Array(65536);
+  /**
+   * first code unit → its node + 1 (0: no phrase starts with it). Two bytes an entry while the nodes fit (every trie
+   * of the shipped configuration and of a county's catalogue): the table is read at every character of every text,
+   * a cache line per character met, and at half the size the characters of a text share twice as many lines.
+   */
+  private roots: Uint16Array | Int32Array = new Uint16Array(65536);
   private from = new Int32Array(1024).fill(-1);
   private unit = new Uint16Array(1024);
   private to = new Int32Array(1024);
@@ -25,6 +29,7 @@ export class CodeUnitTrie {
     let node = this.root(lead);
     if (node < 0) {
       node = this.size++;
+      if (node + 1 > 0xffff && this.roots instanceof Uint16Array) this.roots = Int32Array.from(this.roots);
       this.roots[lead] = node + 1;
     }
     for (let j = 1; j < phrase.length; j++) {

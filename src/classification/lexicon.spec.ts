@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { junkScore, leadingChars, lexiconFromObject, LexiconError, loadLexicon, parseLexicon, requiredLiterals, scoreCues } from './lexicon.js';
+import { junkScore, leadingChars, lexiconFromObject, LexiconError, LiteralGate, loadLexicon, parseLexicon, requiredLiterals, scoreCues } from './lexicon.js';
+import { seededRandom } from '../common/seeded-random.js';
 import { normalizeText } from './normalize.js';
 
 const lexicon = loadLexicon(path.resolve('config/classification/lexicon.yaml'));
@@ -228,6 +229,27 @@ describe('requiredLiterals', () => {
         for (const alternatives of requiredLiterals(cue.source)) expect(alternatives.some((a) => m[0].includes(a))).toBe(true);
       }
     }
+  });
+});
+
+describe('LiteralGate', () => {
+  it('opens exactly the patterns whose every requirement has an alternative in the text, in list order, text after text', () => {
+    const rand = seededRandom(14);
+    const pick = (s: string): string => s[Math.floor(rand() * s.length)] as string;
+    // a small alphabet, so literals overlap, share prefixes and nest, and texts hold some and not others
+    const word = (max: number): string => Array.from({ length: 1 + Math.floor(rand() * max) }, () => pick('办证窗口排队费钱说不')).join('');
+    const requirements = Array.from({ length: 60 }, () =>
+      Array.from({ length: Math.floor(rand() * 4) }, () => Array.from({ length: 1 + Math.floor(rand() * 3) }, () => word(3))),
+    );
+    const gate = new LiteralGate(requirements);
+    let opened = 0;
+    for (let t = 0; t < 400; t++) {
+      const text = word(30);
+      const expected = requirements.flatMap((list, p) => (list.every((alternatives) => alternatives.some((a) => text.includes(a))) ? [p] : []));
+      expect([...gate.open(text)]).toEqual(expected);
+      opened += expected.length;
+    }
+    expect(opened).toBeGreaterThan(400); // the texts did open patterns, not only the ones without requirements
   });
 });
 

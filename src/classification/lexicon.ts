@@ -550,65 +550,63 @@ function eitherOf(branches: string[]): string[] | null {
  * alternatives one of which must occur, as `requiredLiterals` gives them); one scan of the text over a trie of every
  * literal finds the ones present, and a pattern opens when all its requirements are met. A pattern without
  * requirements is always open. Only whether a literal occurs counts, so this never changes what a pattern finds.
+ *
+ * The scan runs at every character of every text (the cue gate, the junk gate, the duty terms' gate) and its cost is
+ * memory reads, so the per-text state sits in few arrays, side by side: one block per trie node (its literal's users
+ * and whether it was seen) and one per pattern (whether it was touched, the requirements met as bits, all of them as
+ * bits). A literal found costs one read per pattern that needs it, where a counter per requirement and per pattern in
+ * arrays of their own cost five scattered reads.
  */
 export class LiteralGate {
   private readonly trie = new CodeUnitTrie();
-  /** per trie node: the literal ending there, -1 for none */
-  private readonly literalAt: Int32Array;
-  /** per literal: the (pattern, requirement) slots it satisfies, userSlots[userStart[lit] … userStart[lit + 1]) */
-  private readonly userStart: Int32Array;
-  private readonly userSlots: Int32Array;
-  private readonly slotPattern: Int32Array;
-  /** per pattern: how many requirements it has left to meet (0: always open) */
-  private readonly need: Int32Array;
+  /**
+   * per trie node, 4 numbers: the users of the literal ending there (users[2·a … 2·b), a = b when none ends there),
+   * and the text it was last seen in (`gen`)
+   */
+  private readonly nodes: Int32Array;
+  /** per use of a literal: (pattern, the bit of the requirement it meets) */
+  private readonly users: Int32Array;
+  /** per pattern, 4 numbers: the text it was last touched in, the requirements met (bits), all its requirements (bits) */
+  private readonly patterns: Int32Array;
   private readonly always: Int32Array;
-  // per text, stamped with `gen` instead of cleared
-  private readonly literalSeen: Uint32Array;
-  private readonly slotSeen: Uint32Array;
-  private readonly patternSeen: Uint32Array;
-  private readonly patternCount: Int32Array;
   private readonly opened: Int32Array;
   private gen = 0;
+  private lastText: string | null = null;
+  private lastCount = 0;
 
   constructor(requirements: string[][][]) {
-    const literalIds = new Map<string, number>();
-    const nodeLiteral: number[] = [];
-    const users: number[][] = [];
-    const slotPattern: number[] = [];
-    const need = new Int32Array(requirements.length);
+    // literal → its uses: (pattern, requirement bit); a requirement with "" (in every text) holds already and has no bit
+    const uses = new Map<string, number[]>();
+    this.patterns = new Int32Array(requirements.length * 4);
     const always: number[] = [];
     requirements.forEach((list, p) => {
-      need[p] = list.length;
-      for (const alternatives of list) {
-        const slot = slotPattern.push(p) - 1;
+      let full = 0;
+      list.forEach((alternatives, r) => {
+        // (a pattern needs a handful of literals; past 31 a requirement is not checked, which only opens more)
+        if (r > 30 || alternatives.includes('')) return;
+        const bit = 1 << r;
+        full |= bit;
         for (const a of alternatives) {
-          if (!a) {
-            need[p] = need[p]! - 1; // "" is in every text (and is no literal of the scan): that requirement holds
-            continue;
-          }
-          let id = literalIds.get(a);
-          if (id === undefined) {
-            id = users.push([]) - 1;
-            literalIds.set(a, id);
-            nodeLiteral[this.trie.add(a)] = id;
-          }
-          users[id]!.push(slot);
+          let list = uses.get(a);
+          if (!list) uses.set(a, (list = []));
+          list.push(p, bit);
         }
-      }
-      if (need[p] === 0) always.push(p);
+      });
+      this.patterns[4 * p + 2] = full;
+      if (full === 0) always.push(p);
     });
-    this.literalAt = new Int32Array(this.trie.size).fill(-1);
-    nodeLiteral.forEach((id, node) => (this.literalAt[node] = id));
-    this.userStart = new Int32Array(users.length + 1);
-    users.forEach((u, id) => (this.userStart[id + 1] = (this.userStart[id] as number) + u.length));
-    this.userSlots = Int32Array.from(users.flat());
-    this.slotPattern = Int32Array.from(slotPattern);
-    this.need = need;
+    const at = new Map<string, number>();
+    for (const a of uses.keys()) at.set(a, this.trie.add(a));
+    this.nodes = new Int32Array(this.trie.size * 4);
+    const flat: number[] = [];
+    for (const [a, list] of uses) {
+      const node = at.get(a) as number;
+      this.nodes[4 * node] = flat.length / 2;
+      for (const x of list) flat.push(x);
+      this.nodes[4 * node + 1] = flat.length / 2;
+    }
+    this.users = Int32Array.from(flat);
     this.always = Int32Array.from(always);
-    this.literalSeen = new Uint32Array(users.length);
-    this.slotSeen = new Uint32Array(slotPattern.length);
-    this.patternSeen = new Uint32Array(requirements.length);
-    this.patternCount = new Int32Array(requirements.length);
     this.opened = new Int32Array(requirements.length);
   }
 
@@ -617,34 +615,50 @@ export class LiteralGate {
     return this.opened.subarray(0, this.scan(text));
   }
 
+  /**
+   * `scan(text)`, unless the last scan was of this text: then its answer, still in `list` (the classifier asks one
+   * gate about the cues and then about the junk patterns of one text)
+   */
+  scanOnce(text: string): number {
+    return text === this.lastText ? this.lastCount : this.scan(text);
+  }
+
   /** How many patterns the text may match; they are `list[0 … n)`, in list order, until the next call. */
   scan(text: string): number {
-    if (++this.gen === 0xffffffff) {
+    this.lastText = text;
+    this.lastCount = this.count(text);
+    return this.lastCount;
+  }
+
+  private count(text: string): number {
+    if (++this.gen === 0x7fffffff) {
       this.gen = 1;
-      this.literalSeen.fill(0);
-      this.slotSeen.fill(0);
-      this.patternSeen.fill(0);
+      for (let i = 0; i < this.nodes.length; i += 4) this.nodes[i + 2] = 0;
+      for (let i = 0; i < this.patterns.length; i += 4) this.patterns[i] = 0;
     }
-    const { gen, trie, literalAt, userStart, userSlots, slotPattern, need, literalSeen, slotSeen, patternSeen, patternCount, opened } = this;
+    const { gen, trie, nodes, users, patterns, opened } = this;
     opened.set(this.always);
     let n = this.always.length;
     // every literal of the text, once: each meets its patterns' requirements
     for (let i = 0; i < text.length; i++) {
       let node = trie.root(text.charCodeAt(i));
       for (let j = i + 1; node >= 0; j++) {
-        const lit = literalAt[node] as number;
-        if (lit >= 0 && literalSeen[lit] !== gen) {
-          literalSeen[lit] = gen;
-          for (let k = userStart[lit] as number; k < (userStart[lit + 1] as number); k++) {
-            const slot = userSlots[k] as number;
-            if (slotSeen[slot] === gen) continue;
-            slotSeen[slot] = gen;
-            const p = slotPattern[slot] as number;
-            if (patternSeen[p] !== gen) {
-              patternSeen[p] = gen;
-              patternCount[p] = 0;
+        const b = 4 * node;
+        const end = nodes[b + 1] as number;
+        if (end !== (nodes[b] as number) && nodes[b + 2] !== gen) {
+          nodes[b + 2] = gen;
+          for (let k = 2 * (nodes[b] as number); k < 2 * end; k += 2) {
+            const q = 4 * (users[k] as number);
+            if (patterns[q] !== gen) {
+              patterns[q] = gen;
+              patterns[q + 1] = 0;
             }
-            if (++patternCount[p]! === need[p]) opened[n++] = p;
+            const met = patterns[q + 1] as number;
+            const now = met | (users[k + 1] as number);
+            if (now !== met) {
+              patterns[q + 1] = now;
+              if (now === patterns[q + 2]) opened[n++] = q >> 2;
+            }
           }
         }
         if (j >= text.length) break;
@@ -674,7 +688,11 @@ interface CueIndex {
   cues: Array<{ cue: Cue; label: Label | 'misconduct' }>;
   /** a lead that is not one BMP character (a surrogate pair, a lone surrogate): decided on the text's code points */
   exotic: boolean;
-  /** the cues a text may hold: their lead characters as one requirement, the literals they need as the others */
+  /**
+   * the cues a text may hold (patterns 0 … cues.length - 1: their lead characters as one requirement, the literals
+   * they need as the others), then the junk cues (a literal cue needs itself, a pattern the literals it needs): one
+   * scan of a text answers for both, where two gates cost two walks over the text and two tries in the caches
+   */
   gate: LiteralGate;
 }
 
@@ -701,7 +719,14 @@ function cueIndex(lexicon: Lexicon): CueIndex {
       const implied = requirements.some((alternatives) => alternatives.every((a) => lead.has(a[0] as string)));
       if (cue.lead && !exotic && !implied) requirements.push([...lead]);
       return requirements;
-    }),
+    }).concat(
+      lexicon.junk.map((cue) => {
+        if (cue.literal !== null) return [[cue.literal]];
+        const requirements = requiredLiterals(cue.source);
+        if (cue.lead?.every(isPlainBmp)) requirements.push(cue.lead);
+        return requirements;
+      }),
+    ),
   );
   index = { cues, exotic, gate };
   cueIndexes.set(lexicon, index);
@@ -715,10 +740,11 @@ export function matchCues(lexicon: Lexicon, text: string): CueHit[] {
   // a lead that is not a plain BMP character counts as it always did: present among the text's code points
   const codePoints = index.exotic ? new Set(text) : null;
   const gate = index.gate;
-  const n = gate.scan(text);
+  const n = gate.scanOnce(text);
   const open = gate.list;
-  // cues in lexicon order, as they always ran (what `findCue` finds, without a callback per cue)
-  for (let o = 0; o < n; o++) {
+  const cueCount = index.cues.length;
+  // cues in lexicon order, as they always ran (what `findCue` finds, without a callback per cue); the junk cues after
+  for (let o = 0; o < n && (open[o] as number) < cueCount; o++) {
     const { cue, label } = index.cues[open[o] as number]!;
     if (codePoints && cue.lead && !cue.lead.some((ch) => codePoints.has(ch))) continue;
     const literal = cue.literal;
@@ -857,26 +883,6 @@ function overlaps(spans: number[], start: number, end: number): boolean {
   return false;
 }
 
-// per lexicon: which junk cues a text may hold (a literal cue needs itself, a pattern the literals it needs)
-const junkGates = new WeakMap<Lexicon, LiteralGate>();
-
-function junkGate(lexicon: Lexicon): LiteralGate {
-  let gate = junkGates.get(lexicon);
-  if (!gate) {
-    gate = new LiteralGate(
-      lexicon.junk.map((cue) => {
-        if (cue.literal !== null) return [[cue.literal]];
-        const requirements = requiredLiterals(cue.source);
-        if (cue.lead?.every(isPlainBmp)) requirements.push(cue.lead);
-        return requirements;
-      }),
-    );
-    junkGates.set(lexicon, gate);
-  }
-  return gate;
-}
-
-
 /**
  * Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found and
  * the spans (start, end, start, end…) of the grouped cues' matches. Cues of one group (contact, offer, sender…)
@@ -888,12 +894,17 @@ export function junkScore(lexicon: Lexicon, text: string): { score: number; foun
   const spans: number[] = [];
   let groups: Map<string, number> | null = null;
   // most texts hold none of the literals an advert pattern needs: those patterns are not run
-  const gate = junkGate(lexicon);
-  const n = gate.scan(text);
+  // (the gate of the cues, whose junk patterns follow the cues': usually `scoreCues` has just scanned this text)
+  const index = cueIndex(lexicon);
+  const gate = index.gate;
+  const n = gate.scanOnce(text);
   const open = gate.list;
+  const cueCount = index.cues.length;
+  let first = 0;
+  while (first < n && (open[first] as number) < cueCount) first++;
   // the cues in order; one the text cannot hold finds nothing
-  for (let o = 0; o < n; o++) {
-    const cue = lexicon.junk[open[o] as number] as Cue;
+  for (let o = first; o < n; o++) {
+    const cue = lexicon.junk[(open[o] as number) - cueCount] as Cue;
     let hit: string | null = null;
     let at = -1;
     if (cue.literal !== null) {

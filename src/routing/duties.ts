@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { CodeUnitTrie } from '../classification/code-unit-trie.js';
 import { LiteralGate, requiredLiterals } from '../classification/lexicon.js';
 import { normalizeText } from '../classification/normalize.js';
+import { sortSmall } from '../common/small-sort.js';
 import { PROJECT_ROOT } from '../config/config.js';
 import type { Catalog } from '../org/catalog.types.js';
 
@@ -234,7 +235,7 @@ export function compileDutyBook(docs: Array<{ file: string; doc: Loose }>): Duty
     const out = new Map<string, DutyHit>();
     for (let ti = 0; ti < typeList.length; ti++) {
       if (!sums[ti]) continue;
-      const terms = (found[ti] ?? []).sort((a, b) => b.weight - a.weight).map((x) => x.term);
+      const terms = sortSmall(found[ti] ?? [], (a, b) => b.weight - a.weight).map((x) => x.term);
       out.set((typeList[ti] as DutyType).type, { score: sums[ti] as number, terms });
     }
     return out;

@@ -15,6 +15,7 @@
  * supervision unit.
  */
 import { normalizeText } from '../classification/normalize.js';
+import { sortSmall } from '../common/small-sort.js';
 import type { Segmenter } from '../classification/segmenter.js';
 import { windowNumberKeys, type CatalogIndex, type Mention } from './catalog-index.js';
 import { counterWords } from './counter-words.js';
@@ -774,9 +775,62 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     }
   }
 
-  const ranked = [...tallies.entries()]
-    .filter(([code, t]) => t.score > 0 && !(isHall(code) && !t.evidence.some((e) => e.rule === 'duty' || e.rule === 'window_mention')))
-    .sort((a, b) => b[1].score - a[1].score || unitDepth(index, b[0]) - unitDepth(index, a[0]));
+  const ranking = rankTallies(index, tallies, options, staffConduct, actors, matter);
+  candidates = ranking.candidates;
+  const { chosen, confidence } = ranking;
+  if (chosen) {
+    const why = chosenReason(index, chosen, mentions, evidence);
+    return finish(chosen[0], why.rule, why.reason, why.item, confidence);
+  }
+  return finish(index.triage.code, 'triage', triageReason(index, candidates, evidence), null, confidence);
+}
+
+// (the two endings of `route` are functions of their own for the reason `rankTallies` is)
+
+/** The chosen unit's evidence (added to `evidence`), the rule and reason it is chosen by, and the service item. */
+function chosenReason(
+  index: CatalogIndex,
+  [unit, t]: [string, Tally],
+  mentions: readonly Mention[],
+  evidence: RouteEvidence[],
+): { rule: RouteRule; reason: string; item: string | null } {
+  // the most specific kind of evidence names the rule: the item, then the party named, then the duty, then memory
+  const best = sortSmall([...t.evidence], (a, b) => RULE_RANK[a.rule] - RULE_RANK[b.rule] || b.score - a.score);
+  const lead = best[0]!;
+  for (const e of best.slice(0, 4)) evidence.push({ rule: e.rule, text: e.text, score: Math.round(e.score * 100) / 100, unit });
+  const because = best.length > 1 ? `${lead.text}；${best[1]!.text}` : lead.text;
+  const item = t.item ?? mentions.find((m) => m.kind === 'item' && !m.negated && index.items.get(m.code)?.unit === unit)?.code ?? null;
+  return { rule: lead.rule, reason: `${because}，由${unitName(index, unit)}办理`, item };
+}
+
+/** (6) a person dispatches it, with the best candidates in front of them: their evidence (added) and the reason. */
+function triageReason(index: CatalogIndex, candidates: readonly RouteCandidate[], evidence: RouteEvidence[]): string {
+  for (const c of candidates.slice(0, 2)) {
+    evidence.push({ rule: 'candidate', text: `${unitName(index, c.unit)}：${c.evidence.slice(0, 2).join('；')}`, score: c.score, unit: c.unit });
+  }
+  const hint = candidates.length ? `（可能是${candidates.slice(0, 2).map((c) => unitName(index, c.unit)).join('或')}）` : '';
+  return `未能自动确定责任单位${hint}，转${index.triage.name}人工分派`;
+}
+
+/**
+ * The ranking of a text's tallies: the units in order, the one chosen (none: a person decides) and how sure that is,
+ * and the best three as candidates. Its own function rather than the end of `route`, which TurboFan compiles as one
+ * ~23 KB function (0.2–0.8 s on a background thread each time): the lists here take new shapes as the first texts
+ * come (a hand score that turns fractional, the triage unit added, another classification's object), and each new
+ * shape deoptimised all of `route`; now it costs a recompile of this function alone.
+ */
+function rankTallies(
+  index: CatalogIndex,
+  tallies: Map<string, Tally>,
+  options: RouteOptions,
+  staffConduct: boolean,
+  actors: ReadonlySet<string>,
+  matter: string,
+): { candidates: RouteCandidate[]; chosen: [string, Tally] | undefined; confidence: number } {
+  const ranked = sortSmall(
+    [...tallies.entries()].filter(([code, t]) => t.score > 0 && !(unitFacts(index).hall.has(code) && !t.evidence.some((e) => e.rule === 'duty' || e.rule === 'window_mention'))),
+    (a, b) => b[1].score - a[1].score || unitDepth(index, b[0]) - unitDepth(index, a[0]),
+  );
   const ranker = options.ranker === undefined ? defaultRanker() : options.ranker;
   let order = ranked;
   let confidence = 0;
@@ -799,7 +853,10 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
         utility[at] = utility[at]! + textUtilityOf(ranker, matter);
       }
       const probability = probabilities(utility);
-      const byUtility = list.map((e, i) => ({ e, u: utility[i]!, p: probability[i]! })).sort((a, b) => b.u - a.u);
+      const byUtility = sortSmall(
+        list.map((e, i) => ({ e, u: utility[i]!, p: probability[i]! })),
+        (a, b) => b.u - a.u,
+      );
       order = byUtility.filter((c) => c.e[0] !== index.triage.code || c.e[1].score > 0).map((c) => c.e);
       // the triage unit first on its own evidence (the hall's facilities) is chosen like any unit; first without any,
       // two units nearly alike ("A、B" named side by side) or the best below the threshold, and a person decides
@@ -815,28 +872,12 @@ export function route(input: RouteInput, index: CatalogIndex, options: RouteOpti
     confidence = top ? confidenceOf(top[1].score, ranked[1]?.[1].score ?? 0) : 0;
     if (top && top[1].score >= W.minimum && confidence >= (options.confidenceThreshold ?? 0.45)) chosen = top;
   }
-  candidates = order.slice(0, 3).map(([unit, t]) => ({
+  const candidates = order.slice(0, 3).map(([unit, t]) => ({
     unit,
     score: Math.round(t.score * 100) / 100,
-    evidence: [...t.evidence].sort((a, b) => b.score - a.score).map((e) => e.text),
+    evidence: sortSmall([...t.evidence], (a, b) => b.score - a.score).map((e) => e.text),
   }));
-  if (chosen) {
-    const [unit, t] = chosen;
-    // the most specific kind of evidence names the rule: the item, then the party named, then the duty, then memory
-    const best = [...t.evidence].sort((a, b) => RULE_RANK[a.rule] - RULE_RANK[b.rule] || b.score - a.score);
-    const lead = best[0]!;
-    for (const e of best.slice(0, 4)) evidence.push({ rule: e.rule, text: e.text, score: Math.round(e.score * 100) / 100, unit });
-    const because = best.length > 1 ? `${lead.text}；${best[1]!.text}` : lead.text;
-    const item = t.item ?? mentions.find((m) => m.kind === 'item' && !m.negated && index.items.get(m.code)?.unit === unit)?.code ?? null;
-    return finish(unit, lead.rule, `${because}，由${unitName(index, unit)}办理`, item, confidence);
-  }
-
-  // (6) a person dispatches it, with the best candidates in front of them
-  for (const c of candidates.slice(0, 2)) {
-    evidence.push({ rule: 'candidate', text: `${unitName(index, c.unit)}：${c.evidence.slice(0, 2).join('；')}`, score: c.score, unit: c.unit });
-  }
-  const hint = candidates.length ? `（可能是${candidates.slice(0, 2).map((c) => unitName(index, c.unit)).join('或')}）` : '';
-  return finish(index.triage.code, 'triage', `未能自动确定责任单位${hint}，转${index.triage.name}人工分派`, null, confidence);
+  return { candidates, chosen, confidence };
 }
 
 /** What a counter's staff did, right after a bare "窗口": spoke, asked, refused, lost. */
