@@ -39,12 +39,6 @@ export interface TrainOptions {
    * average over all epochs (0, the default) scored 0.3 points of macro-F1 higher leaving one tuning set out.
    */
   averageFrom?: number;
-  /**
-   * Each epoch, each feature of a row is left out with this probability (the row read as if another writer had said
-   * it in fewer words). Off by default: leaving one tuning set out, 0.4 scored +0.18 points of macro-F1 on 31 sets and
-   * −0.21 on 33 (means of three seeds), i.e. nothing beyond the seeds' noise (docs/benchmarks.md, round 11).
-   */
-  dropout?: number;
 }
 
 export interface Model {
@@ -100,7 +94,6 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
   const lr = options.learningRate ?? 0.5;
   const l2 = options.l2 ?? 1e-4;
   const rand = mulberry32(options.seed ?? 7);
-  const dropout = options.dropout ?? 0;
   const K = LABELS.length;
   const usable = rows.filter((r) => isLabel(r.dimension) && r.text);
   const docs = usable.map((r) => extractFeatures(segmenter, rowText(r)));
@@ -146,14 +139,7 @@ export function trainModel(rows: TrainingRow[], segmenter: Segmenter, options: T
       [order[i], order[j]] = [order[j] as number, order[i] as number];
     }
     for (const n of order) {
-      let { idx, val } = examples[n]!;
-      if (dropout > 0 && idx.length > 1) {
-        const kept = idx.filter(() => rand() >= dropout);
-        if (kept.length) {
-          idx = kept;
-          val = 1 / Math.sqrt(kept.length);
-        }
-      }
+      const { idx, val } = examples[n]!;
       for (let k = 0; k < K; k++) {
         let s = bias[k] as number;
         for (const f of idx) s += (W[f * S + k] as number) * val;

@@ -827,8 +827,9 @@ function rankTallies(
   actors: ReadonlySet<string>,
   matter: string,
 ): { candidates: RouteCandidate[]; chosen: [string, Tally] | undefined; confidence: number } {
+  const hall = unitFacts(index).hall;
   const ranked = sortSmall(
-    [...tallies.entries()].filter(([code, t]) => t.score > 0 && !(unitFacts(index).hall.has(code) && !t.evidence.some((e) => e.rule === 'duty' || e.rule === 'window_mention'))),
+    [...tallies.entries()].filter(([code, t]) => t.score > 0 && !(hall.has(code) && !t.evidence.some((e) => e.rule === 'duty' || e.rule === 'window_mention'))),
     (a, b) => b[1].score - a[1].score || unitDepth(index, b[0]) - unitDepth(index, a[0]),
   );
   const ranker = options.ranker === undefined ? defaultRanker() : options.ranker;
