@@ -60,8 +60,10 @@ export const STAGE_COLUMNS: readonly (readonly [string, string])[] = [
 /**
  * Created once per database session (a pooled connection keeps it), emptied at every commit, and emptied first in
  * case a transaction stages twice. A rolled-back transaction that created it takes it away: the next one creates it again.
+ * A staged row (the item with its notice and timeline data) is often over 2 kB, where PostgreSQL tries to compress its
+ * largest values before storing; the rows live until the commit, so toast_tuple_target lets them be stored as they are.
  */
-export const STAGE_PREPARE = `CREATE TEMP TABLE IF NOT EXISTS intake_stage (${STAGE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}) ON COMMIT DELETE ROWS;
+export const STAGE_PREPARE = `CREATE TEMP TABLE IF NOT EXISTS intake_stage (${STAGE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}) WITH (toast_tuple_target = 8160) ON COMMIT DELETE ROWS;
   DELETE FROM intake_stage`;
 
 export const STAGE_COPY = `COPY intake_stage (${STAGE_COLUMNS.map(([c]) => c).join(', ')}) FROM STDIN`;

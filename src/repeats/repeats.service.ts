@@ -122,6 +122,10 @@ export class RepeatsService {
     // a test number or an agency, not one person, and links nothing. One statement for the batch, each key counted
     // through the GIN index (planned for this call, not cached: a plan cached while the table was small would scan it).
     const held = new Map<string, number>();
+    // no JIT for the rest of this transaction: on a big table the planner's estimate for this count passes
+    // jit_above_cost, and compiling it cost PostgreSQL ~15 ms a call — 85 % of the statement's time in a 12345 import
+    // (pg_stat_statements, docs/benchmarks.md) — for a statement that then runs in about 2 ms
+    await m.query(`SET LOCAL jit = off`);
     const counted: { k: string; n: number }[] = await m.query(
       `SELECT k, (SELECT count(*) FROM (SELECT 1 FROM item WHERE person_keys <> '{}' AND person_keys && ARRAY[k] LIMIT $2) x)::int AS n
        FROM unnest($1::text[]) AS k`,
