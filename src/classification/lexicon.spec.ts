@@ -283,6 +283,31 @@ describe('junkScore', () => {
     expect(junkScore(lex, normalizeText('咨询公租房怎么申请，联系电话13800001111')).score).toBe(2);
     expect(junkScore(lex, normalizeText('门面出租，联系电话13800001111')).score).toBe(4);
   });
+
+  it('lets the words of a complaint weigh against the advert it reports, and lists only the evidence for junk', () => {
+    const doc = {
+      version: 1,
+      dimensions: { D1: ['排队'], D2: [], D3: [], D4: [], D5: [], none: [] },
+      misconduct: [],
+      junk: [
+        { regex: '推销', weight: 3 },
+        { regex: '(自称|冒充)', weight: -2 },
+      ],
+    };
+    const lex = lexiconFromObject(doc);
+    expect(junkScore(lex, normalizeText('上门推销灭火器，一个两百'))).toMatchObject({ score: 3, found: ['推销'] });
+    expect(junkScore(lex, normalizeText('有人自称消防检查上门推销灭火器'))).toMatchObject({ score: 1, found: ['推销'] });
+    // a group counts its heaviest hit once, so a negative cue in one would never count
+    expect(() => lexiconFromObject({ ...doc, junk: [{ regex: '自称', weight: -2, group: 'sender' }] })).toThrow(/negative weight takes no group/);
+  });
+
+  it('tells a wrong number and a shop asked for from a complaint about a typing error or an impostor (shipped lexicon)', () => {
+    const junk = (text: string): number => junkScore(lexicon, normalizeText(text)).score;
+    expect(junk('来电人称打错电话了，要找快递网点')).toBeGreaterThanOrEqual(lexicon.junkThreshold);
+    expect(junk('喂，是不是顺丰快递？')).toBeGreaterThanOrEqual(lexicon.junkThreshold);
+    expect(junk('窗口工作人员把我名字打错了，改了三次才对')).toBeLessThan(lexicon.junkThreshold);
+    expect(junk('有人自称街道消防检查上门推销灭火器，一个卖两百，诉求：公安查处')).toBeLessThan(lexicon.junkThreshold);
+  });
 });
 
 describe('leadingChars', () => {

@@ -82,10 +82,16 @@ function compileCue(entry: unknown, path: string, problems: string[], allowNegat
   if (obj.group !== undefined && (typeof obj.group !== 'string' || !obj.group)) problems.push(`${path}.group: expected a name`);
   const group = typeof obj.group === 'string' && obj.group ? { group: obj.group } : {};
   const weight = obj.weight === undefined ? 1 : obj.weight;
-  // a misconduct cue may weigh against the flag: a gift refused, a fee on the schedule, "本以为要托人"
+  // a misconduct cue may weigh against the flag: a gift refused, a fee on the schedule, "本以为要托人"; a junk cue
+  // against junk: the words of a complaint that reports a seller
   const low = allowNegative ? -MAX_WEIGHT : 0;
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight === 0 || weight < low || weight > MAX_WEIGHT) {
     problems.push(`${path}.weight: must be a number in ${allowNegative ? `[-${MAX_WEIGHT}, ${MAX_WEIGHT}], not 0` : `(0, ${MAX_WEIGHT}]`}`);
+    return null;
+  }
+  // a group counts its heaviest hit once: a negative one would never count
+  if (weight < 0 && obj.group !== undefined) {
+    problems.push(`${path}: a negative weight takes no group`);
     return null;
   }
   const hasText = typeof obj.text === 'string';
@@ -183,7 +189,7 @@ export function lexiconFromObject(doc: unknown, source = 'lexicon'): Lexicon {
   const junk: Cue[] = [];
   if (root.junk !== undefined && !Array.isArray(root.junk)) problems.push('junk: expected a list of cues');
   (Array.isArray(root.junk) ? root.junk : []).forEach((entry, i) => {
-    const cue = compileCue(entry, `junk[${i}]`, problems, false, true);
+    const cue = compileCue(entry, `junk[${i}]`, problems, true, true);
     if (cue) junk.push(cue);
   });
   const junkThreshold = root.junkThreshold ?? 3;
@@ -886,7 +892,8 @@ function overlaps(spans: number[], start: number, end: number): boolean {
 /**
  * Weight of the junk cues (adverts, spam, test messages) found in a normalised text, with the phrases found and
  * the spans (start, end, start, end…) of the grouped cues' matches. Cues of one group (contact, offer, sender…)
- * count once, the heaviest.
+ * count once, the heaviest. A negative cue (words of a complaint that reports a seller) lowers the score and is not
+ * listed among the phrases found.
  */
 export function junkScore(lexicon: Lexicon, text: string): { score: number; found: string[]; spans: number[] } {
   let score = 0;
@@ -934,7 +941,7 @@ export function junkScore(lexicon: Lexicon, text: string): { score: number; foun
           groups.set(cue.group, cue.weight);
         }
       } else score += cue.weight;
-      found.push(hit);
+      if (cue.weight > 0) found.push(hit);
       // only the kinds of advert evidence explain words away: a lone "推销" in a complaint about staff does not
       if (cue.group) spans.push(at, at + hit.length);
     }
