@@ -22,7 +22,9 @@ describe('lexicon negation', () => {
   });
 
   // plain words for a breach reach the flag; a refused gift, a fee on the schedule or a feared favour does not
-  it.each(['这不是吃拿卡要吗', '村主任家的亲戚不用排队直接办', '收费不开票，问就说这是规矩', '让我去他亲戚开的打印店复印', '找了里面的人就能当天拿证', '验收的非让我们请吃饭，还要打包', '核查的人话里话外让买他说的那家操作台，买了就能过'])(
+  it.each(['这不是吃拿卡要吗', '村主任家的亲戚不用排队直接办', '收费不开票，问就说这是规矩', '让我去他亲戚开的打印店复印', '找了里面的人就能当天拿证', '验收的非让我们请吃饭，还要打包', '核查的人话里话外让买他说的那家操作台，买了就能过',
+    // a tout seen on the staff's side, staff sending people to a tout, a window serving the tout's client first
+    '门口那个黄牛带着材料直接进了办公区，没一会儿就办好了', '窗口的人叫我们去找门口的代理，代理收了八百', '进去一看窗口真的直接先帮他办了'])(
     '"%s" reaches the misconduct threshold',
     (text) => expect(cues(text).misconduct).toBeGreaterThanOrEqual(lexicon.misconductThreshold),
   );
@@ -49,6 +51,11 @@ describe('lexicon negation', () => {
     '我们是茶农，茶叶加工厂的补助申报要村委会证明',
     '办营运证我提了两条烟去，运管所的人硬是不收',
     '代办员帮我复印户口本收了两块钱，还把小票给我了，这个钱该不该收',
+    // touts at the door with no one inside named, a gift named after its refusal or sent back, a tout ignored
+    '大厅外面总有人拉客，说交钱就能插队，保安也不管',
+    '社保窗口小王不收我送的茶叶，这样的干部值得表扬',
+    '给所长寄了一盒月饼表示感谢，第二天他就原样退回来了',
+    '中介拍胸脯说当天就能约到号，我没理他',
   ])(
     '"%s" stays below the misconduct threshold',
     (text) => expect(cues(text).misconduct).toBeLessThan(lexicon.misconductThreshold),
