@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCatalogYaml } from '../routing/catalog-yaml.js';
 import { createClassifier, MAX_CLASSIFY_CHARS } from './classifier.js';
-import { loadLexicon } from './lexicon.js';
+import { loadLexicon, scoreCues } from './lexicon.js';
 import { modelFromJson, modelToJson, predict, trainModel } from './model.js';
 import { normalizeText } from './normalize.js';
 import { QR_PROBLEM_TAGS } from './qr-tags.js';
@@ -12,6 +12,7 @@ const lexicon = loadLexicon(path.resolve('config/classification/lexicon.yaml'));
 const model = modelFromJson(JSON.parse(readFileSync(path.resolve('config/classification/model.json'), 'utf8')));
 const classifier = createClassifier({ catalog, lexicon, model });
 const classify = classifier.classify;
+const scoreCuesOf = (text: string): number => scoreCues(lexicon, normalizeText(text)).misconduct;
 
 describe('normalizeText', () => {
   it('folds full-width forms, traditional characters, controls and whitespace', () => {
@@ -235,6 +236,28 @@ describe('model', () => {
 
   it('the shipped model stays small', () => {
     expect(readFileSync(path.resolve('config/classification/model.json')).length).toBeLessThan(3 * 1024 * 1024);
+  });
+
+  it('the model flags a breach the lexicon has no words for once it is sure enough, never against a clearing cue', () => {
+    // "勾兑" (a shady deal) is in no misconduct cue: only the learned head can read it
+    const rows = [
+      { text: '经办人跟老板私下勾兑，材料不全也批了', dimension: 'D5' as const, misconduct: true },
+      { text: '审批科的人和中介勾兑好了，别人的都卡着', dimension: 'D5' as const, misconduct: true },
+      { text: '听说窗口跟开发商勾兑过，验收一路绿灯', dimension: 'D5' as const, misconduct: true },
+      { text: '排队排了两个小时', dimension: 'D1' as const },
+      { text: '材料太多，复印件一大摞', dimension: 'D2' as const },
+      { text: '窗口态度差，问什么都不耐烦', dimension: 'D5' as const },
+    ];
+    const m = trainModel(rows, classifier.segmenter, { minCount: 1 });
+    const text = '窗口和中介勾兑';
+    expect(scoreCuesOf(text)).toBe(0);
+    const p = predict(m, classifier.segmenter, normalizeText(text)).misconduct;
+    expect(p).toBeGreaterThan(0.5);
+    const at = (alone: number) => createClassifier({ lexicon, segmenter: classifier.segmenter, model: m, tuning: { modelMisconductAlone: alone } });
+    expect(at(p - 0.01).classify({ text })).toMatchObject({ dimension: 'D5', misconduct: true });
+    expect(at(p + 0.01).classify({ text }).misconduct).toBe(false);
+    // a gift refused weighs the cues below zero: the model is not asked
+    expect(at(0).classify({ text: '窗口和中介勾兑？送的烟人家硬是不收' }).misconduct).toBe(false);
   });
 
   it('setModel swaps the model without rebuilding', () => {

@@ -51,8 +51,10 @@ export interface ClassifierOptions {
 export interface ClassifierTuning {
   /** How much one unit of cue weight counts against the model's log-probability. */
   cueWeight: number;
-  /** Model misconduct probability that flags an item on its own. */
+  /** Model misconduct probability that flags an item whose misconduct cues weigh above zero. */
   modelMisconduct: number;
+  /** Model misconduct probability that flags an item with no misconduct cue at all. */
+  modelMisconductAlone: number;
   /** Cue score another dimension needs to be listed as secondary. */
   secondaryCue: number;
   /** With rating 4–5, complaint cues below this mean "no problem". */
@@ -66,6 +68,7 @@ export interface ClassifierTuning {
 export const DEFAULT_TUNING: ClassifierTuning = {
   cueWeight: 0.8,
   modelMisconduct: 0.5,
+  modelMisconductAlone: 0.6,
   secondaryCue: 3,
   goodRatingComplaint: 2.5,
   modelJunk: 0.7,
@@ -196,7 +199,7 @@ export function createClassifier(options: ClassifierOptions): Classifier {
       prediction !== null &&
       prediction.misconduct >= tuning.modelMisconduct &&
       cues.misconduct >= 0 &&
-      (cues.misconduct > 0 || prediction.misconduct >= 0.9) &&
+      (cues.misconduct > 0 || prediction.misconduct >= tuning.modelMisconductAlone) &&
       CJK.test(text);
     const misconduct = misconductByCue || misconductByModel;
     const secondary: Dimension[] = [];
