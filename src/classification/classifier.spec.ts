@@ -254,7 +254,10 @@ describe('model', () => {
     const p = predict(m, classifier.segmenter, normalizeText(text)).misconduct;
     expect(p).toBeGreaterThan(0.5);
     const at = (alone: number) => createClassifier({ lexicon, segmenter: classifier.segmenter, model: m, tuning: { modelMisconductAlone: alone } });
-    expect(at(p - 0.01).classify({ text })).toMatchObject({ dimension: 'D5', misconduct: true });
+    const flagged = at(p - 0.01).classify({ text });
+    expect(flagged).toMatchObject({ dimension: 'D5', misconduct: true });
+    // the reviewer sees the words the flag rests on
+    expect(flagged.evidence.filter((e) => e.kind === 'model' && e.text.startsWith('廉政：')).map((e) => e.text)).toContain('廉政：勾兑');
     expect(at(p + 0.01).classify({ text }).misconduct).toBe(false);
     // a gift refused weighs the cues below zero: the model is not asked
     expect(at(0).classify({ text: '窗口和中介勾兑？送的烟人家硬是不收' }).misconduct).toBe(false);

@@ -217,6 +217,10 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     addCueEvidence(evidence, cues);
     if (misconductByModel && !misconductByCue) {
       evidence.push({ kind: 'model', dimension: 'D5', text: '模型判断可能涉及廉政问题', weight: round(prediction.misconduct) });
+      // the words behind it, so whoever reviews the flag sees what it rests on
+      for (const c of prediction.contributions('misconduct', 3)) {
+        evidence.push({ kind: 'model', dimension: 'D5', text: `廉政：${c.feature.slice(2)}`, weight: round(c.weight) });
+      }
     }
     if (prediction) {
       for (const c of prediction.contributions(primary, 3)) {

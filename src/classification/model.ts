@@ -54,7 +54,8 @@ export interface ModelPrediction {
   /** the junk head's probability; null for a model without one */
   junk: number | null;
   /** Features that pushed hardest towards each label, for evidence. */
-  contributions: (label: Label, top: number) => Array<{ feature: string; weight: number }>;
+  /** The features that raised a label's score (or, for 'misconduct', the misconduct head's), heaviest first. */
+  contributions: (label: Label | 'misconduct', top: number) => Array<{ feature: string; weight: number }>;
 }
 
 export interface ModelJson {
@@ -579,7 +580,8 @@ export function predict(model: Model, segmenter: Segmenter, normalizedText: stri
     misconduct: sigmoid(zm),
     junk: hasJunk ? sigmoid(zj) : null,
     contributions(label, top) {
-      const k = model.labels.indexOf(label);
+      // the misconduct head's weights follow the labels' in each feature's block
+      const k = label === 'misconduct' ? model.labels.length : model.labels.indexOf(label);
       if (k < 0) return [];
       if (!(top > 0)) {
         return ids
