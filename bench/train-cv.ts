@@ -1,7 +1,7 @@
 /**
  * The seed model's training settings chosen without the held-out sets: leave one tuning set out. For each setting,
  * the model is trained on the shipped rows and every tuning set but one, and scored (macro-F1, misconduct F1, and the
- * misconduct flag's precision and recall pooled over the sets) on the
+ * misconduct flag's and junk's precision and recall pooled over the sets) on the
  * one left out, with its own catalogue; the mean over the tuning sets decides. The held-out sets are never read.
  *   npm run bench:build && node dist-bench/bench/train-cv.js [l2=1e-4,3e-4 epochs=40,20 minCount=2] [c.cueWeight=0.5,0.8]
  * Each argument lists the values to try for one setting (the others keep the defaults of trainModel, or with "c." of
@@ -65,6 +65,7 @@ for (const setting of settings) {
   const mis = tunings.map(() => [] as number[]);
   // the flag pooled over all sets: the issue's target is recall at a floor of precision, not a per-set F1
   const flags = tunings.map(() => ({ tp: 0, fp: 0, fn: 0 }));
+  const junk = tunings.map(() => ({ tp: 0, fp: 0, fn: 0 }));
   for (const left of sets) {
     const train = [...shipped, ...extra, ...sets.filter((s) => s !== left).flatMap((s) => s.rows)];
     const model = trainModel(train, segmenter, setting);
@@ -77,13 +78,17 @@ for (const setting of settings) {
       flags[t]!.tp += r.misconduct.truePositive;
       flags[t]!.fp += r.misconduct.falsePositive;
       flags[t]!.fn += r.misconduct.falseNegative;
+      junk[t]!.tp += r.junk.truePositive;
+      junk[t]!.fp += r.junk.falsePositive;
+      junk[t]!.fn += r.junk.falseNegative;
     });
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   tunings.forEach((tuning, t) => {
-    const { tp, fp, fn } = flags[t]!;
-    const pooled = `misconduct pooled P ${((100 * tp) / Math.max(1, tp + fp)).toFixed(1)} R ${((100 * tp) / Math.max(1, tp + fn)).toFixed(1)} (tp ${tp}, fp ${fp}, fn ${fn})`;
-    console.log(`${JSON.stringify({ ...setting, ...tuning }).padEnd(48)} macro-F1 mean ${mean(f1[t]!)}  misconduct F1 mean ${mean(mis[t]!)}  ${pooled}`);
+    const pooled = (name: string, { tp, fp, fn }: { tp: number; fp: number; fn: number }): string =>
+      `${name} pooled P ${((100 * tp) / Math.max(1, tp + fp)).toFixed(1)} R ${((100 * tp) / Math.max(1, tp + fn)).toFixed(1)} (tp ${tp}, fp ${fp}, fn ${fn})`;
+    console.log(`${JSON.stringify({ ...setting, ...tuning }).padEnd(48)} macro-F1 mean ${mean(f1[t]!)}  misconduct F1 mean ${mean(mis[t]!)}`);
+    console.log(`  ${pooled('misconduct', flags[t]!)}  ${pooled('junk', junk[t]!)}`);
     console.log(`  per set: ${sets.map((s, i) => `${s.name} ${(100 * f1[t]![i]!).toFixed(1)}`).join(', ')}`);
   });
   console.log(`  (${seconds.toFixed(0)} s)`);

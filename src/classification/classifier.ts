@@ -71,8 +71,8 @@ export const DEFAULT_TUNING: ClassifierTuning = {
   modelMisconductAlone: 0.6,
   secondaryCue: 3,
   goodRatingComplaint: 2.5,
-  modelJunk: 0.7,
-  modelJunkComplaint: 1,
+  modelJunk: 0.6,
+  modelJunkComplaint: 2,
 };
 
 /** Longer texts are classified on this prefix: the cause is stated early, and cost stays bounded. */
