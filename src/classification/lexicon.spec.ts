@@ -313,6 +313,7 @@ describe('junkScore', () => {
     expect(junk('来电人称打错电话了，要找快递网点')).toBeGreaterThanOrEqual(lexicon.junkThreshold);
     expect(junk('喂，是不是顺丰快递？')).toBeGreaterThanOrEqual(lexicon.junkThreshold);
     expect(junk('窗口工作人员把我名字打错了，改了三次才对')).toBeLessThan(lexicon.junkThreshold);
+    expect(junk('办好的证件寄丢了，丢的是邮政快递')).toBeLessThan(lexicon.junkThreshold);
     expect(junk('有人自称街道消防检查上门推销灭火器，一个卖两百，诉求：公安查处')).toBeLessThan(lexicon.junkThreshold);
   });
 });
