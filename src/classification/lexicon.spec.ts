@@ -275,37 +275,32 @@ describe('junkScore', () => {
     expect(junkScore(lexicon, ad).score).toBe(alone);
   });
 
+  // a lexicon with these junk cues and nothing else of note
+  const withJunk = (junk: unknown[]) => ({ version: 1, dimensions: { D1: ['排队'], D2: [], D3: [], D4: [], D5: [], none: [] }, misconduct: [], junk });
+
   it('counts a kind of advert evidence once: a phone number alone is no advert, a number and an offer are', () => {
-    const doc = {
-      version: 1,
-      dimensions: { D1: ['排队'], D2: [], D3: [], D4: [], D5: [], none: [] },
-      misconduct: [],
-      junk: [
+    const lex = lexiconFromObject(
+      withJunk([
         { regex: '1[3-9][0-9]{9}', weight: 2, group: 'contact' },
         { regex: '联系电话', weight: 2, group: 'contact' },
         { regex: '(出租|转让)', weight: 2, group: 'offer' },
-      ],
-    };
-    const lex = lexiconFromObject(doc);
+      ]),
+    );
     expect(junkScore(lex, normalizeText('咨询公租房怎么申请，联系电话13800001111')).score).toBe(2);
     expect(junkScore(lex, normalizeText('门面出租，联系电话13800001111')).score).toBe(4);
   });
 
   it('lets the words of a complaint weigh against the advert it reports, and lists only the evidence for junk', () => {
-    const doc = {
-      version: 1,
-      dimensions: { D1: ['排队'], D2: [], D3: [], D4: [], D5: [], none: [] },
-      misconduct: [],
-      junk: [
+    const lex = lexiconFromObject(
+      withJunk([
         { regex: '推销', weight: 3 },
         { regex: '(自称|冒充)', weight: -2 },
-      ],
-    };
-    const lex = lexiconFromObject(doc);
+      ]),
+    );
     expect(junkScore(lex, normalizeText('上门推销灭火器，一个两百'))).toMatchObject({ score: 3, found: ['推销'] });
     expect(junkScore(lex, normalizeText('有人自称消防检查上门推销灭火器'))).toMatchObject({ score: 1, found: ['推销'] });
     // a group counts its heaviest hit once, so a negative cue in one would never count
-    expect(() => lexiconFromObject({ ...doc, junk: [{ regex: '自称', weight: -2, group: 'sender' }] })).toThrow(/negative weight takes no group/);
+    expect(() => lexiconFromObject(withJunk([{ regex: '自称', weight: -2, group: 'sender' }]))).toThrow(/negative weight takes no group/);
   });
 
   it('tells a wrong number and a shop asked for from a complaint about a typing error or an impostor (shipped lexicon)', () => {
