@@ -15,7 +15,7 @@ import { classifierModelJson, latestModels, routingLabels } from './model-store.
 import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.js';
 import { assessInput, toAssessment, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
 import { EngineThreads } from './thread/engine-threads.js';
-import { classifyAndRoute } from './thread/classify-route.js';
+import { classifyAndRoute, classifyAndRouteMany } from './thread/classify-route.js';
 import { matterColumns, matterWords } from '../repeats/matter.js';
 
 // the shipped data's readers live apart (no framework imports) so the import threads can load them lightly
@@ -123,15 +123,10 @@ export class ClassificationService implements OnModuleDestroy {
       const answers = await this.onThread((t) => t.assess(inputs, snap));
       if (answers.length) return answers;
     }
-    const e = inputs.length ? await this.current(snap) : null;
-    return inputs.map((input): AssessAnswer => {
-      try {
-        const { c, r } = classifyAndRoute(e as Engine, input);
-        return { ok: true, a: toAssessment(c, r), matter: matterColumns(input.subject, input.text, (e as Engine).classifier.segmenter) };
-      } catch (err) {
-        return { ok: false, error: (err as Error).message };
-      }
-    });
+    if (!inputs.length) return [];
+    const e = await this.current(snap);
+    const matter = (input: AssessInput) => matterColumns(input.subject, input.text, e.classifier.segmenter);
+    return classifyAndRouteMany(e, inputs, matter).map((o): AssessAnswer => (o.ok ? { ok: true, a: toAssessment(o.c, o.r), matter: o.extra } : o));
   }
 
   /**

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createClassifier, loadLexicon, modelFromJson, type ModelJson } from '../index.js';
 import { CLASSIFICATION_DIR, seedMemory } from '../shipped.js';
 import { buildCatalogIndex } from '../../routing/index.js';
-import { classifyAndRoute } from './classify-route.js';
+import { classifyAndRouteMany } from './classify-route.js';
 import type { Catalog } from '../../org/catalog.types.js';
 import { matterColumns, matterWords } from '../../repeats/matter.js';
 import { toAssessment, type AssessInput, type EngineMode, type EngineRequest, type EngineWorkerData } from './assess-types.js';
@@ -28,20 +28,24 @@ const remember = (labels: EngineWorkerData['labels']): void => {
 remember(data.labels);
 const parts = { classifier, index: buildCatalogIndex(catalog), memory };
 
-function answer(input: AssessInput, mode: EngineMode) {
+function words(input: AssessInput) {
   try {
-    if (mode === 'words') return matterWords(input.text, classifier.segmenter);
-    const full = mode === 'full';
-    const { c, r } = classifyAndRoute(parts, input);
-    if (full) return { ok: true as const, c, r };
-    return { ok: true as const, a: toAssessment(c, r), matter: matterColumns(input.subject, input.text, classifier.segmenter) };
+    return matterWords(input.text, classifier.segmenter);
   } catch (e) {
     return { ok: false as const, error: (e as Error).message };
   }
 }
 
+/** A batch's answers in order: each input classified, then each routed (classifyAndRouteMany says why). */
+function answers(inputs: AssessInput[], mode: EngineMode) {
+  if (mode === 'words') return inputs.map(words);
+  if (mode === 'full') return classifyAndRouteMany(parts, inputs).map((o) => (o.ok ? { ok: true as const, c: o.c, r: o.r } : o));
+  const matter = (input: AssessInput) => matterColumns(input.subject, input.text, classifier.segmenter);
+  return classifyAndRouteMany(parts, inputs, matter).map((o) => (o.ok ? { ok: true as const, a: toAssessment(o.c, o.r), matter: o.extra } : o));
+}
+
 parentPort?.on('message', (msg: EngineRequest) => {
   if ('remember' in msg) return remember(msg.remember);
-  parentPort?.postMessage({ id: msg.id, out: msg.inputs.map((input) => answer(input, msg.mode)) });
+  parentPort?.postMessage({ id: msg.id, out: answers(msg.inputs, msg.mode) });
 });
 parentPort?.postMessage({ ready: true });
