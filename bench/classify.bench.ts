@@ -26,11 +26,21 @@ interface Build {
   classify(text: string): unknown;
   route(text: string): unknown;
   both(text: string): unknown;
+  /** classify + route as the hub does it: with the routing memory */
+  withMemory(text: string): unknown;
+  memorySize: number;
+  /** the same for a batch, as the classification thread answers an import's batch (one item at a time in a build
+   * from before the batch path) */
+  batch(texts: string[]): unknown;
 }
 
 /** The classifier and router of a compiled tree (this one, or a baseline's dist-bench). */
 async function load(distBench: string, projectRoot = root): Promise<Build> {
-  const { classifier, index, route, normalizeText, startupMs } = await loadEngineBuild(distBench, projectRoot);
+  const { classifier, index, route, normalizeText, startupMs, memory, classifyAndRouteMany } = await loadEngineBuild(distBench, projectRoot);
+  const withMemory = (text: string): unknown => {
+    const classification = classifier.classify({ text, channel: 'hotline' });
+    return { classification, routed: route({ text, channel: 'hotline', classification }, index, { memory }) };
+  };
   return {
     startupMs,
     segment: (text) => classifier.segmenter.cut(normalizeText(text)),
@@ -40,14 +50,37 @@ async function load(distBench: string, projectRoot = root): Promise<Build> {
       const classification = classifier.classify({ text, channel: 'hotline' });
       return { classification, routed: route({ text, channel: 'hotline', classification }, index) };
     },
+    withMemory,
+    memorySize: memory.size,
+    batch: (texts) =>
+      classifyAndRouteMany
+        ? classifyAndRouteMany(
+            { classifier, index, memory },
+            texts.map((text) => ({ text, channel: 'hotline' })),
+          )
+        : texts.map(withMemory),
   };
 }
+
+/** an import's batch on the classification thread (src/intake/hotline: 500 rows) */
+const BATCH = 500;
 
 /** items/s (wall clock) and CPU µs per item (process.cpuUsage: steadier on a shared machine) of one round */
 function run(n: number, fn: (text: string) => unknown): { rate: number; cpu: number } {
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < n; i++) fn(texts[i % texts.length] as string);
+  const rate = n / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  return { rate, cpu: (cpu.user + cpu.system) / n };
+}
+
+/** the same, `n` items in batches (the texts' count is a multiple of the batch) */
+function runBatches(n: number, fn: (texts: string[]) => unknown): { rate: number; cpu: number } {
+  const batches = Array.from({ length: texts.length / BATCH }, (_, i) => texts.slice(i * BATCH, (i + 1) * BATCH));
+  const cpu0 = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < n / BATCH; i++) fn(batches[i % batches.length] as string[]);
   const rate = n / ((performance.now() - started) / 1000);
   const cpu = process.cpuUsage(cpu0);
   return { rate, cpu: (cpu.user + cpu.system) / n };
@@ -71,13 +104,15 @@ if (baseline) {
 
 // warm-up (JIT, jieba's internal caches)
 run(2000, current.both);
+run(2000, current.withMemory);
 if (baseline) run(2000, baseline.both);
+if (baseline) run(2000, baseline.withMemory);
 
 const N = Number(process.env.BENCH_N ?? (baseline ? 10000 : 20000));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (baseline ? 6 : 1));
 // best of the rounds (items/s) and the median CPU time per item; with a baseline the two builds alternate, so load
 // from other work hits both alike
-const kinds = ['seg', 'classify', 'route', 'both', 'baseClassify', 'baseRoute', 'baseBoth'] as const;
+const kinds = ['seg', 'classify', 'route', 'both', 'mem', 'batch', 'baseClassify', 'baseRoute', 'baseBoth', 'baseMem', 'baseBatch'] as const;
 type Kind = (typeof kinds)[number];
 const rounds = Object.fromEntries(kinds.map((k) => [k, [] as Array<{ rate: number; cpu: number }>])) as Record<Kind, Array<{ rate: number; cpu: number }>>;
 for (let r = 0; r < ROUNDS; r++) {
@@ -88,6 +123,10 @@ for (let r = 0; r < ROUNDS; r++) {
   rounds.route.push(run(N, current.route));
   if (baseline) rounds.baseBoth.push(run(N, baseline.both));
   rounds.both.push(run(N, current.both));
+  if (baseline) rounds.baseMem.push(run(N, baseline.withMemory));
+  rounds.mem.push(run(N, current.withMemory));
+  if (baseline) rounds.baseBatch.push(runBatches(N, baseline.batch));
+  rounds.batch.push(runBatches(N, current.batch));
 }
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -115,6 +154,11 @@ console.log(`  segmentation only     ${fmt(best.seg)} items/s   (the floor: jieb
 console.log(`  classify              ${fmt(best.classify)} items/s${vs('classify', 'baseClassify')}`);
 console.log(`  route                 ${fmt(best.route)} items/s${vs('route', 'baseRoute')}`);
 console.log(`  classify + route      ${fmt(best.both)} items/s${vs('both', 'baseBoth')}`);
+console.log(`  … with the routing memory (the hub's path), one item at a time:`);
+console.log(`                        ${fmt(best.mem)} items/s${vs('mem', 'baseMem')}`);
+console.log(`  … and in batches of ${BATCH} (an import's batch on the classification thread):`);
+console.log(`                        ${fmt(best.batch)} items/s${vs('batch', 'baseBatch')}`);
+console.log(`  (the routing memory: ${current.memorySize.toLocaleString('en-US')} rows, the shipped rows confirmed for this catalogue)`);
 console.log(`one 50,000-character text (classified on its first 20,000): ${hugeMs.toFixed(1)} ms`);
 if (baseline) {
   console.log(`same output as the baseline on all ${texts.length} texts: ${differences ? `NO, ${differences} differ` : 'yes'}`);
