@@ -64,14 +64,55 @@ export function hashWord(w: string): number {
  * "停车" meet; "税务ukey" and "税务" too), so paraphrases that compound the same words still overlap.
  */
 export function matterTokens(words: readonly string[]): number[] {
-  const out = new Set<number>();
+  // every hash into a typed buffer, sorted there (numerically, no comparator) and taken once each: most hashes are
+  // outside the small-integer range, and a Set of them boxed every one
+  let n = 0;
+  const put = (h: number): void => {
+    if (n === hashes.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(hashes);
+      hashes = grown;
+    }
+    hashes[n++] = h;
+  };
   for (const w of words) {
-    out.add(hashWord(w));
-    const chars = Array.from(w);
-    if (chars.length >= 3) for (let i = 0; i + 1 < chars.length; i++) out.add(hashWord(`~${chars[i]}${chars[i + 1]}`));
-    else if (chars.length === 2) out.add(hashWord(`~${w}`));
+    put(hashWord(w));
+    // the pieces are hashed as the strings `~${a}${b}` of two characters (code points) would be, without making them
+    const ends = charEnds(w);
+    if (ends.length >= 3) for (let i = 0; i + 1 < ends.length; i++) put(hashPiece(w, i ? (ends[i - 1] as number) : 0, ends[i + 1] as number));
+    else if (ends.length === 2) put(hashPiece(w, 0, w.length));
   }
-  return [...out].sort((a, b) => a - b);
+  const sorted = hashes.subarray(0, n).sort();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i] as number);
+  return out;
+}
+let hashes = new Int32Array(256);
+
+const TILDE = 0x7e;
+/** FNV-1a of "~" followed by the code units w[from … to): hashWord(`~${w.slice(from, to)}`) */
+function hashPiece(w: string, from: number, to: number): number {
+  let h = Math.imul(0x811c9dc5 ^ TILDE, 0x01000193);
+  for (let i = from; i < to; i++) {
+    h ^= w.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+const ends: number[] = [];
+/** Where each character (code point, as Array.from counts them) of `w` ends, in code units; a shared array. */
+function charEnds(w: string): number[] {
+  ends.length = 0;
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < w.length) {
+      const d = w.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    ends.push(i + 1);
+  }
+  return ends;
 }
 
 /** MinHash: for each of BANDS seeded permutations the smallest permuted token, tagged with its band (so bands never collide). */

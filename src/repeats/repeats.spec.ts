@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createSegmenter } from '../classification/index.js';
 import { bestMatch, compare, sameMatter } from './decide.js';
-import { matterBands, matterTokens, matterWords, similarity } from './matter.js';
+import { hashWord, matterBands, matterTokens, matterWords, similarity } from './matter.js';
 import { normaliseCaseNo, normaliseEmail, normalisePhone, personKey, personKeys, phonesInText } from './person-key.js';
 import { repeatsConfigFrom } from './repeats.config.js';
 
@@ -51,6 +51,26 @@ describe('matter similarity and decisions', () => {
     expect(matterBands(t)).toHaveLength(8);
     expect(similarity(t, t)).toBe(1);
     expect(similarity([], t)).toBe(0);
+  });
+
+  it('hashes a word and its two-character pieces as the stored tokens always were (pieces by code point)', () => {
+    // the first implementation, kept as the reference: the tokens are stored, so they must never change
+    const reference = (words: readonly string[]): number[] => {
+      const out = new Set<number>();
+      for (const w of words) {
+        out.add(hashWord(w));
+        const chars = Array.from(w);
+        if (chars.length >= 3) for (let i = 0; i + 1 < chars.length; i++) out.add(hashWord(`~${chars[i]}${chars[i + 1]}`));
+        else if (chars.length === 2) out.add(hashWord(`~${w}`));
+      }
+      return [...out].sort((a, b) => a - b);
+    };
+    const words = ['停车位', '停车', '税务ukey', '𠮷野家', '𠮷𠮷', 'a𠮷', '\ud842x', 'x\ud842', '\udfb7\ud842\udfb7', '不动产登记中心', '慢', ''];
+    for (const text of ['我在不动产登记窗口补交材料跑了三趟', '医保卡激活后还是刷不了，银行说找医保局，医保局说找银行', '𠮷野家门口的停车位收费太贵了']) {
+      words.push(...matterWords(text));
+    }
+    for (const w of words) expect(matterTokens([w])).toEqual(reference([w]));
+    expect(matterTokens(words)).toEqual(reference(words));
   });
 
   it("cuts a name the engine's segmenter keeps whole into the parts a plain cut gives", () => {
