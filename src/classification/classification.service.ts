@@ -13,10 +13,10 @@ import { modelFromJson, modelToJson, trainModel, type TrainingRow } from './mode
 import { createSegmenter, type Segmenter } from './segmenter.js';
 import { classifierModelJson, latestModels, routingLabels } from './model-store.js';
 import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.js';
-import { assessInput, toAssessment, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
+import { assessInput, type AssessAnswer, type AssessInput } from './thread/assess-types.js';
 import { EngineThreads } from './thread/engine-threads.js';
-import { classifyAndRoute, classifyAndRouteMany } from './thread/classify-route.js';
-import { matterColumns, matterWords } from '../repeats/matter.js';
+import { assessBatch, classifyAndRoute } from './thread/classify-route.js';
+import { matterWords } from '../repeats/matter.js';
 
 // the shipped data's readers live apart (no framework imports) so the import threads can load them lightly
 export { CLASSIFICATION_DIR, seedMemory, shippedRoutingRows, shippedTrainingRows } from './shipped.js';
@@ -124,9 +124,7 @@ export class ClassificationService implements OnModuleDestroy {
       if (answers.length) return answers;
     }
     if (!inputs.length) return [];
-    const e = await this.current(snap);
-    const matter = (input: AssessInput) => matterColumns(input.subject, input.text, e.classifier.segmenter);
-    return classifyAndRouteMany(e, inputs, matter).map((o): AssessAnswer => (o.ok ? { ok: true, a: toAssessment(o.c, o.r), matter: o.extra } : o));
+    return assessBatch(await this.current(snap), inputs);
   }
 
   /**

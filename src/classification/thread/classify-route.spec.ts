@@ -8,7 +8,8 @@ import { CLASSIFICATION_DIR, seedMemory } from '../shipped.js';
 import { buildCatalogIndex } from '../../routing/index.js';
 import { loadCatalogYaml } from '../../routing/catalog-yaml.js';
 import { matterColumns } from '../../repeats/matter.js';
-import { classifyAndRoute, classifyAndRouteMany } from './classify-route.js';
+import { assessBatch, classifyAndRoute, classifyAndRouteMany } from './classify-route.js';
+import { assessInput, toAssessment } from './assess-types.js';
 
 // the shipped lexicon and model, the sample catalogue and its routing memory: the engine the hub runs
 const catalog = loadCatalogYaml(SAMPLE_CATALOG);
@@ -61,5 +62,14 @@ describe('classifyAndRouteMany (a batch classified, then routed)', () => {
     expect(out[1]).toEqual({ ok: false, error: 'matter words failed' });
     const third = out[2];
     expect(third?.ok && JSON.stringify({ c: third.c, r: third.r })).toBe(JSON.stringify(classifyAndRoute(engine, rows[2] as Row)));
+  });
+
+  it("gives intake's compact answers: each assessment and matter columns as one input alone would get them", () => {
+    const inputs = rows.slice(0, 40).map((r) => assessInput(r));
+    const batch = assessBatch(engine, inputs);
+    inputs.forEach((input, i) => {
+      const { c, r } = classifyAndRoute(engine, input);
+      expect(batch[i]).toEqual({ ok: true, a: toAssessment(c, r), matter: matterColumns(input.subject, input.text, classifier.segmenter) });
+    });
   });
 });

@@ -1,6 +1,8 @@
 import type { Classification, ClassifyInput, Classifier } from '../classifier.js';
 import { route, type CatalogIndex, type RouteInput, type RouteResult } from '../../routing/index.js';
 import type { RoutingMemory } from '../../routing/memory.js';
+import { matterColumns } from '../../repeats/matter.js';
+import { toAssessment, type AssessAnswer, type AssessInput } from './assess-types.js';
 
 /** What classifying and routing one text needs: the classifier, the catalogue's index and the routing memory. */
 export interface EngineParts {
@@ -59,4 +61,13 @@ export function classifyAndRouteMany<I extends Input, T = undefined>(
     }
   }
   return out;
+}
+
+/**
+ * Intake's compact answers for a batch (an import's piece, or one submission): each input's assessment and its
+ * matter columns for repeats, cut by the engine's segmenter right after the classification cut the same text.
+ */
+export function assessBatch(e: EngineParts, inputs: readonly AssessInput[]): AssessAnswer[] {
+  const matter = (input: AssessInput) => matterColumns(input.subject, input.text, e.classifier.segmenter);
+  return classifyAndRouteMany(e, inputs, matter).map((o): AssessAnswer => (o.ok ? { ok: true, a: toAssessment(o.c, o.r), matter: o.extra } : o));
 }

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { createClassifier, loadLexicon, modelFromJson, type ModelJson } from '../index.js';
 import { CLASSIFICATION_DIR, seedMemory } from '../shipped.js';
 import { buildCatalogIndex } from '../../routing/index.js';
-import { classifyAndRouteMany } from './classify-route.js';
+import { assessBatch, classifyAndRouteMany } from './classify-route.js';
 import type { Catalog } from '../../org/catalog.types.js';
-import { matterColumns, matterWords } from '../../repeats/matter.js';
-import { toAssessment, type AssessInput, type EngineMode, type EngineRequest, type EngineWorkerData } from './assess-types.js';
+import { matterWords } from '../../repeats/matter.js';
+import type { AssessInput, EngineMode, EngineRequest, EngineWorkerData } from './assess-types.js';
 
 const data = workerData as EngineWorkerData;
 const lexicon = loadLexicon(path.join(CLASSIFICATION_DIR, 'lexicon.yaml'));
@@ -40,8 +40,7 @@ function words(input: AssessInput) {
 function answers(inputs: AssessInput[], mode: EngineMode) {
   if (mode === 'words') return inputs.map(words);
   if (mode === 'full') return classifyAndRouteMany(parts, inputs).map((o) => (o.ok ? { ok: true as const, c: o.c, r: o.r } : o));
-  const matter = (input: AssessInput) => matterColumns(input.subject, input.text, classifier.segmenter);
-  return classifyAndRouteMany(parts, inputs, matter).map((o) => (o.ok ? { ok: true as const, a: toAssessment(o.c, o.r), matter: o.extra } : o));
+  return assessBatch(parts, inputs);
 }
 
 parentPort?.on('message', (msg: EngineRequest) => {
