@@ -49,14 +49,20 @@ export function matterWords(text: string, seg: Segmenter = segmenter()): string[
   return [...out];
 }
 
-/** FNV-1a, 32 bits, as a signed integer (PostgreSQL's integer). */
-export function hashWord(w: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < w.length; i++) {
+const FNV_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** FNV-1a from the state `h` over the code units w[from … to), as a signed integer (PostgreSQL's integer). */
+function fnv(h: number, w: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
     h ^= w.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, FNV_PRIME);
   }
   return h | 0;
+}
+
+/** FNV-1a, 32 bits, as a signed integer (PostgreSQL's integer). */
+export function hashWord(w: string): number {
+  return fnv(FNV_BASIS, w, 0, w.length);
 }
 
 /**
@@ -89,15 +95,11 @@ export function matterTokens(words: readonly string[]): number[] {
 }
 let hashes = new Int32Array(256);
 
-const TILDE = 0x7e;
-/** FNV-1a of "~" followed by the code units w[from … to): hashWord(`~${w.slice(from, to)}`) */
+/** the FNV-1a state after "~", the mark of a piece */
+const AFTER_TILDE = Math.imul(FNV_BASIS ^ 0x7e, FNV_PRIME);
+/** hashWord(`~${w.slice(from, to)}`), without making the string */
 function hashPiece(w: string, from: number, to: number): number {
-  let h = Math.imul(0x811c9dc5 ^ TILDE, 0x01000193);
-  for (let i = from; i < to; i++) {
-    h ^= w.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
+  return fnv(AFTER_TILDE, w, from, to);
 }
 
 const ends: number[] = [];
