@@ -166,7 +166,8 @@ const same = (a: MemoryGuess | null, b: MemoryGuess | null): void => expect(JSON
 describe('RoutingMemory (BM25 over character bigrams)', () => {
   it('answers every query exactly as the reference does, as rows and corrections are added between queries', () => {
     const rnd = seededRandom(7);
-    const fast = new RoutingMemory();
+    // every posting walked, whatever the query: the exact path
+    const fast = new RoutingMemory({ budget: Infinity });
     const ref = new ReferenceMemory();
     let answered = 0;
     rows.forEach((text, i) => {
@@ -194,6 +195,65 @@ describe('RoutingMemory (BM25 over character bigrams)', () => {
     expect(rows.length).toBeGreaterThan(1000);
     // most queries found neighbours: the comparison is of real answers, not of nulls
     expect(answered).toBeGreaterThan(rows.length / 5 / 2);
+  });
+
+  it('with the default budget, answers as the reference does wherever the query walks no more than the budget', () => {
+    const rnd = seededRandom(11);
+    const fast = new RoutingMemory();
+    const exact = new RoutingMemory({ budget: Infinity });
+    const ref = new ReferenceMemory();
+    rows.forEach((text, i) => {
+      const unit = units[i % units.length] as string;
+      for (const m of [fast, exact, ref]) m.add(text, unit);
+    });
+    let within = 0;
+    for (let i = 0; i < 600; i++) {
+      const q = normalizeText(rnd() < 0.5 ? (rows[Math.floor(rnd() * rows.length)] as string) : oddText(rnd));
+      const a = fast.query(q);
+      exact.query(q);
+      if (exact.lastWalked > 8000) continue;
+      within++;
+      same(a, ref.query(q));
+      expect(fast.lastWalked).toBe(exact.lastWalked);
+    }
+    expect(within).toBeGreaterThan(500);
+  });
+
+  it('over the budget, walks its rarest bigrams within half of it, and mostly finds the exact answer', () => {
+    const rnd = seededRandom(13);
+    const bounded = new RoutingMemory({ budget: 600 });
+    const exact = new RoutingMemory({ budget: Infinity });
+    rows.forEach((text, i) => {
+      const unit = units[i % units.length] as string;
+      bounded.add(text, unit);
+      exact.add(text, unit);
+    });
+    const allowed = (u: string): boolean => u !== 'RS' && u !== 'SW';
+    let queries = 0;
+    let within = 0;
+    let sameUnit = 0;
+    let walked = 0;
+    let walkedExact = 0;
+    let similarity = 0;
+    for (let i = 0; i < 600; i++) {
+      const q = normalizeText(rnd() < 0.5 ? (rows[Math.floor(rnd() * rows.length)] as string) : oddText(rnd));
+      const [a, b] = i % 3 === 0 ? [bounded.query(q, allowed), exact.query(q, allowed)] : [bounded.query(q), exact.query(q)];
+      if (exact.lastWalked <= 600) continue;
+      queries++;
+      // a bigram held by more rows than half the budget is walked only when it is the query's rarest
+      within += +(bounded.lastWalked <= 300);
+      walked += bounded.lastWalked;
+      walkedExact += exact.lastWalked;
+      expect(a).not.toBeNull();
+      if (i % 3 === 0) expect(allowed(a!.unit)).toBe(true);
+      sameUnit += +(a!.unit === b!.unit);
+      similarity += Math.abs(a!.similarity - b!.similarity);
+    }
+    expect(queries).toBeGreaterThan(400);
+    expect(within / queries).toBeGreaterThan(0.9);
+    expect(walked).toBeLessThan(walkedExact / 5);
+    expect(sameUnit / queries).toBeGreaterThan(0.95);
+    expect(similarity / queries).toBeLessThan(0.005);
   });
 
   it('reads only the first 2,000 characters, and treats spaces, punctuation, digits and "|" as breaks', () => {

@@ -7,6 +7,12 @@
  * Adding a row is incremental (no retraining), so a correction counts for the very next item. Bigrams that occur
  * in a large share of the rows ("反映", "窗口") are skipped at query time: they carry no routing information and
  * would make the query touch every row.
+ *
+ * The memory grows with every dispatch and correction the store keeps, and walking every posting of a query's
+ * bigrams grows with it (~7 µs per 1,000 rows). A query whose bigrams hold more postings than a budget finds its
+ * candidates through its rarest bigrams within the budget instead, and scores the best of them exactly: its cost
+ * stays bounded however large the memory grows. Within the budget (the shipped memory, most queries up to several
+ * thousand rows) every posting is walked and the answer is the exact one.
  */
 import { normalizeText } from '../classification/normalize.js';
 
@@ -23,6 +29,16 @@ export interface MemoryGuess {
 const K1 = 1.2;
 const B = 0.75;
 const NEIGHBOURS = 5;
+
+export interface MemoryOptions {
+  /**
+   * postings a query walks in full at most (default 8,000: what a 100-character text walks in about 10,000 rows);
+   * beyond, it finds its candidates through its rarest bigrams within half of it. Infinity always walks them all.
+   */
+  budget?: number;
+  /** beyond the budget: how many of the best candidates by their rarest bigrams are scored in full (default 32) */
+  candidates?: number;
+}
 
 /**
  * What ends a run of text for the bigrams: spaces, punctuation, brackets, digits, and "|" (the mark the first version
@@ -96,6 +112,8 @@ function pairKey(text: string, i: number): number {
 const READ = 2000;
 
 export class RoutingMemory {
+  private readonly budget: number;
+  private readonly candidates: number;
   private readonly units: string[] = [];
   private readonly lengths: number[] = [];
   private readonly examples: string[] = [];
@@ -121,6 +139,16 @@ export class RoutingMemory {
   private seen = new Int32Array(1024);
   private stamp = 0;
   private queryGrams: number[] = [];
+  /** every row's distinct gram numbers, row after row: row `id`'s are `rowGrams[rowStart[id] … rowStart[id + 1])` */
+  private rowGrams = new Int32Array(4096);
+  private readonly rowStart: number[] = [0];
+  /** postings the last query walked (for tests and benchmarks: the budget's effect) */
+  lastWalked = 0;
+
+  constructor(options: MemoryOptions = {}) {
+    this.budget = options.budget ?? 8000;
+    this.candidates = Math.max(NEIGHBOURS, options.candidates ?? 32);
+  }
 
   /** `seen` has an entry for every gram number */
   private fitSeen(): void {
@@ -195,6 +223,14 @@ export class RoutingMemory {
     this.lengths.push(grams.length);
     this.examples.push(norm.slice(0, 40));
     this.totalLength += grams.length;
+    const from = this.rowStart[id] as number;
+    if (this.rowGrams.length < from + grams.length) {
+      const grown = new Int32Array(Math.max(from + grams.length, this.rowGrams.length * 2));
+      grown.set(this.rowGrams);
+      this.rowGrams = grown;
+    }
+    for (let i = 0; i < grams.length; i++) this.rowGrams[from + i] = grams[i] as number;
+    this.rowStart.push(from + grams.length);
     for (const g of grams) {
       const list = this.postings[g];
       if (list) list.push(id);
@@ -209,6 +245,7 @@ export class RoutingMemory {
 
   query(normalizedText: string, allowed: (unit: string) => boolean = () => true): MemoryGuess | null {
     const n = this.units.length;
+    this.lastWalked = 0;
     if (!n) return null;
     // the text's bigrams that some row holds (a bigram no row holds adds nothing), in order of first occurrence
     const grams = this.queryGrams;
@@ -225,50 +262,22 @@ export class RoutingMemory {
       grams.push(g);
     }
     if (!grams.length) return null;
-    const denoms = this.denominators();
-    const scores = this.scratch(n);
-    const touched = this.touched;
-    let count = 0;
-    let self = 0;
+    // the informative ones (a bigram in more than a fifth of the rows is skipped), their postings in all, and the
+    // query's own score (the sum of their idf, in order)
     const common = Math.max(50, n * 0.2);
+    let self = 0;
+    let postings = 0;
+    let live = 0;
     for (const g of grams) {
-      const list = this.postings[g] as number[];
-      const df = list.length;
+      const df = (this.postings[g] as number[]).length;
       if (df > common) continue;
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      self += idf;
-      let impacts = this.impacts[g] as Float64Array;
-      if (this.impactsFor[g] !== n) {
-        const num = idf * (K1 + 1);
-        impacts = this.impacts[g] = impacts.length === df ? impacts : new Float64Array(df);
-        for (let k = 0; k < df; k++) impacts[k] = num / (denoms[list[k] as number] as number);
-        this.impactsFor[g] = n;
-      }
-      for (let k = 0; k < df; k++) {
-        const id = list[k] as number;
-        // every score is > 0 (idf > 0), so 0 means not yet touched; ids are kept in the order first touched. Written
-        // without a branch (the id is stored either way and kept only when new): whether a row is new is a coin toss
-        // the processor cannot predict, and the branch cost a fifth of the query.
-        const s = scores[id] as number;
-        touched[count] = id;
-        count += +(s === 0);
-        scores[id] = s + (impacts[k] as number);
-      }
+      grams[live++] = g;
+      self += Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      postings += df;
     }
-    // the best NEIGHBOURS allowed rows by score, ties in the order first touched (as a stable sort of them would give)
-    const top: Array<[number, number]> = [];
-    for (let i = 0; i < count; i++) {
-      const id = touched[i] as number;
-      const s = scores[id] as number;
-      scores[id] = 0;
-      if (top.length === NEIGHBOURS && s <= (top[NEIGHBOURS - 1] as [number, number])[1]) continue;
-      if (!allowed(this.units[id] as string)) continue;
-      let at = top.length;
-      while (at > 0 && (top[at - 1] as [number, number])[1] < s) at--;
-      top.splice(at, 0, [id, s]);
-      if (top.length > NEIGHBOURS) top.pop();
-    }
-    if (!count || self === 0) return null;
+    grams.length = live;
+    if (!live) return null;
+    const top = postings <= this.budget ? this.walkAll(grams, n, allowed) : this.walkRarest(grams, n, allowed);
     if (!top.length) return null;
     const votes = new Map<string, number>();
     let sum = 0;
@@ -282,6 +291,166 @@ export class RoutingMemory {
     // the query's own score with an average-length document: 1 when a row shares all of its informative bigrams
     const similarity = Math.min(1, bestOfUnit[1] / (self * ((K1 + 1) / (1 + K1))));
     return { unit, probability: v / sum, similarity, example: this.examples[bestOfUnit[0]] as string };
+  }
+
+  /** each posting's term score for gram `g`, for the memory's current size (computed when rows were added since) */
+  private impactsOf(g: number, n: number): Float64Array {
+    const list = this.postings[g] as number[];
+    const df = list.length;
+    let impacts = this.impacts[g] as Float64Array;
+    if (this.impactsFor[g] !== n) {
+      const denoms = this.denominators();
+      const num = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (K1 + 1);
+      impacts = this.impacts[g] = impacts.length === df ? impacts : new Float64Array(df);
+      for (let k = 0; k < df; k++) impacts[k] = num / (denoms[list[k] as number] as number);
+      this.impactsFor[g] = n;
+    }
+    return impacts;
+  }
+
+  /**
+   * Adds the term scores of gram `g` to the rows that hold it, in `scores`; a row met for the first time is appended
+   * to `touched`. Returns the new count of touched rows.
+   */
+  private accumulate(g: number, n: number, scores: Float64Array, touched: Int32Array, count: number): number {
+    const list = this.postings[g] as number[];
+    const impacts = this.impactsOf(g, n);
+    const df = list.length;
+    this.lastWalked += df;
+    for (let k = 0; k < df; k++) {
+      const id = list[k] as number;
+      // every score is > 0 (idf > 0), so 0 means not yet touched; ids are kept in the order first touched. Written
+      // without a branch (the id is stored either way and kept only when new): whether a row is new is a coin toss
+      // the processor cannot predict, and the branch cost a fifth of the query.
+      const s = scores[id] as number;
+      touched[count] = id;
+      count += +(s === 0);
+      scores[id] = s + (impacts[k] as number);
+    }
+    return count;
+  }
+
+  /**
+   * Every posting of the query's grams, in the query's order: each row's exact score. The best NEIGHBOURS allowed
+   * rows, ties in the order first touched (as a stable sort of them would give); every touched row's score is reset.
+   */
+  private walkAll(grams: number[], n: number, allowed: (unit: string) => boolean): Array<[number, number]> {
+    const scores = this.scratch(n);
+    const touched = this.touched;
+    let count = 0;
+    for (const g of grams) count = this.accumulate(g, n, scores, touched, count);
+    const top: Array<[number, number]> = [];
+    for (let i = 0; i < count; i++) {
+      const id = touched[i] as number;
+      const s = scores[id] as number;
+      scores[id] = 0;
+      if (top.length === NEIGHBOURS && s <= (top[NEIGHBOURS - 1] as [number, number])[1]) continue;
+      if (!allowed(this.units[id] as string)) continue;
+      let at = top.length;
+      while (at > 0 && (top[at - 1] as [number, number])[1] < s) at--;
+      top.splice(at, 0, [id, s]);
+      if (top.length > NEIGHBOURS) top.pop();
+    }
+    return top;
+  }
+
+  /**
+   * Over the budget: the candidates are the rows holding the query's rarest grams, as many grams (rarest first) as
+   * half the budget's postings allow, and at least one (half: walking them all would cost little more than the
+   * candidates' scoring). The best `candidates` of them by those grams alone get the term
+   * scores of the query's other grams they hold (looked up from the row's own grams), and the best NEIGHBOURS
+   * allowed ones by that full score are the answer, ties by row id. A row that shares only common grams with the
+   * query, or whose rare grams rank it outside the candidates, is missed; the sums are the exact scores, added in
+   * another order (they may differ from `walkAll`'s in the last bit).
+   */
+  private walkRarest(grams: number[], n: number, allowed: (unit: string) => boolean): Array<[number, number]> {
+    const q = grams.length;
+    // rarest first: df and the query position packed in one double, sorted as numbers
+    const order = new Float64Array(q);
+    for (let i = 0; i < q; i++) order[i] = (this.postings[grams[i] as number] as number[]).length * 4096 + i;
+    order.sort();
+    const scores = this.scratch(n);
+    const touched = this.touched;
+    let count = 0;
+    let walked = 0;
+    // the query's grams not walked, in a small open-addressing table: gram number + 1 → its term-score numerator
+    const mask = (1 << Math.ceil(Math.log2(4 * q + 4))) - 1;
+    const keys = new Int32Array(mask + 1);
+    const nums = new Float64Array(mask + 1);
+    for (let i = 0; i < q; i++) {
+      const at = (order[i] as number) % 4096;
+      const g = grams[at] as number;
+      const df = (this.postings[g] as number[]).length;
+      if (walked === 0 || walked + df <= this.budget / 2) {
+        walked += df;
+        count = this.accumulate(g, n, scores, touched, count);
+        continue;
+      }
+      let h = slot(g, mask);
+      while (keys[h] !== 0) h = (h + 1) & mask;
+      keys[h] = g + 1;
+      nums[h] = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (K1 + 1);
+    }
+    // the best candidates by the walked grams, in a min-heap of their partial scores (a touched row's score is read
+    // once and reset to 0 in the same pass)
+    const k = Math.min(this.candidates, count);
+    const heapScore = new Float64Array(k);
+    const heapId = new Int32Array(k);
+    let size = 0;
+    for (let i = 0; i < count; i++) {
+      const id = touched[i] as number;
+      const s = scores[id] as number;
+      scores[id] = 0;
+      if (size < k) {
+        // sift up
+        let at = size++;
+        while (at > 0) {
+          const up = (at - 1) >> 1;
+          if ((heapScore[up] as number) <= s) break;
+          heapScore[at] = heapScore[up] as number;
+          heapId[at] = heapId[up] as number;
+          at = up;
+        }
+        heapScore[at] = s;
+        heapId[at] = id;
+      } else if (s > (heapScore[0] as number)) {
+        // replace the smallest, sift down
+        let at = 0;
+        for (;;) {
+          let child = 2 * at + 1;
+          if (child >= k) break;
+          if (child + 1 < k && (heapScore[child + 1] as number) < (heapScore[child] as number)) child++;
+          if ((heapScore[child] as number) >= s) break;
+          heapScore[at] = heapScore[child] as number;
+          heapId[at] = heapId[child] as number;
+          at = child;
+        }
+        heapScore[at] = s;
+        heapId[at] = id;
+      }
+    }
+    const denoms = this.denominators();
+    const full: Array<[number, number]> = [];
+    for (let c = 0; c < size; c++) {
+      const id = heapId[c] as number;
+      if (!allowed(this.units[id] as string)) continue;
+      let s = heapScore[c] as number;
+      const inv = 1 / (denoms[id] as number);
+      for (let i = this.rowStart[id] as number, to = this.rowStart[id + 1] as number; i < to; i++) {
+        const g = this.rowGrams[i] as number;
+        for (let h = slot(g, mask); keys[h] !== 0; h = (h + 1) & mask) {
+          if (keys[h] === g + 1) {
+            s += (nums[h] as number) * inv;
+            break;
+          }
+        }
+      }
+      full.push([id, s]);
+    }
+    // a unit most of whose candidates are not allowed: the exact walk instead (rare: units are seldom closed)
+    if (full.length < Math.min(NEIGHBOURS, k)) return this.walkAll(grams, n, allowed);
+    full.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return full.slice(0, NEIGHBOURS);
   }
 }
 
