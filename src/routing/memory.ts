@@ -277,7 +277,11 @@ export class RoutingMemory {
     }
     grams.length = live;
     if (!live) return null;
-    const top = postings <= this.budget ? this.walkAll(grams, n, allowed) : this.walkRarest(grams, n, allowed);
+    let top: Array<[number, number]>;
+    if (postings <= this.budget) {
+      this.lastWalked = postings;
+      top = this.walkAll(grams, n, allowed);
+    } else top = this.walkRarest(grams, n, allowed);
     if (!top.length) return null;
     const votes = new Map<string, number>();
     let sum = 0;
@@ -316,7 +320,6 @@ export class RoutingMemory {
     const list = this.postings[g] as number[];
     const impacts = this.impactsOf(g, n);
     const df = list.length;
-    this.lastWalked += df;
     for (let k = 0; k < df; k++) {
       const id = list[k] as number;
       // every score is > 0 (idf > 0), so 0 means not yet touched; ids are kept in the order first touched. Written
