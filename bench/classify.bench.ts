@@ -14,6 +14,7 @@
  * The baseline reads this project's lexicon and model unless BENCH_BASELINE_ROOT names its own project root (for a
  * change of the model's format or the lexicon: then the outputs may differ, and the differences are counted).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchTexts } from './classify-texts.js';
@@ -32,6 +33,9 @@ interface Build {
   /** classify + route as the hub does it: with the routing memory */
   withMemory(text: string): unknown;
   memorySize: number;
+  /** the same with a memory grown by every labelled text of the tuning and held-out sets (a store years on) */
+  withGrownMemory(text: string): unknown;
+  grownSize: number;
   /** the same for a batch, as the classification thread answers an import's batch (one item at a time in a build
    * from before the batch path) */
   batch(texts: string[]): unknown;
@@ -39,11 +43,15 @@ interface Build {
 
 /** The classifier and router of a compiled tree (this one, or a baseline's dist-bench). */
 async function load(distBench: string, projectRoot = root): Promise<Build> {
-  const { classifier, index, route, normalizeText, startupMs, memory, classifyAndRouteMany } = await loadEngineBuild(distBench, projectRoot);
+  const { catalog, classifier, index, route, normalizeText, startupMs, memory, newMemory, classifyAndRouteMany } = await loadEngineBuild(distBench, projectRoot);
   const withMemory = (text: string): unknown => {
     const classification = classifier.classify({ text, channel: 'hotline' });
     return { classification, routed: route({ text, channel: 'hotline', classification }, index, { memory }) };
   };
+  // grown by the labelled texts of the tuning and held-out sets, each given one of this catalogue's units in turn
+  const grown = newMemory();
+  const codes = catalog.units.map((u) => u.code);
+  grownTexts().forEach((text, i) => grown.add(text, codes[i % codes.length] as string));
   return {
     startupMs,
     segment: (text) => classifier.segmenter.cut(normalizeText(text)),
@@ -55,6 +63,11 @@ async function load(distBench: string, projectRoot = root): Promise<Build> {
     },
     withMemory,
     memorySize: memory.size,
+    withGrownMemory: (text) => {
+      const classification = classifier.classify({ text, channel: 'hotline' });
+      return { classification, routed: route({ text, channel: 'hotline', classification }, index, { memory: grown }) };
+    },
+    grownSize: grown.size,
     batch: (texts) =>
       classifyAndRouteMany
         ? classifyAndRouteMany(
@@ -63,6 +76,21 @@ async function load(distBench: string, projectRoot = root): Promise<Build> {
           )
         : texts.map(withMemory),
   };
+}
+
+/** every labelled text of the tuning and held-out sets (this tree's fixtures), in file order */
+function grownTexts(): string[] {
+  const out: string[] = [];
+  for (const dir of ['test/fixtures/routing-tuning', 'test/fixtures/routing-heldout'].map((d) => path.join(root, d))) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+      for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        const r = JSON.parse(line) as { text?: string; subject?: string | null };
+        if (r.text) out.push(r.subject ? `${r.subject}。${r.text}` : r.text);
+      }
+    }
+  }
+  return out;
 }
 
 /** an import's piece on the classification thread (src/classification/thread/engine-threads.ts: CHUNK) */
@@ -126,12 +154,14 @@ run(2000, current.both);
 run(2000, current.withMemory);
 if (baseline) run(2000, baseline.both);
 if (baseline) run(2000, baseline.withMemory);
+run(2000, current.withGrownMemory);
+if (baseline) run(2000, baseline.withGrownMemory);
 
 const N = Number(process.env.BENCH_N ?? (baseline ? 10000 : 20000));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (baseline ? 6 : 1));
 // best of the rounds (items/s) and the median CPU time per item; with a baseline the two builds alternate, so load
 // from other work hits both alike
-const kinds = ['seg', 'classify', 'route', 'both', 'mem', 'batch', 'baseClassify', 'baseRoute', 'baseBoth', 'baseMem', 'baseBatch'] as const;
+const kinds = ['seg', 'classify', 'route', 'both', 'mem', 'batch', 'grown', 'baseClassify', 'baseRoute', 'baseBoth', 'baseMem', 'baseBatch', 'baseGrown'] as const;
 type Kind = (typeof kinds)[number];
 const rounds = Object.fromEntries(kinds.map((k) => [k, [] as Array<{ rate: number; cpu: number }>])) as Record<Kind, Array<{ rate: number; cpu: number }>>;
 for (let r = 0; r < ROUNDS; r++) {
@@ -146,6 +176,8 @@ for (let r = 0; r < ROUNDS; r++) {
   rounds.mem.push(run(N, current.withMemory));
   if (baseline) rounds.baseBatch.push(runBatches(N, baseline.batch));
   rounds.batch.push(runBatches(N, current.batch));
+  if (baseline) rounds.baseGrown.push(run(N, baseline.withGrownMemory));
+  rounds.grown.push(run(N, current.withGrownMemory));
 }
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -178,6 +210,9 @@ console.log(`                        ${fmt(best.mem)} items/s${vs('mem', 'baseMe
 console.log(`  … and in batches of ${BATCH} (an import's pieces on the classification thread):`);
 console.log(`                        ${fmt(best.batch)} items/s${vs('batch', 'baseBatch')}`);
 console.log(`  (the routing memory: ${current.memorySize.toLocaleString('en-US')} rows, the shipped rows confirmed for this catalogue)`);
+console.log(`  … with a routing memory grown to ${current.grownSize.toLocaleString('en-US')} rows (every labelled text of the tuning and held-out sets, as a store's`);
+console.log(`    dispatches and corrections accumulate), one item at a time:`);
+console.log(`                        ${fmt(best.grown)} items/s${vs('grown', 'baseGrown')}`);
 console.log(`one 50,000-character text (classified on its first 20,000): ${hugeMs.toFixed(1)} ms`);
 if (baseline) {
   console.log(`same output as the baseline on all ${texts.length} texts (with and without the routing memory): ${differences ? `NO, ${differences} differ` : 'yes'}`);

@@ -26,6 +26,8 @@ export interface EngineBuild {
   normalizeText: typeof NormalizeModule.normalizeText;
   /** the routing memory the hub starts from for this catalogue (the shipped rows' confirmed routings) */
   memory: MemoryModule.RoutingMemory;
+  /** a new memory seeded as `memory` was (to grow with more rows, as a store's memory grows) */
+  newMemory: () => MemoryModule.RoutingMemory;
   /** the hub's batch path (classify every input, then route every one); null in a build from before it */
   classifyAndRouteMany: typeof ClassifyRouteModule.classifyAndRouteMany | null;
   /** milliseconds to make the classifier and the catalogue index */
@@ -50,5 +52,5 @@ export async function loadEngineBuild(distBench: string, root: string): Promise<
   const classifier = createClassifier({ catalog, lexicon, model });
   const index = buildCatalogIndex(catalog);
   const startupMs = performance.now() - t;
-  return { catalog, classifier, index, route, normalizeText, memory: seedMemory(catalog), classifyAndRouteMany: batch.classifyAndRouteMany ?? null, startupMs };
+  return { catalog, classifier, index, route, normalizeText, memory: seedMemory(catalog), newMemory: () => seedMemory(catalog), classifyAndRouteMany: batch.classifyAndRouteMany ?? null, startupMs };
 }
