@@ -256,6 +256,29 @@ describe('RoutingMemory (BM25 over character bigrams)', () => {
     expect(similarity / queries).toBeLessThan(0.005);
   });
 
+  it('over the budget, a correction still decides the next similar item', () => {
+    // a memory far over its budget (600 postings; the shipped rows walk thousands), then one staff correction
+    const m = new RoutingMemory({ budget: 600 });
+    const exact = new RoutingMemory({ budget: Infinity });
+    rows.forEach((text, i) => {
+      m.add(text, units[i % units.length] as string);
+      exact.add(text, units[i % units.length] as string);
+    });
+    const corrected = '来电人反映在大厅二楼社保窗口办理灵活就业人员养老保险缴费基数调整，窗口称需要回原单位开具离职证明，原单位已注销无法开具。';
+    const similar = normalizeText('群众反映，在二楼社保窗口办灵活就业养老保险缴费基数调整，窗口让回原单位开离职证明，原单位早注销了开不了。');
+    const before = m.query(similar);
+    m.add(corrected, 'NEW');
+    const after = m.query(similar);
+    exact.add(corrected, 'NEW');
+    expect(exact.query(similar)?.unit).toBe('NEW');
+    // the bounded path: the exact walk would be far over the budget
+    expect(exact.lastWalked).toBeGreaterThan(600);
+    expect(m.lastWalked).toBeLessThanOrEqual(300);
+    expect(before?.unit).not.toBe('NEW');
+    expect(after?.unit).toBe('NEW');
+    expect(after!.similarity).toBeGreaterThan(0.35);
+  });
+
   it('reads only the first 2,000 characters, and treats spaces, punctuation, digits and "|" as breaks', () => {
     const m = new RoutingMemory();
     m.add('窗口|办理', 'A');
