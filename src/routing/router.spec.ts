@@ -67,6 +67,16 @@ describe('order of authority', () => {
     expect(r.reason).toBe('涉及事项“不动产转移登记”；诉求涉及“二手房过户”，属于不动产登记机构的职责，由安平区不动产登记中心办理');
   });
 
+  it('(3) a certificate named as a paper to copy or show is not the service sought', () => {
+    // "身份证" is the police's ID-card item; here it is the person's material, copied at every window (the hall's
+    // matter), or one of the papers for a marriage registration (the item the person came for)
+    expect(route({ text: '同一张身份证复印了四回，每个窗口都要一份', classification: clean }, ap).unit).not.toBe('GA');
+    const r = route({ text: '户口本复印件、身份证复印件交了一大堆，结婚登记还要再交', classification: clean }, ap);
+    expect(r).toMatchObject({ unit: 'MZ', rule: 'service_item' });
+    // the ID card itself is still the police's
+    expect(route({ text: '身份证到期了来换，排了两个小时', classification: clean }, ap)).toMatchObject({ unit: 'GA', serviceItem: 'SX-013' });
+  });
+
   it('(4) a unit named in the text', () => {
     const r = route({ text: '公积金中心的电话永远打不通', classification: clean }, ap);
     expect(r).toMatchObject({ unit: 'GJJ', rule: 'named_unit' });

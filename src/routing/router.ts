@@ -1115,13 +1115,17 @@ const PAPER_REFUSED = /(?:开的|出的|出具的|打的|盖的)([^，。,；;�
 const PAPER_DEMANDED =
   /(?:(?<![我俺咱想就])要(?:我|俺|咱|群众|他|她|求)?|需要|必须|得先|要先|提供|出示|拿来|带上?|(?:让|叫|喊)(?:我|俺|咱)?先|(?<![多减])少了?|缺了?)(?:先|再|去)?(?:拿|开|交|提供|出具|出|补|有|取得|办好|办下)?(?:个|一个|一份|份|张|一样)?([^，。,；;！!？?：:、]{1,10}?(?:证明|记录|意见|介绍信|成果|受理单|回执|原件|结婚证|户口本|出生证|不动产证|房产证|产权证|许可证))/g;
 
-const PAPER_ONE = [PAPER_DEMANDED, PAPER_REFUSED];
+// "同一张身份证我今天复印了四回", "营业执照复印件", "户口本原件": a certificate named as a paper to copy or show is
+// the person's material, not the service they came for
+const PAPER_COPIED = /(身份证|户口本|户口簿|营业执照|房产证|不动产证|结婚证|离婚证|社保卡|驾驶证|行驶证|出生证明|出生证)(?=[^，。,；;！!？?]{0,6}?(?:复印|原件|扫描件|影印|拍照|照片))/g;
+
+const PAPER_ONE = [PAPER_DEMANDED, PAPER_REFUSED, PAPER_COPIED];
 
 /** Index → whether it lies in a list of required papers or in one paper another party demands or refused. */
 function paperLists(text: string): (index: number) => boolean {
   const spans: Array<[number, number]> = [];
   if (text.includes('、')) for (const m of text.matchAll(PAPER_LIST)) spans.push([m.index + (m[1]?.length ?? 0), m.index + m[0].length]);
-  if (text.includes('证') || text.includes('记录') || text.includes('意见') || text.includes('单') || text.includes('成果') || text.includes('原件')) {
+  if (text.includes('证') || text.includes('记录') || text.includes('意见') || text.includes('单') || text.includes('成果') || text.includes('原件') || text.includes('户口') || text.includes('执照') || text.includes('卡')) {
     // the paper (group 1) at the end of each match
     for (const re of PAPER_ONE) {
       re.lastIndex = 0;
