@@ -229,6 +229,21 @@ describe('model', () => {
     expect(classify({ text: 'ok', channel: 'qr', rating: 5 }).junk).toBeFalsy();
   });
 
+  it("a rating's one-word comment is counted, not junk; its adverts and tests still are", () => {
+    for (const text of ['好', '可以', '行', '还行吧']) {
+      expect(classify({ text, channel: 'qr', rating: 5 }).junk).toBeFalsy();
+      expect(classify({ text, channel: 'qr', rating: 4 }).junk).toBeFalsy();
+    }
+    expect(classify({ text: '测试', channel: 'qr', rating: 5 }).junk).toBe(true);
+    expect(classify({ text: '代开各类发票，微信同号13800000000', channel: 'qr', rating: 5 }).junk).toBe(true);
+  });
+
+  it('"无人应答" is a silent call in the operator\'s words for the call, and staff away from a window otherwise', () => {
+    expect(classify({ text: '【暗访】县中心三楼医保报销窗口下午3点至3点40分工作人员离岗约40分钟，期间群众多次询问无人应答。', channel: 'walkthrough' }).junk).toBeFalsy();
+    expect(classify({ text: '来电接通后无人应答，随后挂断。', channel: 'phone' }).junk).toBe(true);
+    expect(classify({ text: '按工单回拨两次均无人应答', channel: 'hotline' }).junk).toBe(true);
+  });
+
   it('rejects a malformed model file', () => {
     expect(() => modelFromJson({ version: 1, labels: ['D1'], bias: [0], weights: {} })).toThrow(/bias/);
     expect(() => modelFromJson({ version: 2 })).toThrow();

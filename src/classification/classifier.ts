@@ -150,13 +150,14 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     const complaintCue = complaintOf(cues);
     const prediction = model ? predict(model, segmenter, text) : null;
     // junk in words the advert phrases do not list (a sales call, a wrong number, chatter): the model's junk head,
-    // asked only when the lexicon found no complaint and no allegation in the text
+    // asked only when the lexicon found no complaint and no allegation in the text, and never about a rating's comment
+    // (a one-word "好" under five stars is a rating to count; a rating's adverts and tests are the lexicon's to find)
     if (
       prediction?.junk != null &&
       prediction.junk >= tuning.modelJunk &&
       complaintCue <= tuning.modelJunkComplaint &&
       cues.misconduct <= 0 &&
-      !(rating !== null && rating <= 2) &&
+      rating === null &&
       !PRAISE_LATIN.test(text) &&
       !namesService(segmenter, text)
     ) {
