@@ -10,8 +10,8 @@
  *
  * The memory grows with every dispatch and correction the store keeps, and walking every posting of a query's
  * bigrams grows with it (~7 µs per 1,000 rows). A query whose bigrams hold more postings than a budget finds its
- * candidates through its rarest bigrams within the budget instead, and scores the best of them exactly: its cost
- * stays bounded however large the memory grows. Within the budget (the shipped memory, most queries up to several
+ * candidates through its rarest bigrams within half the budget instead, and scores the best of them on all the
+ * query's bigrams they hold: its cost stays bounded however large the memory grows. Within the budget (the shipped memory, most queries up to several
  * thousand rows) every posting is walked and the answer is the exact one.
  */
 import { normalizeText } from '../classification/normalize.js';
@@ -363,8 +363,8 @@ export class RoutingMemory {
    * candidates' scoring). The best `candidates` of them by those grams alone get the term
    * scores of the query's other grams they hold (looked up from the row's own grams), and the best NEIGHBOURS
    * allowed ones by that full score are the answer, ties by row id. A row that shares only common grams with the
-   * query, or whose rare grams rank it outside the candidates, is missed; the sums are the exact scores, added in
-   * another order (they may differ from `walkAll`'s in the last bit).
+   * query, or whose rare grams rank it outside the candidates, is missed; the sums are the full scores, added in
+   * another order and through the denominator's reciprocal (they may differ from `walkAll`'s in the last bits).
    */
   private walkRarest(grams: number[], n: number, allowed: (unit: string) => boolean): Array<[number, number]> {
     const q = grams.length;
