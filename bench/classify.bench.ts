@@ -3,7 +3,9 @@
  *   npm run bench:classify
  * Lines: jieba alone, classify, route, classify + route without the routing memory (the figure issue 14 set its
  * target on), then as the hub runs it — routed with the routing memory seeded from the shipped rows — one item at a
- * time (a rating, a mail) and in the classification thread's pieces of 64 (an import: classified, then routed).
+ * time (a rating, a mail) and in the classification thread's pieces of 64 (an import: classified, then routed);
+ * last, one at a time with the memory grown by every labelled text of the tuning and held-out sets (~14,000 rows, as
+ * a store's dispatches and corrections accumulate).
  * Paths are resolved from the working directory, so run it from the project root.
  *
  * Same-run baseline: BENCH_BASELINE=<dist-bench folder of an older build> loads that build's classifier and router
