@@ -30,6 +30,9 @@ const K1 = 1.2;
 const B = 0.75;
 const NEIGHBOURS = 5;
 
+/** BM25's idf of a bigram held by `df` of `n` rows */
+const idf = (df: number, n: number): number => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+
 export interface MemoryOptions {
   /**
    * postings a query walks in full at most (default 8,000: what a 100-character text walks in about 10,000 rows);
@@ -139,6 +142,9 @@ export class RoutingMemory {
   private seen = new Int32Array(1024);
   private stamp = 0;
   private queryGrams: number[] = [];
+  /** the query's informative grams' df and idf, beside `queryGrams` */
+  private queryDf: number[] = [];
+  private queryIdf: number[] = [];
   /** every row's distinct gram numbers, row after row: row `id`'s are `rowGrams[rowStart[id] … rowStart[id + 1])` */
   private rowGrams = new Int32Array(4096);
   private readonly rowStart: number[] = [0];
@@ -265,17 +271,23 @@ export class RoutingMemory {
     // the informative ones (a bigram in more than a fifth of the rows is skipped), their postings in all, and the
     // query's own score (the sum of their idf, in order)
     const common = Math.max(50, n * 0.2);
+    const { queryDf, queryIdf } = this;
     let self = 0;
     let postings = 0;
     let live = 0;
     for (const g of grams) {
       const df = (this.postings[g] as number[]).length;
       if (df > common) continue;
+      const i = idf(df, n);
+      queryDf[live] = df;
+      queryIdf[live] = i;
       grams[live++] = g;
-      self += Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      self += i;
       postings += df;
     }
     grams.length = live;
+    queryDf.length = live;
+    queryIdf.length = live;
     if (!live) return null;
     let top: Array<[number, number]>;
     if (postings <= this.budget) {
@@ -304,7 +316,7 @@ export class RoutingMemory {
     let impacts = this.impacts[g] as Float64Array;
     if (this.impactsFor[g] !== n) {
       const denoms = this.denominators();
-      const num = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (K1 + 1);
+      const num = idf(df, n) * (K1 + 1);
       impacts = this.impacts[g] = impacts.length === df ? impacts : new Float64Array(df);
       for (let k = 0; k < df; k++) impacts[k] = num / (denoms[list[k] as number] as number);
       this.impactsFor[g] = n;
@@ -370,7 +382,8 @@ export class RoutingMemory {
     const q = grams.length;
     // rarest first: df and the query position packed in one double, sorted as numbers
     const order = new Float64Array(q);
-    for (let i = 0; i < q; i++) order[i] = (this.postings[grams[i] as number] as number[]).length * 4096 + i;
+    const { queryDf, queryIdf } = this;
+    for (let i = 0; i < q; i++) order[i] = (queryDf[i] as number) * 4096 + i;
     order.sort();
     const scores = this.scratch(n);
     const touched = this.touched;
@@ -383,7 +396,7 @@ export class RoutingMemory {
     for (let i = 0; i < q; i++) {
       const at = (order[i] as number) % 4096;
       const g = grams[at] as number;
-      const df = (this.postings[g] as number[]).length;
+      const df = queryDf[at] as number;
       if (walked === 0 || walked + df <= this.budget / 2) {
         walked += df;
         count = this.accumulate(g, n, scores, touched, count);
@@ -392,7 +405,7 @@ export class RoutingMemory {
       let h = slot(g, mask);
       while (keys[h] !== 0) h = (h + 1) & mask;
       keys[h] = g + 1;
-      nums[h] = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (K1 + 1);
+      nums[h] = (queryIdf[at] as number) * (K1 + 1);
     }
     // the best candidates by the walked grams, in a min-heap of their partial scores (a touched row's score is read
     // once and reset to 0 in the same pass)
