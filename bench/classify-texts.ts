@@ -1,4 +1,8 @@
 /** The classification benchmark's ~100-character texts, built from realistic fragments, varied so no cache can help. */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { readLabelledJsonl } from '../src/classification/seed.js';
+
 const fragments = [
   '市民来电反映，在区政务服务中心社保窗口排了两个多小时的队，',
   '网上申请提交了三次都失败，最后还是得跑到窗口交纸质材料，',
@@ -22,4 +26,20 @@ export function benchTexts(count = 2000): string[] {
     texts.push(Array.from(s).slice(0, 100).join('') + `（编号${i}）`);
   }
   return texts;
+}
+
+/**
+ * Every labelled message of the JSONL sets in these folders (under `root`), file by file in name order: its text as
+ * the routing memory stores it (subject and text joined), its set's file name and its unit.
+ */
+export function labelledMessages(root: string, dirs: string[]): Array<{ file: string; text: string; unit: string | null }> {
+  return dirs.flatMap((d) => {
+    const dir = path.join(root, d);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort()
+      .flatMap((file) =>
+        readLabelledJsonl(path.join(dir, file)).map((r) => ({ file, text: r.subject ? `${r.subject}。${r.text}` : r.text, unit: r.unit ?? null })),
+      );
+  });
 }

@@ -16,10 +16,9 @@
  * The baseline reads this project's lexicon and model unless BENCH_BASELINE_ROOT names its own project root (for a
  * change of the model's format or the lexicon: then the outputs may differ, and the differences are counted).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchTexts } from './classify-texts.js';
+import { benchTexts, labelledMessages } from './classify-texts.js';
 import { loadEngineBuild } from './engine-build.js';
 
 const root = process.cwd();
@@ -53,7 +52,7 @@ async function load(distBench: string, projectRoot = root): Promise<Build> {
   // grown by the labelled texts of the tuning and held-out sets, each given one of this catalogue's units in turn
   const grown = newMemory();
   const codes = catalog.units.map((u) => u.code);
-  grownTexts().forEach((text, i) => grown.add(text, codes[i % codes.length] as string));
+  labelledMessages(root, ['test/fixtures/routing-tuning', 'test/fixtures/routing-heldout']).forEach(({ text }, i) => grown.add(text, codes[i % codes.length] as string));
   return {
     startupMs,
     segment: (text) => classifier.segmenter.cut(normalizeText(text)),
@@ -78,21 +77,6 @@ async function load(distBench: string, projectRoot = root): Promise<Build> {
           )
         : texts.map(withMemory),
   };
-}
-
-/** every labelled text of the tuning and held-out sets (this tree's fixtures), in file order */
-function grownTexts(): string[] {
-  const out: string[] = [];
-  for (const dir of ['test/fixtures/routing-tuning', 'test/fixtures/routing-heldout'].map((d) => path.join(root, d))) {
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
-      for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
-        if (!line.trim()) continue;
-        const r = JSON.parse(line) as { text?: string; subject?: string | null };
-        if (r.text) out.push(r.subject ? `${r.subject}。${r.text}` : r.text);
-      }
-    }
-  }
-  return out;
 }
 
 /** an import's piece on the classification thread (src/classification/thread/engine-threads.ts: CHUNK) */

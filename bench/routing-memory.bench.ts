@@ -8,31 +8,22 @@
  * half of another with one of their two units: timing figures, and a harsh agreement test (many near-twins).
  * Same-run baseline: BENCH_BASELINE=<dist-bench folder of an older build> times that build's memory on the same rows.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { normalizeText } from '../src/classification/normalize.js';
 import { seededRandom } from '../src/common/seeded-random.js';
 import { PROJECT_ROOT } from '../src/config/config.js';
 import { RoutingMemory, type MemoryGuess } from '../src/routing/memory.js';
-import { benchTexts } from './classify-texts.js';
+import { benchTexts, labelledMessages } from './classify-texts.js';
 
 interface Memory {
   add(text: string, unit: string): void;
   query(text: string): MemoryGuess | null;
 }
 
-const dirs = ['config/classification/training', 'test/fixtures/routing-tuning', 'test/fixtures/routing-heldout'].map((d) => path.join(PROJECT_ROOT, d));
-const rows: Array<{ text: string; unit: string }> = [];
-for (const dir of dirs) {
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
-    for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const r = JSON.parse(line) as { text?: string; subject?: string | null; unit?: string | null };
-      if (r.text) rows.push({ text: r.subject ? `${r.subject}。${r.text}` : r.text, unit: `${file}:${r.unit ?? '-'}` });
-    }
-  }
-}
+const rows = labelledMessages(PROJECT_ROOT, ['config/classification/training', 'test/fixtures/routing-tuning', 'test/fixtures/routing-heldout']).map(
+  (r) => ({ text: r.text, unit: `${r.file}:${r.unit ?? '-'}` }),
+);
 const rnd = seededRandom(7);
 for (let i = rows.length - 1; i > 0; i--) {
   const j = Math.floor(rnd() * (i + 1));
