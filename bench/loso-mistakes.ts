@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../src/config/config.js';
 import { evaluate } from '../src/classification/evaluate.js';
 import { lexiconPhrases, loadLexicon } from '../src/classification/lexicon.js';
-import { trainModel } from '../src/classification/model.js';
+import { SHIPPED_TRAINING, trainModel } from '../src/classification/model.js';
 import { mergeCatalogs, readLabelledJsonl } from '../src/classification/seed.js';
 import { createSegmenter } from '../src/classification/segmenter.js';
 import { CLASSIFICATION_DIR } from '../src/classification/shipped.js';
@@ -32,7 +32,7 @@ const segmenter = createSegmenter({ catalog: mergeCatalogs(catalogs.map(loadCata
 const out: string[] = [];
 const cnt: Record<string, number> = {};
 for (const left of sets) {
-  const model = trainModel([...shipped, ...sets.filter((s) => s !== left).flatMap((s) => s.rows)], segmenter, {});
+  const model = trainModel([...shipped, ...sets.filter((s) => s !== left).flatMap((s) => s.rows)], segmenter, SHIPPED_TRAINING);
   const r = evaluate(left.rows, { catalog: loadCatalogYaml(left.catalog), lexicon, model, segmenter });
   // routing has its own leave-one-set-out figures (train:ranker --cv)
   for (const m of r.mistakes) {

@@ -4,8 +4,8 @@
  * misconduct flag's and junk's precision and recall pooled over the sets) on the
  * one left out, with its own catalogue; the mean over the tuning sets decides. The held-out sets are never read.
  *   npm run bench:build && node dist-bench/bench/train-cv.js [l2=1e-4,3e-4 epochs=40,20 minCount=2] [c.cueWeight=0.5,0.8]
- * Each argument lists the values to try for one setting (the others keep the defaults of trainModel, or with "c." of
- * the classifier's DEFAULT_TUNING); every combination is tried.
+ * Each argument lists the values to try for one setting (the others keep the shipped recipe, SHIPPED_TRAINING, and
+ * trainModel's defaults, or with "c." the classifier's DEFAULT_TUNING); every combination is tried.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../src/config/config.js';
 import type { ClassifierTuning } from '../src/classification/classifier.js';
 import { evaluate } from '../src/classification/evaluate.js';
 import { lexiconPhrases, loadLexicon } from '../src/classification/lexicon.js';
-import { trainModel, type TrainOptions } from '../src/classification/model.js';
+import { SHIPPED_TRAINING, trainModel, type TrainOptions } from '../src/classification/model.js';
 import { mergeCatalogs, readLabelledJsonl } from '../src/classification/seed.js';
 import { createSegmenter } from '../src/classification/segmenter.js';
 import { CLASSIFICATION_DIR } from '../src/classification/shipped.js';
@@ -68,7 +68,7 @@ for (const setting of settings) {
   const junk = tunings.map(() => ({ tp: 0, fp: 0, fn: 0 }));
   for (const left of sets) {
     const train = [...shipped, ...extra, ...sets.filter((s) => s !== left).flatMap((s) => s.rows)];
-    const model = trainModel(train, segmenter, setting);
+    const model = trainModel(train, segmenter, { ...SHIPPED_TRAINING, ...setting });
     const catalog = loadCatalogYaml(left.catalog);
     tunings.forEach((tuning, t) => {
       const r = evaluate(left.rows, { catalog, lexicon, model, segmenter, tuning });

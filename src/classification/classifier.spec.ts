@@ -152,6 +152,16 @@ describe('classify rules', () => {
     expect(classify({ text: '门口有人发传单说代办执照收三百，里头窗口说免费自己办，这些人是干啥的？' })).toMatchObject({ dimension: 'none', misconduct: false });
   });
 
+  it('money words and kin are breaches only about money and staff: a paper handed in again, neighbours who are kin, a kinship proof', () => {
+    expect(scoreCuesOf('户政窗口仍要求申请人另交纸质准迁证')).toBeLessThan(2);
+    expect(scoreCuesOf('窗口要我另交两百块才给加急')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('邻居砌围墙占了自家宅基地，两家都是亲戚，不想闹上法院')).toBeLessThan(2);
+    expect(scoreCuesOf('危房改造名单上没有我家，评上的全是村干部亲戚')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('那个窗口的人跟他是亲戚，直接给他办了')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('窗口要先办继承公证；公证处要村委会开亲属关系证明')).toBeLessThan(2);
+    expect(scoreCuesOf('有人插队先办，一看就是找了关系')).toBeGreaterThanOrEqual(2);
+  });
+
   it('rudeness is D5 without the misconduct flag', () => {
     expect(classify({ text: '窗口大姐态度恶劣，吼了我一顿' })).toMatchObject({ dimension: 'D5', misconduct: false });
   });
@@ -244,13 +254,34 @@ describe('model', () => {
     expect(classify({ text: '按工单回拨两次均无人应答', channel: 'hotline' }).junk).toBe(true);
   });
 
+  it('restarts average the weights of runs from consecutive seeds: one model of the same features', () => {
+    const rows = [
+      { text: '排队排了两个小时', dimension: 'D1' as const },
+      { text: '排队太久了，等了一上午', dimension: 'D1' as const },
+      { text: '材料太多，复印件一大摞', dimension: 'D2' as const },
+      { text: '要交的材料太多了', dimension: 'D2' as const },
+      { text: '工作人员收红包', dimension: 'D5' as const, misconduct: true },
+      { text: '工作人员要红包才办', dimension: 'D5' as const, misconduct: true },
+    ];
+    const runs = [5, 6, 7].map((seed) => trainModel(rows, classifier.segmenter, { minCount: 1, seed, epochs: 5 }));
+    const averaged = trainModel(rows, classifier.segmenter, { minCount: 1, seed: 5, epochs: 5, restarts: 3 });
+    expect(trainModel(rows, classifier.segmenter, { minCount: 1, seed: 5, epochs: 5, restarts: 1 })).toEqual(runs[0]);
+    // the runs differ (each shuffles in its own order), and the average is their mean, weight by weight
+    expect(runs[1]!.bias).not.toEqual(runs[0]!.bias);
+    averaged.bias.forEach((b, k) => expect(b).toBeCloseTo(runs.reduce((a, r) => a + (r.bias[k] as number), 0) / 3, 10));
+    for (const [f, w] of averaged.features) {
+      w.forEach((v, k) => expect(v).toBeCloseTo(runs.reduce((a, r) => a + ((r.features.get(f)?.[k] as number | undefined) ?? 0), 0) / 3, 2));
+    }
+  });
+
   it('rejects a malformed model file', () => {
     expect(() => modelFromJson({ version: 1, labels: ['D1'], bias: [0], weights: {} })).toThrow(/bias/);
     expect(() => modelFromJson({ version: 2 })).toThrow();
   });
 
   it('the shipped model stays small', () => {
-    expect(readFileSync(path.resolve('config/classification/model.json')).length).toBeLessThan(3 * 1024 * 1024);
+    // it grows with the training rows, ~270 bytes a row (12,090 rows: 3.1 MiB, round 14)
+    expect(readFileSync(path.resolve('config/classification/model.json')).length).toBeLessThan(4 * 1024 * 1024);
   });
 
   it('the model flags a breach the lexicon has no words for once it is sure enough, never against a clearing cue', () => {

@@ -8,7 +8,7 @@ import { loadCatalogYaml } from '../routing/catalog-yaml.js';
 import { isLabel } from './dimensions.js';
 import { evaluate, formatReport, type EvaluationResult, type LabelledRow } from './evaluate.js';
 import { lexiconPhrases, loadLexicon } from './lexicon.js';
-import { modelFromJson, modelToJson, trainModel, type Model, type ModelJson } from './model.js';
+import { modelFromJson, modelToJson, SHIPPED_TRAINING, trainModel, type Model, type ModelJson } from './model.js';
 import { createSegmenter } from './segmenter.js';
 
 /** Reads labelled JSON Lines; a bad line is reported with its number. */
@@ -56,7 +56,7 @@ export function trainSeed(options: SeedOptions): { model: Model; json: ModelJson
   const catalog = mergeCatalogs(options.catalogFiles.map(loadCatalogYaml));
   const lexicon = loadLexicon(options.lexiconPath);
   const segmenter = createSegmenter({ catalog, words: lexiconPhrases(lexicon) });
-  const model = trainModel(rows, segmenter);
+  const model = trainModel(rows, segmenter, SHIPPED_TRAINING);
   const json = modelToJson(model);
   const text = JSON.stringify(json);
   if (options.outPath) writeFileSync(options.outPath, text + '\n');
