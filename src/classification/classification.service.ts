@@ -9,7 +9,7 @@ import type { RouteInput, RouteResult } from '../routing/router.js';
 import { createClassifier, type Classification, type ClassifyInput, type Classifier } from './classifier.js';
 import { isLabel } from './dimensions.js';
 import { lexiconPhrases, loadLexicon, type Lexicon } from './lexicon.js';
-import { modelFromJson, modelToJson, SHIPPED_TRAINING, trainModel, type TrainingRow } from './model.js';
+import { modelFromJson, modelToJson, trainModel, type TrainingRow } from './model.js';
 import { createSegmenter, type Segmenter } from './segmenter.js';
 import { classifierModelJson, latestModels, routingLabels } from './model-store.js';
 import { CLASSIFICATION_DIR, seedMemory, shippedTrainingRows } from './shipped.js';
@@ -180,7 +180,8 @@ export class ClassificationService implements OnModuleDestroy {
       }
     }
     const rows: TrainingRow[] = [...base.filter((r) => !corrected.has(r.text)), ...corrected.values()];
-    const model = trainModel(rows, segmenter, SHIPPED_TRAINING);
+    // one run, not the shipped model's five (SHIPPED_TRAINING): five would make a retrain five times as long
+    const model = trainModel(rows, segmenter);
     const routing: RoutingRow[] = [
       ...base.filter((r): r is TrainingRow & { unit: string } => typeof (r as { unit?: unknown }).unit === 'string').map((r) => ({ text: r.text, subject: r.subject, unit: r.unit })),
       ...labels.filter((l) => l.kind === 'routing' && l.unit_code).map((l) => ({ text: l.text, unit: l.unit_code as string })),
