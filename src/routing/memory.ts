@@ -148,7 +148,7 @@ export class RoutingMemory {
   /** every row's distinct gram numbers, row after row: row `id`'s are `rowGrams[rowStart[id] … rowStart[id + 1])` */
   private rowGrams = new Int32Array(4096);
   private readonly rowStart: number[] = [0];
-  /** postings the last query walked (for tests and benchmarks: the budget's effect) */
+  /** postings the last query walked (for tests and benchmarks: the budget's effect), counted as they are walked */
   lastWalked = 0;
 
   constructor(options: MemoryOptions = {}) {
@@ -291,7 +291,6 @@ export class RoutingMemory {
     if (!live) return null;
     let top: Array<[number, number]>;
     if (postings <= this.budget) {
-      this.lastWalked = postings;
       top = this.walkAll(grams, n, allowed);
     } else top = this.walkRarest(grams, n, allowed);
     if (!top.length) return null;
@@ -332,6 +331,7 @@ export class RoutingMemory {
     const list = this.postings[g] as number[];
     const impacts = this.impactsOf(g, n);
     const df = list.length;
+    this.lastWalked += df;
     for (let k = 0; k < df; k++) {
       const id = list[k] as number;
       // every score is > 0 (idf > 0), so 0 means not yet touched; ids are kept in the order first touched. Written
@@ -380,10 +380,10 @@ export class RoutingMemory {
    */
   private walkRarest(grams: number[], n: number, allowed: (unit: string) => boolean): Array<[number, number]> {
     const q = grams.length;
-    // rarest first: df and the query position packed in one double, sorted as numbers
+    // rarest first: df and the query position packed in one double (df · q + position), sorted as numbers
     const order = new Float64Array(q);
     const { queryDf, queryIdf } = this;
-    for (let i = 0; i < q; i++) order[i] = (queryDf[i] as number) * 4096 + i;
+    for (let i = 0; i < q; i++) order[i] = (queryDf[i] as number) * q + i;
     order.sort();
     const scores = this.scratch(n);
     const touched = this.touched;
@@ -394,7 +394,7 @@ export class RoutingMemory {
     const keys = new Int32Array(mask + 1);
     const nums = new Float64Array(mask + 1);
     for (let i = 0; i < q; i++) {
-      const at = (order[i] as number) % 4096;
+      const at = (order[i] as number) % q;
       const g = grams[at] as number;
       const df = queryDf[at] as number;
       if (walked === 0 || walked + df <= this.budget / 2) {
