@@ -201,6 +201,26 @@ describe('model', () => {
     expect(predict(m, classifier.segmenter, '收红包').misconduct).toBeGreaterThan(0.5);
   });
 
+  it('a model read from JSON predicts from its block of weights exactly as from its features, and saves the same JSON', () => {
+    const json = JSON.parse(readFileSync(path.resolve('config/classification/model.json'), 'utf8')) as ReturnType<typeof modelToJson>;
+    const packed = modelFromJson(json);
+    // the same weights as a Map of one array per feature (what trainModel makes), compiled from the Map
+    const mapped = { version: 1 as const, labels: packed.labels, bias: packed.bias, features: new Map(Object.entries(json.weights).map(([f, w]) => [f, Float64Array.from(w)])) };
+    const texts = ['窗口工作人员态度很差，还收了红包', '不动产登记材料太多，跑了三趟', '网上办不了只能线下跑', '部门之间互相推诿', '推销茶叶的广告', ''];
+    for (const t of texts) {
+      const a = predict(packed, classifier.segmenter, t);
+      const b = predict(mapped, classifier.segmenter, t);
+      expect(a.probs).toEqual(b.probs);
+      expect(a.misconduct).toBe(b.misconduct);
+      expect(a.junk).toBe(b.junk);
+      expect(a.contributions('D5', 5)).toEqual(b.contributions('D5', 5));
+    }
+    // the features are made when asked for, and are the JSON's
+    expect(packed.features.size).toBe(Object.keys(json.weights).length);
+    expect(Array.from(packed.features.get('w:态度') ?? [])).toEqual(json.weights['w:态度']);
+    expect(modelToJson(packed)).toEqual(json);
+  });
+
   it('learns junk in its own head, and a model saved without one still loads and predicts no junk', () => {
     const rows = [
       { text: '窗口排队排了两个小时', dimension: 'D1' as const },

@@ -290,8 +290,11 @@ const pairKey = (a: number, b: number): number => (a - CJK_LOW) * CJK_SPAN + (b 
 function compiled(model: Model): CompiledModel {
   let c = compiledModels.get(model);
   if (c) return c;
+  // a model read from JSON (and whose features were never asked for) compiles from its block of weights
+  const loaded = model instanceof LoadedModel && !model.featuresMade ? model : null;
+  const count = loaded ? loaded.names.length : model.features.size;
   let size = 1024;
-  while (size < model.features.size * 2) size *= 2;
+  while (size < count * 2) size *= 2;
   const width = model.bias.length;
   c = {
     words: new Map(),
@@ -299,9 +302,9 @@ function compiled(model: Model): CompiledModel {
     pairMask: size - 1,
     otherPairs: new Map(),
     names: [],
-    flat: new Float64Array(model.features.size * width),
+    flat: loaded ? loaded.flat : new Float64Array(count * width),
     width,
-    seen: new Uint32Array(model.features.size),
+    seen: new Uint32Array(count),
     gen: 0,
     tables: new WeakMap(),
     entityId: NONE,
@@ -310,12 +313,11 @@ function compiled(model: Model): CompiledModel {
     wordPairs: new Int32Array(0),
     wordPairMask: 0,
     pairOnly: new Map(),
-    featureCount: model.features.size,
+    featureCount: count,
   };
-  for (const [f, w] of model.features) {
+  const named = (f: string): void => {
     const id = c.names.length;
     c.names.push(f);
-    for (let k = 0; k < width; k++) c.flat[id * width + k] = w[k] as number;
     if (f.startsWith('w:')) {
       c.words.set(f.slice(2), id);
     } else if (f.startsWith('b:')) {
@@ -323,6 +325,15 @@ function compiled(model: Model): CompiledModel {
       const cps = Array.from(pair, (ch) => ch.codePointAt(0) as number);
       if (cps.length === 2 && cps.every((cp) => cp >= CJK_LOW && cp <= 0x9fff)) setPair(c, pairKey(cps[0]!, cps[1]!), id);
       else c.otherPairs.set(pair, id);
+    }
+  };
+  if (loaded) {
+    for (const f of loaded.names) named(f);
+  } else {
+    for (const [f, w] of model.features) {
+      const at = c.names.length * width;
+      named(f);
+      for (let k = 0; k < width; k++) c.flat[at + k] = w[k] as number;
     }
   }
   c.entityId = c.words.get('§entity') ?? NONE;
@@ -677,12 +688,46 @@ export function modelFromJson(json: unknown): Model {
   if (width !== labels.length + 1 && width !== labels.length + 2) {
     throw new Error(`model JSON: bias must have ${labels.length + 1} or ${labels.length + 2} numbers`);
   }
-  const features = new Map<string, Float64Array>();
-  for (const [f, w] of Object.entries(j.weights)) {
+  // one block of weights and the names in order (not one Float64Array per feature: ~250 bytes a feature, 12 MB of
+  // heap for 48,000 features, on a thread whose heap bounds an import's memory); `features` is made when asked for
+  const names = Object.keys(j.weights);
+  const flat = new Float64Array(names.length * width);
+  names.forEach((f, i) => {
+    const w = (j.weights as Record<string, unknown>)[f];
     if (!Array.isArray(w) || w.length !== width || w.some((v) => typeof v !== 'number')) {
       throw new Error(`model JSON: weights["${f}"] must have ${width} numbers`);
     }
-    features.set(f, Float64Array.from(w));
+    for (let k = 0; k < width; k++) flat[i * width + k] = w[k] as number;
+  });
+  return new LoadedModel(labels, Float64Array.from(j.bias), names, flat);
+}
+
+/**
+ * A model read from JSON: its weights in one block, feature after feature, in the JSON's order. Prediction compiles
+ * from the block; `features` (training, `modelToJson`, tests) is built from it on first use, the same Map a model
+ * made by `trainModel` has.
+ */
+class LoadedModel implements Model {
+  readonly version = 1 as const;
+  private map: Map<string, Float64Array> | null = null;
+
+  constructor(
+    readonly labels: Label[],
+    readonly bias: Float64Array,
+    readonly names: readonly string[],
+    readonly flat: Float64Array,
+  ) {}
+
+  /** whether `features` has been made (after which it, not the block, is the model: a caller may change it) */
+  get featuresMade(): boolean {
+    return this.map !== null;
   }
-  return { version: 1, labels, features, bias: Float64Array.from(j.bias) };
+
+  get features(): Map<string, Float64Array> {
+    if (!this.map) {
+      const width = this.bias.length;
+      this.map = new Map(this.names.map((f, i) => [f, this.flat.slice(i * width, (i + 1) * width)]));
+    }
+    return this.map;
+  }
 }
