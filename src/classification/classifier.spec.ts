@@ -160,6 +160,11 @@ describe('classify rules', () => {
     expect(scoreCuesOf('那个窗口的人跟他是亲戚，直接给他办了')).toBeGreaterThanOrEqual(2);
     expect(scoreCuesOf('窗口要先办继承公证；公证处要村委会开亲属关系证明')).toBeLessThan(2);
     expect(scoreCuesOf('有人插队先办，一看就是找了关系')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('窗口说材料不全，让我另外交一份租赁合同复印件')).toBeLessThan(2);
+    expect(scoreCuesOf('窗口另外要了一份户口本复印件')).toBeLessThan(2);
+    expect(scoreCuesOf('办证时窗口额外收了我三百块，没给票')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('窗口单独要了一笔加急费')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('那个办事员私下收了他的东西')).toBeGreaterThanOrEqual(2);
   });
 
   it('rudeness is D5 without the misconduct flag', () => {
