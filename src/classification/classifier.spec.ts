@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCatalogYaml } from '../routing/catalog-yaml.js';
 import { createClassifier, MAX_CLASSIFY_CHARS } from './classifier.js';
-import { loadLexicon, scoreCues } from './lexicon.js';
+import { junkScore, loadLexicon, scoreCues } from './lexicon.js';
 import { modelFromJson, modelToJson, predict, trainModel } from './model.js';
 import { normalizeText } from './normalize.js';
 import { QR_PROBLEM_TAGS } from './qr-tags.js';
@@ -165,6 +165,24 @@ describe('classify rules', () => {
     expect(scoreCuesOf('办证时窗口额外收了我三百块，没给票')).toBeGreaterThanOrEqual(2);
     expect(scoreCuesOf('窗口单独要了一笔加急费')).toBeGreaterThanOrEqual(2);
     expect(scoreCuesOf('那个办事员私下收了他的东西')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('breaches in plain words: money to a person, an inspector hosted, tobacco asked for, a shop of kin, a gift carried in', () => {
+    expect(scoreCuesOf('窗口说加急要三百，让我支付宝转给他个人')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('补贴已经打到个人账户了，查一下到账没有')).toBeLessThan(2);
+    expect(scoreCuesOf('验收的人来之前打电话，叫我们先安排好食宿')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('食堂安排饭菜太咸')).toBeLessThan(2);
+    expect(scoreCuesOf('抄表的师傅进门就讨要好烟')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('窗口叫我去她弟弟开的店复印，一张两块')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('前面一个人拎着两箱酒进了办公室')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a call the operator closed as outside the hotline is junk; a window that says "not ours" is a complaint', () => {
+    expect(classify({ text: '来电人想打听明天的航班有没有延误，已告知非本热线受理范围。', channel: 'hotline' }).junk).toBe(true);
+    // by the operator's closing words alone, whatever the model says
+    expect(junkScore(lexicon, normalizeText('来电人问小区门口的水果店几点开门，已告知不属于受理范围。')).score).toBeGreaterThanOrEqual(lexicon.junkThreshold);
+    expect(junkScore(lexicon, normalizeText('窗口告知不属于受理范围，让我去街道')).score).toBeLessThan(lexicon.junkThreshold);
+    expect(classify({ text: '来电人反映社保窗口说灵活就业参保不属于受理范围，让其去税务，税务又让其回社保。', channel: 'hotline' }).junk).toBeFalsy();
   });
 
   it('rudeness is D5 without the misconduct flag', () => {
