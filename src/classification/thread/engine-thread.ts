@@ -26,7 +26,7 @@ const remember = (labels: EngineWorkerData['labels']): void => {
   for (const l of labels) memory.add(l.text, l.unit, `item:${l.item}`);
 };
 remember(data.labels);
-// workerData lives as long as the thread: the model's JSON (~10 MB of heap) and the store's routing labels are held
+// workerData lives as long as the thread: the model's JSON (~15 MB of heap) and the store's routing labels are held
 // by the classifier and the memory now, so the thread's heap, which bounds an import's memory, lets them go
 data.model = null;
 data.labels = [];
