@@ -170,10 +170,16 @@ describe('classify rules', () => {
   it('breaches in plain words: money to a person, an inspector hosted, tobacco asked for, a shop of kin, a gift carried in', () => {
     expect(scoreCuesOf('窗口说加急要三百，让我支付宝转给他个人')).toBeGreaterThanOrEqual(2);
     expect(scoreCuesOf('补贴已经打到个人账户了，查一下到账没有')).toBeLessThan(2);
+    expect(scoreCuesOf('窗口的小王看我手机没电了，还帮我手机充电')).toBeLessThan(2);
+    expect(scoreCuesOf('窗口让我有事直接打给她个人手机')).toBeLessThan(2);
+    expect(scoreCuesOf('经办人叫我们给她手机充两百块话费')).toBeGreaterThanOrEqual(2);
     expect(scoreCuesOf('验收的人来之前打电话，叫我们先安排好食宿')).toBeGreaterThanOrEqual(2);
     expect(scoreCuesOf('食堂安排饭菜太咸')).toBeLessThan(2);
+    expect(scoreCuesOf('包工头拖了三个月工资，工地也不管饭')).toBeLessThan(2);
     expect(scoreCuesOf('抄表的师傅进门就讨要好烟')).toBeGreaterThanOrEqual(2);
     expect(scoreCuesOf('窗口叫我去她弟弟开的店复印，一张两块')).toBeGreaterThanOrEqual(2);
+    expect(scoreCuesOf('村主任老不在，我去他儿子家找也没找着')).toBeLessThan(2);
+    expect(scoreCuesOf('他儿子开公司，家里两台车，还在吃低保')).toBeLessThan(2);
     expect(scoreCuesOf('前面一个人拎着两箱酒进了办公室')).toBeGreaterThanOrEqual(2);
   });
 
