@@ -183,11 +183,15 @@ describe('classify rules', () => {
     expect(scoreCuesOf('前面一个人拎着两箱酒进了办公室')).toBeGreaterThanOrEqual(2);
   });
 
-  it('a call the operator closed as outside the hotline is junk; a window that says "not ours" is a complaint', () => {
+  it('a call the operator closed as outside the hotline, or a slip and nothing else, is junk; a window that says "not ours" is a complaint', () => {
     expect(classify({ text: '来电人想打听明天的航班有没有延误，已告知非本热线受理范围。', channel: 'hotline' }).junk).toBe(true);
     // by the operator's closing words alone, whatever the model says
     expect(junkScore(lexicon, normalizeText('来电人问小区门口的水果店几点开门，已告知不属于受理范围。')).score).toBeGreaterThanOrEqual(lexicon.junkThreshold);
     expect(junkScore(lexicon, normalizeText('窗口告知不属于受理范围，让我去街道')).score).toBeLessThan(lexicon.junkThreshold);
+    // a slip and nothing else
+    for (const t of ['扫错了扫错了，抱歉啊', '试一下，扫扫看', '喂喂喂，听不清，算了'])
+      expect(junkScore(lexicon, normalizeText(t)).score).toBeGreaterThanOrEqual(lexicon.junkThreshold);
+    expect(junkScore(lexicon, normalizeText('点错了一个选项，窗口说要重新提交，又排了一小时')).score).toBeLessThan(lexicon.junkThreshold);
     expect(classify({ text: '来电人反映社保窗口说灵活就业参保不属于受理范围，让其去税务，税务又让其回社保。', channel: 'hotline' }).junk).toBeFalsy();
   });
 
