@@ -243,7 +243,8 @@ interface CompiledModel {
   pairMask: number;
   /** any other bigram feature, by its two characters */
   otherPairs: Map<string, number>;
-  names: string[];
+  /** feature names by id (a loaded model's own list, not a copy) */
+  names: readonly string[];
   /** all weights, feature after feature (labels…, misconduct[, junk]): one block of memory instead of one array each */
   flat: Float64Array;
   /** weights per feature: labels + 1, or labels + 2 with the junk head */
@@ -301,7 +302,7 @@ function compiled(model: Model): CompiledModel {
     pairs: new Int32Array(size * 2).fill(-1),
     pairMask: size - 1,
     otherPairs: new Map(),
-    names: [],
+    names: loaded ? loaded.names : [],
     flat: loaded ? loaded.flat : new Float64Array(count * width),
     width,
     seen: new Uint32Array(count),
@@ -315,9 +316,7 @@ function compiled(model: Model): CompiledModel {
     pairOnly: new Map(),
     featureCount: count,
   };
-  const named = (f: string): void => {
-    const id = c.names.length;
-    c.names.push(f);
+  const named = (f: string, id: number): void => {
     if (f.startsWith('w:')) {
       c.words.set(f.slice(2), id);
     } else if (f.startsWith('b:')) {
@@ -328,13 +327,15 @@ function compiled(model: Model): CompiledModel {
     }
   };
   if (loaded) {
-    for (const f of loaded.names) named(f);
+    loaded.names.forEach(named);
   } else {
+    const names: string[] = [];
     for (const [f, w] of model.features) {
-      const at = c.names.length * width;
-      named(f);
-      for (let k = 0; k < width; k++) c.flat[at + k] = w[k] as number;
+      const id = names.push(f) - 1;
+      named(f, id);
+      for (let k = 0; k < width; k++) c.flat[id * width + k] = w[k] as number;
     }
+    c.names = names;
   }
   c.entityId = c.words.get('§entity') ?? NONE;
   compileWordPairs(c);
