@@ -462,3 +462,74 @@ describe('the specialist among units sharing a duty by name', () => {
     expect(at('网上预约的号，到了现场取号机认不到，只能重新排')).toBe('ZW');
   });
 });
+
+// Bodies people write to 12345 about beyond the standard departments, in a city district of their own; the texts are
+// written for this test, apart from the duty files' terms lists and from every labelled set.
+describe('the bodies beyond the standard departments, and who takes their matters when a catalogue lacks them', () => {
+  const unit = (code: string, name: string): object => ({ code, name, parent: 'ZW', level: 'county' });
+  const full = catalogFromObject({
+    region: '某市丹溪区',
+    units: [
+      { code: 'ZW', name: '丹溪区政务服务中心', role: 'triage', level: 'county' },
+      unit('MZZJ', '丹溪区民族宗教事务局'),
+      unit('RF', '丹溪区人民防空办公室'),
+      unit('YC', '丹溪区烟草专卖局'),
+      unit('QB', '中共丹溪区委统战部（区侨务办公室）'),
+      unit('QL', '丹溪区归国华侨联合会'),
+      unit('KJ', '丹溪区科学技术局'),
+      unit('GX', '丹溪区工业和信息化局'),
+      unit('GH', '丹溪区总工会'),
+      unit('FL', '丹溪区妇女联合会'),
+      unit('QX', '丹溪区气象局'),
+      unit('HSH', '丹溪区红十字会'),
+      unit('RH', '中国人民银行丹溪区支行'),
+      unit('SJ', '丹溪区市场监督管理局'),
+      unit('ZJ', '丹溪区住房和城乡建设局'),
+      unit('CG', '丹溪区城市管理局'),
+    ],
+  });
+  const fullIndex = buildCatalogIndex(full);
+  it.each([
+    ['山上那座庙去年翻修，现在进门就要买高价香，不买不让进，这个宗教活动场所有没有人管', 'MZZJ'],
+    ['我们小区地下车库一半是人防车位，物业说产权不清楚不给办手续', 'RF'],
+    ['楼下小卖部想办个卖烟的许可证，说离另一家太近不批', 'YC'],
+    ['我父亲是归侨，听说归侨侨眷子女读书有照顾，要开什么证明', 'QB'],
+    ['公司申请高新技术企业认定，到现在都没有结果，问谁都说在审', 'KJ'],
+    ['我们厂的技改补助申请交上去半年了，专精特新的奖励也没见到', 'GX'],
+    ['厂里职工互助保障交了钱，生病住院去报销说要等工会统一办', 'GH'],
+    ['邻居家天天打老婆，村里不管，这个妇女维权该找谁', 'FL'],
+    ['新建的仓库要做防雷装置检测，等了一个月还没人来', 'QX'],
+    ['我想登记遗体捐献，不知道在哪里签字', 'HSH'],
+    ['征信报告上有一笔不是我借的贷款，提了征信异议一直没回复', 'RH'],
+  ])('%s → %s', (text, code) => {
+    const r = route({ text, classification: clean }, fullIndex);
+    expect(r.unit).toBe(code);
+    expect(r.rule).toBe('duty');
+  });
+
+  it('words that merely hold a body\'s name are not that body ("施工会", "华侨城", "人行道")', () => {
+    for (const text of ['对面工地晚上施工会吵到十二点，城管管不管', '华侨城小区门口的垃圾堆了三天，城管一直没来清']) {
+      expect(route({ text, classification: clean }, fullIndex).unit).toBe('CG');
+    }
+    expect(route({ text: '人行道上的井盖缺了一块，晚上看不见', classification: clean }, fullIndex).unit).not.toBe('RH');
+  });
+
+  it('without the body itself, the one that usually holds its duties takes the matter', () => {
+    const lean = catalogFromObject({
+      region: '某县',
+      units: [
+        { code: 'ZW', name: '某县政务服务中心', role: 'triage', level: 'county' },
+        unit('QL', '某县归国华侨联合会'),
+        unit('GX', '某县工业和信息化局'),
+        unit('SJ', '某县市场监督管理局'),
+        unit('ZJ', '某县住房和城乡建设局'),
+      ],
+    });
+    const leanIndex = buildCatalogIndex(lean);
+    const to = (text: string): string => route({ text, classification: clean }, leanIndex).unit;
+    expect(to('我父亲是归侨，听说归侨侨眷子女读书有照顾，要开什么证明')).toBe('QL');
+    expect(to('公司申请高新技术企业认定，到现在都没有结果，问谁都说在审')).toBe('GX');
+    expect(to('路边小店在卖假烟，包装一看就不对')).toBe('SJ');
+    expect(to('新楼盘的防空地下室验收一直拖着，房子交不了')).toBe('ZJ');
+  });
+});
