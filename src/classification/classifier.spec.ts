@@ -309,6 +309,14 @@ describe('model', () => {
     expect(classify({ text: 'ok', channel: 'qr', rating: 5 }).junk).toBeFalsy();
   });
 
+  it("an advert that names a department's duty is junk when the junk head is sure; a bare service name stays an item", () => {
+    const advert = { text: '专精特新申报代理，政府补贴最高50万，咨询热线138xxxx', channel: 'email' };
+    expect(classify(advert)).toMatchObject({ junk: true, dimension: 'none', misconduct: false });
+    // the same advert when a duty term always keeps an item (the setting before): the duty term 专精特新 held it
+    expect(createClassifier({ catalog, lexicon, model, tuning: { modelJunkOverDuty: 1.01 } }).classify(advert).junk).toBeFalsy();
+    for (const text of ['营业执照', '公积金提取']) expect(classify({ text, channel: 'hotline' }).junk).toBeFalsy();
+  });
+
   it("a rating's one-word comment is counted, not junk; its adverts and tests still are", () => {
     for (const text of ['好', '可以', '行', '还行吧']) {
       expect(classify({ text, channel: 'qr', rating: 5 }).junk).toBeFalsy();

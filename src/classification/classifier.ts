@@ -63,6 +63,11 @@ export interface ClassifierTuning {
   modelJunk: number;
   /** Complaint cue score above which the model's junk head is not asked (a complaint is never junk). */
   modelJunkComplaint: number;
+  /**
+   * Model junk probability that makes an item junk even though a department's duty term is in it (an advert for
+   * "专精特新申报代理" names a duty; a bare "营业执照" scores ~0.6 and stays an item). Above 1: a duty term always keeps it.
+   */
+  modelJunkOverDuty: number;
 }
 
 export const DEFAULT_TUNING: ClassifierTuning = {
@@ -73,6 +78,7 @@ export const DEFAULT_TUNING: ClassifierTuning = {
   goodRatingComplaint: 2.5,
   modelJunk: 0.6,
   modelJunkComplaint: 2,
+  modelJunkOverDuty: 0.9,
 };
 
 /** Longer texts are classified on this prefix: the cause is stated early, and cost stays bounded. */
@@ -159,7 +165,7 @@ export function createClassifier(options: ClassifierOptions): Classifier {
       cues.misconduct <= 0 &&
       rating === null &&
       !PRAISE_LATIN.test(text) &&
-      !namesService(segmenter, text)
+      !namesService(segmenter, text, prediction.junk >= tuning.modelJunkOverDuty)
     ) {
       evidence.push({ kind: 'model', text: '模型判断为广告、测试或与政务服务无关的内容', weight: round(prediction.junk) });
       return { dimension: 'none', secondary: [], misconduct: false, junk: true, confidence: round(prediction.junk), evidence, ...(truncated ? { truncated } : {}) };
@@ -281,8 +287,9 @@ function junkOf(lexicon: Lexicon, text: string, cues: CueScores): string | null 
  * assigned). A person wrote about a service, so the junk head is not asked. (Asked only when the junk head would
  * fire, which is rare; the segmenter remembers the cut `predict` just made.)
  */
-function namesService(segmenter: Segmenter, text: string): boolean {
+function namesService(segmenter: Segmenter, text: string, entitiesOnly = false): boolean {
   for (const w of segmenter.cut(text)) if (segmenter.isEntity(w)) return true;
+  if (entitiesOnly) return false;
   for (const hit of defaultDutyBook().score(text).values()) if (hit.score >= 2) return true;
   return false;
 }
