@@ -284,8 +284,9 @@ function junkOf(lexicon: Lexicon, text: string, cues: CueScores): string | null 
 /**
  * Whether the text names a government service: a unit, window or item of the catalogue (which the model masks, so to
  * it such a text is nearly empty), or a clear duty term of a department ("营业执照" alone, on an order the hotline
- * assigned). A person wrote about a service, so the junk head is not asked. (Asked only when the junk head would
- * fire, which is rare; the segmenter remembers the cut `predict` just made.)
+ * assigned). A person wrote about a service, so the junk head is not asked. With `entitiesOnly` (the junk head at
+ * `modelJunkOverDuty` or above) only a catalogue name counts: an advert for a service names that service's duty too.
+ * (Asked only when the junk head would fire, which is rare; the segmenter remembers the cut `predict` just made.)
  */
 function namesService(segmenter: Segmenter, text: string, entitiesOnly = false): boolean {
   for (const w of segmenter.cut(text)) if (segmenter.isEntity(w)) return true;
