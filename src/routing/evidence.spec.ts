@@ -466,29 +466,31 @@ describe('the specialist among units sharing a duty by name', () => {
 // Bodies people write to 12345 about beyond the standard departments, in a city district of their own; the texts are
 // written for this test, apart from the duty files' terms lists and from every labelled set.
 describe('the bodies beyond the standard departments, and who takes their matters when a catalogue lacks them', () => {
-  const unit = (code: string, name: string): object => ({ code, name, parent: 'ZW', level: 'county' });
-  const full = catalogFromObject({
-    region: '某市丹溪区',
-    units: [
-      { code: 'ZW', name: '丹溪区政务服务中心', role: 'triage', level: 'county' },
-      unit('MZZJ', '丹溪区民族宗教事务局'),
-      unit('RF', '丹溪区人民防空办公室'),
-      unit('YC', '丹溪区烟草专卖局'),
-      unit('QB', '中共丹溪区委统战部（区侨务办公室）'),
-      unit('QL', '丹溪区归国华侨联合会'),
-      unit('KJ', '丹溪区科学技术局'),
-      unit('GX', '丹溪区工业和信息化局'),
-      unit('GH', '丹溪区总工会'),
-      unit('FL', '丹溪区妇女联合会'),
-      unit('QX', '丹溪区气象局'),
-      unit('HSH', '丹溪区红十字会'),
-      unit('RH', '中国人民银行丹溪区支行'),
-      unit('SJ', '丹溪区市场监督管理局'),
-      unit('ZJ', '丹溪区住房和城乡建设局'),
-      unit('CG', '丹溪区城市管理局'),
-    ],
-  });
-  const fullIndex = buildCatalogIndex(full);
+  /** A catalogue of a hall (the triage unit) and the bodies under it, each a [code, name] pair. */
+  const indexOf = (region: string, hall: string, bodies: Array<[string, string]>) =>
+    buildCatalogIndex(
+      catalogFromObject({
+        region,
+        units: [{ code: 'ZW', name: hall, role: 'triage', level: 'county' }, ...bodies.map(([code, name]) => ({ code, name, parent: 'ZW', level: 'county' }))],
+      }),
+    );
+  const fullIndex = indexOf('某市丹溪区', '丹溪区政务服务中心', [
+    ['MZZJ', '丹溪区民族宗教事务局'],
+    ['RF', '丹溪区人民防空办公室'],
+    ['YC', '丹溪区烟草专卖局'],
+    ['QB', '中共丹溪区委统战部（区侨务办公室）'],
+    ['QL', '丹溪区归国华侨联合会'],
+    ['KJ', '丹溪区科学技术局'],
+    ['GX', '丹溪区工业和信息化局'],
+    ['GH', '丹溪区总工会'],
+    ['FL', '丹溪区妇女联合会'],
+    ['QX', '丹溪区气象局'],
+    ['HSH', '丹溪区红十字会'],
+    ['RH', '中国人民银行丹溪区支行'],
+    ['SJ', '丹溪区市场监督管理局'],
+    ['ZJ', '丹溪区住房和城乡建设局'],
+    ['CG', '丹溪区城市管理局'],
+  ]);
   it.each([
     ['山上那座庙去年翻修，现在进门就要买高价香，不买不让进，这个宗教活动场所有没有人管', 'MZZJ'],
     ['我们小区地下车库一半是人防车位，物业说产权不清楚不给办手续', 'RF'],
@@ -515,17 +517,12 @@ describe('the bodies beyond the standard departments, and who takes their matter
   });
 
   it('without the body itself, the one that usually holds its duties takes the matter', () => {
-    const lean = catalogFromObject({
-      region: '某县',
-      units: [
-        { code: 'ZW', name: '某县政务服务中心', role: 'triage', level: 'county' },
-        unit('QL', '某县归国华侨联合会'),
-        unit('GX', '某县工业和信息化局'),
-        unit('SJ', '某县市场监督管理局'),
-        unit('ZJ', '某县住房和城乡建设局'),
-      ],
-    });
-    const leanIndex = buildCatalogIndex(lean);
+    const leanIndex = indexOf('某县', '某县政务服务中心', [
+      ['QL', '某县归国华侨联合会'],
+      ['GX', '某县工业和信息化局'],
+      ['SJ', '某县市场监督管理局'],
+      ['ZJ', '某县住房和城乡建设局'],
+    ]);
     const to = (text: string): string => route({ text, classification: clean }, leanIndex).unit;
     expect(to('我父亲是归侨，听说归侨侨眷子女读书有照顾，要开什么证明')).toBe('QL');
     expect(to('公司申请高新技术企业认定，到现在都没有结果，问谁都说在审')).toBe('GX');
