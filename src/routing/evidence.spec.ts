@@ -37,6 +37,15 @@ const index = buildCatalogIndex(county);
 const clean = { misconduct: false };
 const routeText = (text: string, extra: object = {}) => route({ text, classification: clean, ...extra }, index);
 
+/** A catalogue of a hall (the triage unit) and the bodies under it, each a [code, name] pair. */
+const indexOf = (region: string, hall: string, bodies: Array<[string, string]>) =>
+  buildCatalogIndex(
+    catalogFromObject({
+      region,
+      units: [{ code: 'ZW', name: hall, role: 'triage', level: 'county' }, ...bodies.map(([code, name]) => ({ code, name, parent: 'ZW', level: 'county' }))],
+    }),
+  );
+
 describe('whose duty the matter is, when no unit is named', () => {
   it.each([
     ['银行说贷款还清了，抵押注销到底去哪办，跑了两趟', 'BDC', '抵押注销'],
@@ -466,14 +475,6 @@ describe('the specialist among units sharing a duty by name', () => {
 // Bodies people write to 12345 about beyond the standard departments, in a city district of their own; the texts are
 // written for this test, apart from the duty files' terms lists and from every labelled set.
 describe('the bodies beyond the standard departments, and who takes their matters when a catalogue lacks them', () => {
-  /** A catalogue of a hall (the triage unit) and the bodies under it, each a [code, name] pair. */
-  const indexOf = (region: string, hall: string, bodies: Array<[string, string]>) =>
-    buildCatalogIndex(
-      catalogFromObject({
-        region,
-        units: [{ code: 'ZW', name: hall, role: 'triage', level: 'county' }, ...bodies.map(([code, name]) => ({ code, name, parent: 'ZW', level: 'county' }))],
-      }),
-    );
   const fullIndex = indexOf('某市丹溪区', '丹溪区政务服务中心', [
     ['MZZJ', '丹溪区民族宗教事务局'],
     ['RF', '丹溪区人民防空办公室'],
@@ -528,5 +529,35 @@ describe('the bodies beyond the standard departments, and who takes their matter
     expect(to('公司申请高新技术企业认定，到现在都没有结果，问谁都说在审')).toBe('GX');
     expect(to('路边小店在卖假烟，包装一看就不对')).toBe('SJ');
     expect(to('新楼盘的防空地下室验收一直拖着，房子交不了')).toBe('ZJ');
+  });
+});
+
+describe('matters told in plain words: the crop, the shop, the pupil, the boss', () => {
+  const plainIndex = indexOf('某市云溪区', '云溪区政务服务中心', [
+    ['NY', '云溪区农业农村局'],
+    ['SJ', '云溪区市场监督管理局'],
+    ['JY', '云溪区教育局'],
+    ['JC', '云溪区劳动保障监察大队'],
+    ['SB', '云溪区社会保险事业服务中心'],
+    ['ZR', '云溪区自然资源局'],
+    ['ZJ', '云溪区住房和城乡建设局'],
+  ]);
+  it.each([
+    ['家里种了十几亩油菜，今年的油菜补贴到现在还没发', 'NY'],
+    ['能繁母猪补贴今年还有没有，找谁问', 'NY'],
+    ['想给自家种的大米申请绿色食品认证，不知道从哪开始', 'NY'],
+    ['我想开个奶茶店要办什么证，去哪里办', 'SJ'],
+    ['在路边卖自己做的凉粉，要不要办证', 'SJ'],
+    ['在装修公司交了五千定金，现在不装了，说什么也不退', 'SJ'],
+    ['我家孩子是贫困生，上学的资助申请交了两个月没消息', 'JY'],
+    ['我以前当过十年民办教师，听说现在有生活补助', 'JY'],
+    ['老板让我们自己交社保，说试用期不给买', 'JC'],
+    ['今年满六十了，交了十五年，养老钱咋领', 'SB'],
+    ['想在地头盖个看护房放农具，要找哪个部门批', 'ZR'],
+    ['通过中介租房，中介费收了房子还没看上', 'ZJ'],
+  ])('%s → %s', (text, code) => {
+    const r = route({ text, classification: clean }, plainIndex);
+    expect(r.unit).toBe(code);
+    expect(r.rule).toBe('duty');
   });
 });
