@@ -200,6 +200,34 @@ describe('classify rules', () => {
     });
   });
 
+  it('breaches in plain words: a provider only they accept, a tie-in, money to look away, fees kept, kin put first, costs put on the applicant, a share in the shop', () => {
+    expectCues({
+      breach: [
+        '窗口讲测绘报告只能找他们认可的那家做，要价比外面贵一倍',
+        '登记处说不买他们的套餐就不给办',
+        '检查的人说交五百块就不上报了',
+        '代办员把大家的保费收了没交，现在都断保了',
+        '社区主任帮她表妹先排进了养老院，我们等了一年',
+        '现场核查的人说路远，来回油钱你们出',
+        '听说窗口那个科长在隔壁打印店有股份',
+        '有人看见窗口的人下了班跟中介私下交接材料',
+        '乡上的人说交两百块才给录系统',
+        '企业老板请核查组的几个人到县城吃饭',
+      ],
+      not: [
+        '换驾照体检只能去车管所指定的医院，一周只开两个上午',
+        '不报名就不能参加考试，这个我知道',
+        '给社区打了三次电话，都说不管',
+        '话费收了两次，客服说会退',
+        '我帮我表妹排了一上午的队',
+        '路远，来回车费自己出，能不能在乡里办',
+        '公司股东变更要全体股东到场签字',
+        '中介说材料交接要等下周',
+        '交了两百块工本费就能办，有收据',
+      ],
+    });
+  });
+
   it('a call the operator closed as outside the hotline, or a slip and nothing else, is junk; a window that says "not ours" is a complaint', () => {
     expect(classify({ text: '来电人想打听明天的航班有没有延误，已告知非本热线受理范围。', channel: 'hotline' }).junk).toBe(true);
     // by the operator's closing words alone, whatever the model says
