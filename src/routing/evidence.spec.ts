@@ -121,6 +121,16 @@ describe('parties, places and blame', () => {
     expect(routeText('在石桥镇便民服务中心申请低保，镇上说材料早就报上去了等县里批，县民政局两个月没消息').unit).toBe('MZ');
   });
 
+  it('a town where the person wishes a service point were is a place; the department that keeps the service in the county town is the party', () => {
+    const points = ['公积金提取只有县城能办，来回要半天，能不能在石桥镇设个点', '不动产证办好了要本人到县里领，建议在石桥镇设个取证点'];
+    expect(points.map((text) => routeText(text).unit)).toEqual(['ZH', 'BDC']);
+    for (const text of points) expect(routeText(text).evidence).toContainEqual(expect.objectContaining({ rule: 'place', unit: 'T-SQ' }));
+  });
+
+  it('a department that has not opened its system to the town is blamed, not the town that can only take the papers', () => {
+    expect(routeText('石桥镇窗口的人说残疾人补贴县民政局没给他们开通权限，只能收了材料送上去').unit).toBe('MZ');
+  });
+
   it('the unit the person asks to act is a party; where someone works is not', () => {
     expect(routeText('在城市管理局旁边的厂里上班，厂里拖欠工资三个月，诉求人社局介入').unit).toBe('RS');
   });

@@ -47,7 +47,7 @@ const OWN_FACILITY_AFTER = new RegExp(
   `^(的)?(在[一二三四五六1-6]楼|在楼上|门口|门前|楼梯|电梯|厕所|卫生间|停车|车位|座位|台阶|坡道|一楼|二楼|三楼|中午|下午|上午|早上|晚上|每天|只开|只有|只设|没有|太|就|总是|经常|自助终端|自助机|打印机|复印机|电脑|取号机|叫号机|${OWN_SERVICE})`,
 );
 const BLAME_AFTER =
-  /^.{0,10}(不给|不予|拒绝|不受理|不办|办不了|推诿|推脱|推来推去|踢皮球|刁难|拖着|拖了|一直不|没人管|不管|弄丢|丢了|没收到|没见着|没看到|说没|不归|态度|搞错|错了|乱收|卡着|压着|不理|不回|不认|卡住|不同意|不让|不肯)/;
+  /^.{0,10}(不给|不予|拒绝|不受理|不办|办不了|(没|没有|冇|未)(给|向)?[^，。,；;]{0,6}(开通?|授权|放开)[^，。,；;]{0,3}(系统|账号|权限)|推诿|推脱|推来推去|踢皮球|刁难|拖着|拖了|一直不|没人管|不管|弄丢|丢了|没收到|没见着|没看到|说没|不归|态度|搞错|错了|乱收|卡着|压着|不理|不回|不认|卡住|不同意|不让|不肯)/;
 
 // a locality's own office, not the locality: "村委会的人" are its staff, not villagers
 const INSTITUTION = /(委员会|村委会|居委会|村委|街道办|办事处|政府|中心|服务站|服务点|代办点)$/;
@@ -91,7 +91,7 @@ export function partyRole(text: string, index: number, length: number, locality 
   if (AT_BEFORE.test(before) && (AT_WORKING_AFTER.test(after) || (locality && AT_LIVING_AFTER.test(after)))) return 'place';
   // "诉求劳动监察介入", "希望城管管一管": the unit the person asks to act
   if (!locality && REQUEST_BEFORE.test(before) && REQUEST_AFTER.test(after)) return 'actor';
-  if (locality && WISH_BEFORE.test(before)) return 'named';
+  if (locality && WISH_BEFORE.test(before)) return 'place';
   // "找出入境找了半天", "不知道税务在几楼": a counter looked for is where, not who (the hall's signs are the matter)
   if (WAYFINDING_AFTER.test(after)) return 'place';
   if (REFERRED_BEFORE.test(before) || REFERRED_BEFORE_SHORT.test(before)) {
