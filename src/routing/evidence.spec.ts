@@ -127,6 +127,13 @@ describe('parties, places and blame', () => {
     for (const text of points) expect(routeText(text).evidence).toContainEqual(expect.objectContaining({ rule: 'place', unit: 'T-SQ' }));
   });
 
+  it('a town measured by its distance to the hall, or the countryside of it, is where the person comes from', () => {
+    for (const text of ['石桥镇离县政务中心四十多公里，办个公积金提取要跑一天', '石桥镇到县城没有直达公交，医保报销只能跑着去', '我们在石桥镇乡下，交个医保报销单要跑县城']) {
+      expect(routeText(text).evidence).toContainEqual(expect.objectContaining({ rule: 'place', unit: 'T-SQ' }));
+      expect(routeText(text).unit).not.toBe('T-SQ');
+    }
+  });
+
   it('a department that has not opened its system to the town is blamed, not the town that can only take the papers', () => {
     expect(routeText('石桥镇窗口的人说残疾人补贴县民政局没给他们开通权限，只能收了材料送上去').unit).toBe('MZ');
   });
