@@ -45,6 +45,12 @@ const indexOf = (region: string, hall: string, bodies: Array<[string, string]>) 
       units: [{ code: 'ZW', name: hall, role: 'triage', level: 'county' }, ...bodies.map(([code, name]) => ({ code, name, parent: 'ZW', level: 'county' }))],
     }),
   );
+/** A table row's check: the text goes to the unit by a department's duty. */
+const routedByDuty = (catalogIndex: ReturnType<typeof buildCatalogIndex>) => (text: string, code: string) => {
+  const r = route({ text, classification: clean }, catalogIndex);
+  expect(r.unit).toBe(code);
+  expect(r.rule).toBe('duty');
+};
 
 describe('whose duty the matter is, when no unit is named', () => {
   it.each([
@@ -521,11 +527,7 @@ describe('the bodies beyond the standard departments, and who takes their matter
     ['新建的仓库要做防雷装置检测，等了一个月还没人来', 'QX'],
     ['我想登记遗体捐献，不知道在哪里签字', 'HSH'],
     ['征信报告上有一笔不是我借的贷款，提了征信异议一直没回复', 'RH'],
-  ])('%s → %s', (text, code) => {
-    const r = route({ text, classification: clean }, fullIndex);
-    expect(r.unit).toBe(code);
-    expect(r.rule).toBe('duty');
-  });
+  ])('%s → %s', routedByDuty(fullIndex));
 
   it('words that merely hold a body\'s name are not that body ("施工会", "华侨城", "人行道")', () => {
     for (const text of ['对面工地晚上施工会吵到十二点，城管管不管', '华侨城小区门口的垃圾堆了三天，城管一直没来清']) {
@@ -572,9 +574,5 @@ describe('matters told in plain words: the crop, the shop, the pupil, the boss',
     ['今年满六十了，交了十五年，养老钱咋领', 'SB'],
     ['想在地头盖个看护房放农具，要找哪个部门批', 'ZR'],
     ['通过中介租房，中介费收了房子还没看上', 'ZJ'],
-  ])('%s → %s', (text, code) => {
-    const r = route({ text, classification: clean }, plainIndex);
-    expect(r.unit).toBe(code);
-    expect(r.rule).toBe('duty');
-  });
+  ])('%s → %s', routedByDuty(plainIndex));
 });
