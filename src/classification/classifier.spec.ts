@@ -231,6 +231,25 @@ describe('classify rules', () => {
     });
   });
 
+  it('breaches in plain words: kin named after the favour, a package next door as the condition, a fee on top without a receipt, an official\'s kin on a benefit list', () => {
+    expectCues({
+      breach: [
+        '有人没取号，工作人员直接办了，还喊他表弟',
+        '登记处的人叫我们买对面影楼的证件照套餐，说外面照的不行',
+        '代办员另外收了二十块手续费，也不给收据',
+        '今年的护林员名额给了村主任的亲侄子',
+        '村干部的小舅子家有车有门面，照样吃低保',
+      ],
+      not: [
+        '工作人员让我去隔壁打印店复印，说外面哪家都行',
+        '窗口说另收的十元是快递费，票据跟证件一起寄到',
+        '我表姐陪我来办，窗口让我们先取号排队',
+        '低保名单公示了，村干部的儿子上门讲解政策',
+        '我儿子帮我在网上申请了补贴',
+      ],
+    });
+  });
+
   it('a call the operator closed as outside the hotline, or a slip and nothing else, is junk; a window that says "not ours" is a complaint', () => {
     expect(classify({ text: '来电人想打听明天的航班有没有延误，已告知非本热线受理范围。', channel: 'hotline' }).junk).toBe(true);
     // by the operator's closing words alone, whatever the model says
