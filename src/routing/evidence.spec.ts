@@ -412,6 +412,8 @@ describe('round 8: peers give the same services, and a missing paper is a paper'
   it('reads papers said missing or to be had first as papers', () => {
     expect(at('公司地址变更跑了三趟，第一次少租赁合同，第二次少产权证明，第三次又讲要复印件盖章')).toBe('SCJ');
     expect(at('新房装水表，水司说要先有不动产证才能立户，卡了一个多月')).toBe('SW');
+    // the certificate demanded is the whole paper ("要不动产证"), not a paper with words before it
+    expect(at('用水开户要不动产证，我住的老屋没有不动产证，社区开的证明水司不认')).toBe('SW');
   });
 });
 
